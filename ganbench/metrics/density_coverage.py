@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from ganbench.metrics._inputs import check_positive_int
-from ganbench.metrics.knn import cross_blocks, exact_ball_mask, kth_nn_sqradius
+from ganbench.metrics.knn import cross_blocks, kth_nn_sqradius, row_count
 from ganbench.metrics.precision_recall import prepare_points
 
 
@@ -17,10 +17,11 @@ def density_coverage(real, fake, k: int = 5, device="auto") -> tuple[float, floa
     k = check_positive_int(k, "k")
     r, f = prepare_points(real, fake, k, device)
     r_rad = kth_nn_sqradius(r, k)
-    hits = torch.zeros(len(f), dtype=torch.float64, device=r.x64.device)
-    covered = torch.zeros(len(r), dtype=torch.bool, device=r.x64.device)
+    hits = torch.zeros(len(f), dtype=torch.float64, device=r.x.device)
+    covered = torch.zeros(len(r), dtype=torch.bool, device=r.x.device)
+    thr = r_rad[None, :]
     for rows, d32, tol in cross_blocks(f, r):
-        m = exact_ball_mask(d32, tol, r_rad[None, :], True, f, rows, r, slice(0, len(r)))
-        hits[rows] = m.sum(1, dtype=torch.float64)
-        covered |= m.any(0)
+        count, col = row_count(d32 - thr.float(), tol, f, rows, r, thr, strict=True)
+        hits[rows] = count.to(torch.float64)
+        covered |= col
     return float(hits.mean() / k), float(covered.double().mean())

@@ -22,25 +22,35 @@ import torch
 from ganbench.metrics._inputs import exact_matmul
 
 BLOCK_ELEMS = 1 << 25  # 32 Mi distances per block (128 MiB per float32 array)
-PAIR_CHUNK = 1 << 14  # pairs recomputed in float64 at a time
+PAIR_CHUNK = 2048  # pairs recomputed in float64 at a time
 MARGIN = 8  # extra float32 candidates kept per row for the exact k-th neighbour
 
 
 @dataclass
 class Points:
-    """Centred points: float64 for exact recomputation, float32 for GEMMs, float64 squared norms."""
+    """Points centred on ``center``: the float32 copy feeds GEMMs; float64 rows are made on demand
+    (only for the few pairs the float32 bound cannot decide). ``sq``: float64 squared norms."""
 
-    x64: torch.Tensor
+    x: torch.Tensor
+    center: torch.Tensor
     x32: torch.Tensor
     sq: torch.Tensor
 
     @classmethod
     def make(cls, x: torch.Tensor, center: torch.Tensor) -> "Points":
-        x64 = x.to(torch.float64) - center
-        return cls(x64, x64.to(torch.float32), (x64 * x64).sum(1))
+        x32 = torch.empty(x.shape, dtype=torch.float32, device=x.device)
+        sq = torch.empty(len(x), dtype=torch.float64, device=x.device)
+        for s in range(0, len(x), 4096):  # chunks: no full float64 copy of the data
+            c = x[s : s + 4096].to(torch.float64) - center
+            x32[s : s + 4096] = c
+            sq[s : s + 4096] = (c * c).sum(1)
+        return cls(x, center, x32, sq)
+
+    def rows64(self, idx: torch.Tensor) -> torch.Tensor:
+        return self.x[idx].to(torch.float64) - self.center
 
     def __len__(self) -> int:
-        return self.x64.shape[0]
+        return self.x.shape[0]
 
 
 def tol_factor(dim: int) -> float:
@@ -60,11 +70,11 @@ def sqdist32(a: Points, ia: slice, b: Points, ib: slice) -> torch.Tensor:
     return (a.sq[ia].to(torch.float32)[:, None] + b.sq[ib].to(torch.float32)[None, :]) - 2.0 * g
 
 
-def exact_sqdist_pairs(a: torch.Tensor, ia: torch.Tensor, b: torch.Tensor, ib: torch.Tensor) -> torch.Tensor:
+def exact_sqdist_pairs(a: Points, ia: torch.Tensor, b: Points, ib: torch.Tensor) -> torch.Tensor:
     """Float64 squared distances |a[ia[t]] - b[ib[t]]|^2 for index vectors of equal length."""
-    out = torch.empty(len(ia), dtype=torch.float64, device=a.device)
+    out = torch.empty(len(ia), dtype=torch.float64, device=a.x.device)
     for s in range(0, len(ia), PAIR_CHUNK):
-        d = a[ia[s : s + PAIR_CHUNK]] - b[ib[s : s + PAIR_CHUNK]]
+        d = a.rows64(ia[s : s + PAIR_CHUNK]) - b.rows64(ib[s : s + PAIR_CHUNK])
         out[s : s + PAIR_CHUNK] = (d * d).sum(1)
     return out
 
@@ -84,7 +94,7 @@ def kth_nn_sqradius(p: Points, k: int) -> torch.Tensor:
     if k >= n:
         raise ValueError(f"k={k} needs at least k + 1 = {k + 1} samples in each set, got {n}")
     m = min(n, k + 1 + MARGIN)
-    dev = p.x64.device
+    dev = p.x.device
     vals = torch.full((n, m), float("inf"), dtype=torch.float32, device=dev)
     idx = torch.zeros((n, m), dtype=torch.int64, device=dev)
 
@@ -107,56 +117,82 @@ def kth_nn_sqradius(p: Points, k: int) -> torch.Tensor:
                 t = torch.topk(dt, min(m, i1 - i0), dim=1, largest=False)
                 merge(slice(i1, n), t.values, t.indices + i0)
 
-    # Exact k-th value among the candidates.
-    rows = torch.arange(n, device=dev).repeat_interleave(m)
-    exact = exact_sqdist_pairs(p.x64, rows, p.x64, idx.reshape(-1)).reshape(n, m)
-    exact[idx == torch.arange(n, device=dev)[:, None]] = 0.0
-    radius = exact.kthvalue(k + 1, dim=1).values
+    # Only candidates within the rounding bound of the float32 k-th value need float64: those
+    # surely below it count as below, everything beyond is provably farther than the true radius.
+    tol = (tol_factor(p.x.shape[1]) * (p.sq + p.sq.max())).to(torch.float32)[:, None]
+    kth32 = vals[:, k : k + 1]
+    below = vals < kth32 - 2 * tol
+    amb = ~below & (vals <= kth32 + 2 * tol)
+    ii, jj = amb.nonzero(as_tuple=True)
+    work = torch.full((n, m), float("inf"), dtype=torch.float64, device=dev)
+    work[below] = -float("inf")
+    work[ii, jj] = exact_sqdist_pairs(p, ii, p, idx[ii, jj])
+    radius = work.kthvalue(k + 1, dim=1).values
 
-    # The candidates provably contain every neighbour up to the k-th unless the float32 gap is too small.
-    tol = tol_factor(p.x64.shape[1]) * (p.sq + p.sq.max())
-    kth32 = vals[:, k].to(torch.float64)
-    unsure = (vals[:, -1].to(torch.float64) <= kth32 + 2 * tol) & (m < n)
+    # The top-m candidates must reach past the bound, or the row is recomputed in full (rare).
+    unsure = (vals[:, -1:] <= kth32 + 2 * tol).flatten() & (m < n)
     for r in unsure.nonzero().flatten().tolist():
-        full = ((p.x64 - p.x64[r]) ** 2).sum(1)
-        full[r] = 0.0
+        full = exact_sqdist_pairs(p, torch.full((n,), r, device=dev), p, torch.arange(n, device=dev))
         radius[r] = full.kthvalue(k + 1).values
     return radius
 
 
-def exact_ball_mask(
-    d32: torch.Tensor,
-    tol: torch.Tensor,
-    thr: torch.Tensor,
-    strict: bool,
-    a: Points,
-    rows: slice,
-    b: Points,
-    cols: slice,
-) -> torch.Tensor:
-    """Boolean block: d(a_i, b_j)^2 < thr (strict) or <= thr, decided exactly.
+def _exact_hits(e: torch.Tensor, ii: torch.Tensor, jj: torch.Tensor, a: Points, rows: slice, b: Points,
+                thr: torch.Tensor, strict: bool) -> torch.Tensor:
+    """Exact verdicts d^2 < thr (or <=) for block pairs (ii, jj); ``thr`` broadcasts to the block."""
+    exact = exact_sqdist_pairs(a, ii + rows.start, b, jj)
+    t = thr.expand(e.shape)[ii, jj]
+    return (exact < t) if strict else (exact <= t)
 
-    ``thr`` broadcasts against the block: (B, 1) for radii of the rows, (1, M) for the columns.
-    """
-    thr32 = thr.to(torch.float32)
-    mask = (d32 < thr32 - tol) if strict else (d32 <= thr32 - tol)
-    amb = (d32 - thr32).abs() <= tol
-    ii, jj = amb.nonzero(as_tuple=True)
-    if len(ii):
-        exact = exact_sqdist_pairs(a.x64, ii + rows.start, b.x64, jj + cols.start)
-        t = thr.expand(d32.shape)[ii, jj]
-        mask[ii, jj] = (exact < t) if strict else (exact <= t)
-    return mask
+
+def row_any(e, tol, a, rows, b, thr, strict) -> torch.Tensor:
+    """Per row of the block: does any column satisfy d^2 < thr (<=)? ``e = d32 - thr`` in float32."""
+    mn = e.min(1).values
+    hit = mn < -tol
+    unsure = (~hit & (mn <= tol)).nonzero().flatten()
+    if len(unsure):
+        sub = e[unsure]
+        ri, jj = (sub <= tol).nonzero(as_tuple=True)
+        ok = _exact_hits(e, unsure[ri], jj, a, rows, b, thr, strict)
+        hit[unsure] = torch.zeros(len(unsure), dtype=torch.bool, device=e.device).index_put_((ri,), ok, accumulate=True)
+    return hit
+
+
+def col_any(e, tol, a, rows, b, thr, strict) -> torch.Tensor:
+    """Per column of the block: does any row satisfy d^2 < thr (<=)?"""
+    mn = e.min(0).values
+    hit = mn < -tol
+    unsure = (~hit & (mn <= tol)).nonzero().flatten()
+    if len(unsure):
+        sub = e[:, unsure]
+        ii, cj = (sub <= tol).nonzero(as_tuple=True)
+        ok = _exact_hits(e, ii, unsure[cj], a, rows, b, thr, strict)
+        hit[unsure] = torch.zeros(len(unsure), dtype=torch.bool, device=e.device).index_put_((cj,), ok, accumulate=True)
+    return hit
+
+
+def row_count(e, tol, a, rows, b, thr, strict) -> torch.Tensor:
+    """Per row: how many columns satisfy d^2 < thr (<=), exactly. Also returns the per-column any."""
+    sure = e < -tol
+    count = sure.sum(1)
+    col = sure.any(0)
+    amb = e.abs() <= tol
+    if bool(amb.any()):
+        ii, jj = amb.nonzero(as_tuple=True)
+        ok = _exact_hits(e, ii, jj, a, rows, b, thr, strict)
+        count = count.index_add(0, ii, ok.to(count.dtype))
+        col = col.index_put((jj,), ok, accumulate=True)
+    return count, col
 
 
 def cross_blocks(a: Points, b: Points):
-    """Yield (rows, d32, tol) blocks of the float32 squared distances between all of a and all of b."""
-    c = tol_factor(a.x64.shape[1])
+    """Yield (rows, d32, tol) blocks of float32 squared distances between all of a and all of b, with a
+    scalar bound ``tol`` on their rounding error within the block."""
+    c = tol_factor(a.x.shape[1])
     rows_per = _rows_per_block(len(b))
-    b_sq = b.sq.to(torch.float32)
+    b_max = float(b.sq.max())
     with exact_matmul():
         for i0 in range(0, len(a), rows_per):
             rows = slice(i0, min(len(a), i0 + rows_per))
             d32 = sqdist32(a, rows, b, slice(0, len(b)))
-            tol = c * (a.sq[rows].to(torch.float32)[:, None] + b_sq[None, :])
-            yield rows, d32, tol
+            yield rows, d32, c * (float(a.sq[rows].max()) + b_max)

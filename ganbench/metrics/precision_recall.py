@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from ganbench.metrics._inputs import as_features, check_positive_int, resolve_device
-from ganbench.metrics.knn import Points, cross_blocks, exact_ball_mask, kth_nn_sqradius
+from ganbench.metrics.knn import Points, col_any, cross_blocks, kth_nn_sqradius, row_any
 
 
 def prepare_points(real, fake, k: int, device) -> tuple[Points, Points]:
@@ -28,10 +28,11 @@ def precision_recall(real, fake, k: int = 3, device="auto") -> tuple[float, floa
     k = check_positive_int(k, "k")
     r, f = prepare_points(real, fake, k, device)
     r_rad, f_rad = kth_nn_sqradius(r, k), kth_nn_sqradius(f, k)
-    fake_in_real = torch.zeros(len(f), dtype=torch.bool, device=r.x64.device)
-    real_in_fake = torch.zeros(len(r), dtype=torch.bool, device=r.x64.device)
+    fake_in_real = torch.zeros(len(f), dtype=torch.bool, device=r.x.device)
+    real_in_fake = torch.zeros(len(r), dtype=torch.bool, device=r.x.device)
+    r_thr, f_thr = r_rad[None, :], f_rad[:, None]
     for rows, d32, tol in cross_blocks(f, r):
-        all_r = slice(0, len(r))
-        fake_in_real[rows] = exact_ball_mask(d32, tol, r_rad[None, :], False, f, rows, r, all_r).any(1)
-        real_in_fake |= exact_ball_mask(d32, tol, f_rad[rows, None], False, f, rows, r, all_r).any(0)
+        # Precision: this fake inside some real ball; recall: this real inside some fake ball.
+        fake_in_real[rows] = row_any(d32 - r_thr.float(), tol, f, rows, r, r_thr, strict=False)
+        real_in_fake |= col_any(d32 - f_thr[rows].float(), tol, f, rows, r, f_thr[rows], strict=False)
     return float(fake_in_real.double().mean()), float(real_in_fake.double().mean())

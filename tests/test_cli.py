@@ -1,0 +1,55 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganbench.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_eval_on_bundled_example_writes_json(tmp_path, capsys):
+    out = tmp_path / "o.json"
+    rc = main(["eval", str(EXAMPLES / "ring8_real.npy"), str(EXAMPLES / "ring8_fake.npy"), "--device", "cpu",
+               "--json", str(out)])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "fid" in printed and "precision" in printed
+    data = json.loads(out.read_text())
+    assert data["protocol"]["n_real"] == 2500 and data["protocol"]["extractor"] == "identity"
+    assert data["values"]["recall"] < 0.9  # the fake set dropped 3 of 8 modes
+
+
+def test_eval_image_folders(tmp_path):
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        for i in range(6):
+            Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)).save(tmp_path / name / f"{i}.png")
+    assert main(["eval", str(tmp_path / "a"), str(tmp_path / "b"), "--metrics", "fid,pr", "--device", "cpu"]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["eval", "missing.npy", "missing.npy"], "does not exist"),
+        (["eval", "{real}", "{real}", "--metrics", "fid,nope"], "unknown metric 'nope'"),
+        (["eval", "{real}", "{nan}"], "NaN"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, message):
+    np.save(tmp_path / "real.npy", np.zeros((10, 2)))
+    np.save(tmp_path / "nan.npy", np.full((10, 2), np.nan))
+    argv = [a.format(real=tmp_path / "real.npy", nan=tmp_path / "nan.npy") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_console_script_lists_metrics():
+    out = subprocess.run([sys.executable, "-m", "ganbench.cli", "list", "metrics"], capture_output=True, text=True)
+    assert out.returncode == 0 and "lower is better" in out.stdout

@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks -q --benchmark-only -p no:timeout
+	$(BIN)/python -m pytest benchmarks -q -s --benchmark-only -p no:timeout --benchmark-json runs/bench.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -10,10 +10,15 @@ CENTERS = np.stack([np.cos(ANGLES), np.sin(ANGLES)], 1)
 STD = 0.01
 
 
-def test_perfect_ring8_sampler():
+def _ring8_samples(n, modes):
+    """n samples of ring8 restricted to its first ``modes`` components."""
     rng = np.random.default_rng(0)
+    return CENTERS[rng.integers(0, modes, n)] + STD * rng.standard_normal((n, 2))
+
+
+def test_perfect_ring8_sampler():
     n = 200_000
-    x = CENTERS[rng.integers(0, 8, n)] + STD * rng.standard_normal((n, 2))
+    x = _ring8_samples(n, 8)
     out = mode_coverage(x, CENTERS, STD)
     assert out["modes_covered"] == 8
     # Radius of a 2-D Gaussian: P(|z| < 3) = 1 - exp(-9 / 2).
@@ -23,9 +28,7 @@ def test_perfect_ring8_sampler():
 
 
 def test_three_mode_sampler():
-    rng = np.random.default_rng(0)
-    n = 60_000
-    x = CENTERS[rng.integers(0, 3, n)] + STD * rng.standard_normal((n, 2))
+    x = _ring8_samples(60_000, 3)
     out = mode_coverage(x, CENTERS, STD)
     assert out["modes_covered"] == 3
     assert out["reverse_kl"] == pytest.approx(math.log(8 / 3), abs=1e-3)

@@ -1,11 +1,10 @@
-"""Command line: argument parsing and exit codes only (0 ok, 1 regression/failure, 2 bad input)."""
+"""Command line: argument parsing and exit codes only (0 ok, 2 bad input)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _cmd_eval(args) -> int:

@@ -25,14 +25,12 @@ ENV_VAR = "GANBENCH_INCEPTION_WEIGHTS"
 
 def find_weights(weights: str | os.PathLike | None = None) -> Path:
     """Resolve the weights file: argument, then $GANBENCH_INCEPTION_WEIGHTS, then torch-fidelity's cache."""
-    candidates = []
     if weights is not None:
-        candidates.append(("argument", Path(weights)))
+        source, path = "argument", Path(weights)
     elif os.environ.get(ENV_VAR):
-        candidates.append((ENV_VAR, Path(os.environ[ENV_VAR])))
+        source, path = ENV_VAR, Path(os.environ[ENV_VAR])
     else:
-        candidates.append(("torch-fidelity cache", Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE))
-    source, path = candidates[0]
+        source, path = "torch-fidelity cache", Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
     if path.is_file():
         return path
     raise ValueError(
@@ -69,8 +67,8 @@ class InceptionExtractor:
             state = torch.load(self.weights, map_location="cpu", weights_only=True)
         except Exception as exc:  # a corrupt or foreign file: say which
             raise ValueError(f"could not load InceptionV3 weights from {self.weights}: {exc}") from exc
-        # torch-fidelity would download when given no path and unpickle with weights_only=False when
-        # given one; hand it the state dict we loaded safely instead.
+        # Given no path, torch-fidelity fetches its URL; given one, it unpickles without the
+        # weights-only guard. Replace its fetcher with the state dict loaded safely above.
         with mock.patch.object(fe, "load_state_dict_from_url", lambda *a, **k: state):
             try:
                 net = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"])

@@ -20,8 +20,9 @@ def density_coverage(real, fake, k: int = 5, device="auto") -> tuple[float, floa
     hits = torch.zeros(len(f), dtype=torch.float64, device=r.x.device)
     covered = torch.zeros(len(r), dtype=torch.bool, device=r.x.device)
     thr = r_rad[None, :]
+    thr32 = thr.float()
     for rows, d32, tol in cross_blocks(f, r):
-        count, col = row_count(d32 - thr.float(), tol, f, rows, r, thr, strict=True)
+        count, col = row_count(d32 - thr32, tol, f, rows, r, thr, strict=True)
         hits[rows] = count.to(torch.float64)
         covered |= col
     return float(hits.mean() / k), float(covered.double().mean())

@@ -66,7 +66,6 @@ def kid(
             )
     gamma = 1.0 / x.shape[1] if gamma is None else float(gamma)
     ri, fi = subset_indices(len(x), len(y), subsets, subset_size, seed)
-    ri, fi = torch.from_numpy(ri).to(dev), torch.from_numpy(fi).to(dev)
 
     if dev.type == "cpu":
         # numpy's OpenBLAS runs float64 products ~5x faster than torch's MKL bmm on the CPUs we
@@ -74,10 +73,12 @@ def kid(
         xn, yn = x.numpy(), y.numpy()
         mmds = np.empty(subsets)
         for s in range(subsets):
-            a, b = xn[ri[s].numpy()], yn[fi[s].numpy()]
+            a, b = xn[ri[s]], yn[fi[s]]
             k_xx, k_xy, k_yy = ((g * gamma + coef0) ** degree for g in (a @ a.T, a @ b.T, b @ b.T))
             mmds[s] = float(mmd2_unbiased(*(torch.from_numpy(k)[None] for k in (k_xx, k_xy, k_yy)))[0])
         return float(mmds.mean()), float(mmds.std())
+
+    ri, fi = torch.from_numpy(ri).to(dev), torch.from_numpy(fi).to(dev)
 
     def kernel(a, b):
         return (torch.bmm(a, b.transpose(1, 2)) * gamma + coef0) ** degree

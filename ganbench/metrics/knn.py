@@ -23,6 +23,7 @@ from ganbench.metrics._inputs import exact_matmul
 
 BLOCK_ELEMS = 1 << 25  # 32 Mi distances per block (128 MiB per float32 array)
 PAIR_CHUNK = 2048  # pairs recomputed in float64 at a time
+ROW_CHUNK = 4096  # rows centred at a time when building Points (no full float64 copy)
 MARGIN = 8  # extra float32 candidates kept per row for the exact k-th neighbour
 
 
@@ -40,10 +41,10 @@ class Points:
     def make(cls, x: torch.Tensor, center: torch.Tensor) -> "Points":
         x32 = torch.empty(x.shape, dtype=torch.float32, device=x.device)
         sq = torch.empty(len(x), dtype=torch.float64, device=x.device)
-        for s in range(0, len(x), 4096):  # chunks: no full float64 copy of the data
-            c = x[s : s + 4096].to(torch.float64) - center
-            x32[s : s + 4096] = c
-            sq[s : s + 4096] = (c * c).sum(1)
+        for s in range(0, len(x), ROW_CHUNK):
+            c = x[s : s + ROW_CHUNK].to(torch.float64) - center
+            x32[s : s + ROW_CHUNK] = c
+            sq[s : s + ROW_CHUNK] = (c * c).sum(1)
         return cls(x, center, x32, sq)
 
     def rows64(self, idx: torch.Tensor) -> torch.Tensor:
@@ -145,33 +146,22 @@ def _exact_hits(e: torch.Tensor, ii: torch.Tensor, jj: torch.Tensor, a: Points, 
     return (exact < t) if strict else (exact <= t)
 
 
-def row_any(e, tol, a, rows, b, thr, strict) -> torch.Tensor:
-    """Per row of the block: does any column satisfy d^2 < thr (<=)? ``e = d32 - thr`` in float32."""
-    mn = e.min(1).values
+def block_any(e, tol, dim, a, rows, b, thr, strict) -> torch.Tensor:
+    """Exactly: does any entry satisfy d^2 < thr (<=) -- per row of the block (``dim=1``: any column)
+    or per column (``dim=0``: any row)? ``e = d32 - thr`` in float32; only entries whose minimum
+    lies within ``tol`` of 0 are recomputed in float64."""
+    mn = e.amin(dim)
     hit = mn < -tol
     unsure = (~hit & (mn <= tol)).nonzero().flatten()
     if len(unsure):
-        sub = e[unsure]
-        ri, jj = (sub <= tol).nonzero(as_tuple=True)
-        ok = _exact_hits(e, unsure[ri], jj, a, rows, b, thr, strict)
-        hit[unsure] = torch.zeros(len(unsure), dtype=torch.bool, device=e.device).index_put_((ri,), ok, accumulate=True)
+        i, j = (e.index_select(1 - dim, unsure) <= tol).nonzero(as_tuple=True)
+        which, ii, jj = (i, unsure[i], j) if dim == 1 else (j, i, unsure[j])
+        ok = _exact_hits(e, ii, jj, a, rows, b, thr, strict)
+        hit[unsure] = torch.zeros(len(unsure), dtype=torch.bool, device=e.device).index_put_((which,), ok, accumulate=True)
     return hit
 
 
-def col_any(e, tol, a, rows, b, thr, strict) -> torch.Tensor:
-    """Per column of the block: does any row satisfy d^2 < thr (<=)?"""
-    mn = e.min(0).values
-    hit = mn < -tol
-    unsure = (~hit & (mn <= tol)).nonzero().flatten()
-    if len(unsure):
-        sub = e[:, unsure]
-        ii, cj = (sub <= tol).nonzero(as_tuple=True)
-        ok = _exact_hits(e, ii, unsure[cj], a, rows, b, thr, strict)
-        hit[unsure] = torch.zeros(len(unsure), dtype=torch.bool, device=e.device).index_put_((cj,), ok, accumulate=True)
-    return hit
-
-
-def row_count(e, tol, a, rows, b, thr, strict) -> torch.Tensor:
+def row_count(e, tol, a, rows, b, thr, strict) -> tuple[torch.Tensor, torch.Tensor]:
     """Per row: how many columns satisfy d^2 < thr (<=), exactly. Also returns the per-column any."""
     sure = e < -tol
     count = sure.sum(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from ganbench.metrics._inputs import as_features, check_positive_int, resolve_device
-from ganbench.metrics.knn import Points, col_any, cross_blocks, kth_nn_sqradius, row_any
+from ganbench.metrics.knn import Points, block_any, cross_blocks, kth_nn_sqradius
 
 
 def prepare_points(real, fake, k: int, device) -> tuple[Points, Points]:
@@ -31,8 +31,9 @@ def precision_recall(real, fake, k: int = 3, device="auto") -> tuple[float, floa
     fake_in_real = torch.zeros(len(f), dtype=torch.bool, device=r.x.device)
     real_in_fake = torch.zeros(len(r), dtype=torch.bool, device=r.x.device)
     r_thr, f_thr = r_rad[None, :], f_rad[:, None]
+    r_thr32, f_thr32 = r_thr.float(), f_thr.float()
     for rows, d32, tol in cross_blocks(f, r):
         # Precision: this fake inside some real ball; recall: this real inside some fake ball.
-        fake_in_real[rows] = row_any(d32 - r_thr.float(), tol, f, rows, r, r_thr, strict=False)
-        real_in_fake |= col_any(d32 - f_thr[rows].float(), tol, f, rows, r, f_thr[rows], strict=False)
+        fake_in_real[rows] = block_any(d32 - r_thr32, tol, 1, f, rows, r, r_thr, strict=False)
+        real_in_fake |= block_any(d32 - f_thr32[rows], tol, 0, f, rows, r, f_thr[rows], strict=False)
     return float(fake_in_real.double().mean()), float(real_in_fake.double().mean())

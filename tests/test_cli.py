@@ -53,3 +53,22 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, message):
 def test_console_script_lists_metrics():
     out = subprocess.run([sys.executable, "-m", "ganbench.cli", "list", "metrics"], capture_output=True, text=True)
     assert out.returncode == 0 and "lower is better" in out.stdout
+
+
+def test_list_tasks(capsys):
+    assert main(["list", "tasks"]) == 0
+    out = capsys.readouterr().out
+    for name in ("ring8", "grid25", "hd-mixture", "digits", "stacked-digits", "images:PATH", "cifar10:PATH"):
+        assert name in out
+    assert "VEEGAN" in out
+
+
+def test_eval_against_a_task(tmp_path, capsys):
+    fake = np.load(EXAMPLES / "ring8_fake.npy")
+    np.save(tmp_path / "f.npy", fake)
+    out = tmp_path / "o.json"
+    assert main(["eval", "--task", "ring8", str(tmp_path / "f.npy"), "--json", str(out), "--device", "cpu"]) == 0
+    data = json.loads(out.read_text())
+    assert data["values"]["modes"] == 5 and data["protocol"]["task"] == "ring8"
+    assert main(["eval", "--task", "ring8", str(tmp_path / "f.npy"), str(tmp_path / "f.npy")]) == 2
+    assert "only the generated samples" in capsys.readouterr().err

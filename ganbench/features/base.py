@@ -9,10 +9,12 @@ import numpy as np
 
 @dataclass
 class Features:
-    """Per-sample features (N, D) and, for classifiers, logits (N, C)."""
+    """Per-sample features (N, D); for classifiers also logits (N, K) and, for multi-channel inputs
+    classified channel by channel, per-channel class predictions ``labels`` (N, C)."""
 
     features: np.ndarray
     logits: np.ndarray | None = None
+    labels: np.ndarray | None = None
 
 
 class Extractor(Protocol):

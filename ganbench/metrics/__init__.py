@@ -9,12 +9,12 @@ from ganbench.metrics.feature_stats import FeatureStats
 from ganbench.metrics.fid import fid, frechet_distance, trace_sqrt_product
 from ganbench.metrics.inception_score import inception_score
 from ganbench.metrics.kid import kid
-from ganbench.metrics.mode_coverage import mode_coverage
+from ganbench.metrics.mode_coverage import label_coverage, mode_coverage
 from ganbench.metrics.precision_recall import precision_recall
 from ganbench.metrics.registry import HIGHER_IS_BETTER, METRICS, MetricSpec, get_metric, register_metric
 
 __all__ = [
     "FeatureStats", "fid", "frechet_distance", "trace_sqrt_product", "kid", "inception_score",
-    "precision_recall", "density_coverage", "mode_coverage",
+    "precision_recall", "density_coverage", "mode_coverage", "label_coverage",
     "METRICS", "HIGHER_IS_BETTER", "MetricSpec", "get_metric", "register_metric",
 ]

@@ -47,3 +47,28 @@ def mode_coverage(samples, centers, std: float, threshold: float = 3.0, min_coun
         "reverse_kl": reverse_kl,
         "counts": [int(v) for v in counts],
     }
+
+
+def label_coverage(labels, n_modes: int) -> dict:
+    """Mode statistics from discrete mode labels, e.g. the (R, G, B) digit triple of a stacked-digits
+    sample mapped to 0..999 (Metz et al. 2017; Lin et al. 2018, PacGAN, Table 2).
+
+    ``labels``: (N,) integers in [0, n_modes). Returns ``modes_covered`` (modes with at least one
+    sample), ``kl_modes`` (KL(p_gen || uniform) of the label histogram, nats) and ``counts``.
+    """
+    y = torch.as_tensor(np.asarray(labels) if not isinstance(labels, torch.Tensor) else labels).reshape(-1)
+    n_modes = check_positive_int(n_modes, "n_modes")
+    if y.numel() == 0:
+        raise ValueError("labels is empty; pass at least one sample's mode label")
+    if y.dtype.is_floating_point or y.dtype == torch.bool:
+        raise ValueError(f"labels must be integers, got dtype {y.dtype}")
+    if int(y.min()) < 0 or int(y.max()) >= n_modes:
+        raise ValueError(f"labels must lie in [0, {n_modes}), got [{int(y.min())}, {int(y.max())}]")
+    counts = torch.bincount(y.long().cpu(), minlength=n_modes)
+    p = counts.double() / y.numel()
+    nz = p > 0
+    return {
+        "modes_covered": int(nz.sum()),
+        "kl_modes": float((p[nz] * (p[nz] * n_modes).log()).sum()),
+        "counts": [int(v) for v in counts],
+    }

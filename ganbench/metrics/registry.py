@@ -58,7 +58,8 @@ def get_metric(name: str) -> MetricSpec:
 
 
 def _fid(real, fake, logits, o):
-    return {"fid": fid(real, fake, device=o.get("device", "auto"))}
+    # Cached real statistics (a FeatureStats) stand in for the real features when given.
+    return {"fid": fid(o.get("real_stats", real), fake, device=o.get("device", "auto"))}
 
 
 def _kid(real, fake, logits, o):

@@ -1,0 +1,107 @@
+"""Real images that ship with scikit-learn: the 8x8 handwritten digits (UCI optdigits test set,
+1797 images, 10 classes), and stacked digits built from them.
+
+- Pixels 0..16 are scaled to [-1, 1] as ``x / 8 - 1``; shape (1, 8, 8).
+- Fixed split, independent of any library's shuffling: image ``i`` is in the test split when
+  ``i % 5 == 4`` (359 images), otherwise in the train split (1438 images). GANs and the digits
+  classifier train on the train split only; the classifier is scored on the test split.
+- ``stacked-digits`` (the Stacked-MNIST protocol of Metz et al. 2017 and Lin et al. 2018, PacGAN,
+  on 8x8 digits): three train digits drawn independently become the R, G, B channels, so there are
+  1000 modes (label ``100 r + 10 g + b``). 26,000 generated samples are classified channel by
+  channel; the metrics are the modes covered out of 1000 and KL(p_gen || uniform) of the mode
+  histogram (PacGAN, Table 2).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from ganbench.data.task import EvalProtocol, Task, register_task
+
+TEST_EVERY, TEST_OFFSET = 5, 4
+
+
+@lru_cache(maxsize=None)
+def _all_digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = (d.images.astype(np.float32) / 8.0 - 1.0)[:, None]  # (1797, 1, 8, 8) in [-1, 1]
+    return x, d.target.astype(np.int64)
+
+
+def load_digits_split(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 1, 8, 8) float32 in [-1, 1] and labels (N,) of the ``"train"`` or ``"test"`` split."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    x, y = _all_digits()
+    test = np.arange(len(x)) % TEST_EVERY == TEST_OFFSET
+    keep = test if split == "test" else ~test
+    return x[keep], y[keep]
+
+
+class _DigitsBase(Task):
+    paper = ""
+
+    def __init__(self):
+        x, y = load_digits_split("train")
+        self.images = torch.from_numpy(x)
+        self.labels = torch.from_numpy(y)
+
+
+@register_task("digits")
+class Digits(_DigitsBase):
+    """scikit-learn's 8x8 digits, train split (1438 images), judged with the built-in digits classifier."""
+
+    name = "digits"
+    shape = (1, 8, 8)
+    n_modes = 10
+    paper = "Alpaydin & Kaynak 1998 (UCI optdigits), via scikit-learn"
+    description = "8x8 handwritten digits in [-1, 1]"
+    protocol = EvalProtocol(n_real=1438, n_fake=2000, metrics=("fid", "kid", "pr", "is", "modes"), extractor="digits",
+                            options={"kid_subsets": 10, "kid_subset_size": 1000, "pr_k": 3, "is_splits": 10},
+                            headline="fid")
+
+    def sample(self, n, generator):
+        return self.images[torch.randint(len(self.images), (n,), generator=generator)]
+
+    def eval_real(self, generator):
+        return self.images  # the whole train split: the reference set does not depend on a seed
+
+    def mode_stats(self, fake, features) -> dict:
+        from ganbench.metrics.mode_coverage import label_coverage
+
+        s = label_coverage(features.labels[:, 0], 10)
+        return {"modes": s["modes_covered"], "kl_modes": s["kl_modes"]}
+
+
+@register_task("stacked-digits")
+class StackedDigits(_DigitsBase):
+    """Three independent train digits as R, G, B channels: 1000 modes."""
+
+    name = "stacked-digits"
+    shape = (3, 8, 8)
+    n_modes = 1000
+    paper = "Metz et al. 2017 (Unrolled GAN); Lin et al. 2018 (PacGAN), on 8x8 digits"
+    description = "three stacked 8x8 digits, 1000 modes"
+    protocol = EvalProtocol(n_real=26000, n_fake=26000, metrics=("modes", "fid"), extractor="digits",
+                            options={}, headline="modes")
+
+    def sample(self, n, generator):
+        idx = torch.randint(len(self.images), (n, 3), generator=generator)
+        return self.images[idx].reshape(n, 3, 8, 8)
+
+    def sample_labelled(self, n, generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """Samples and their true mode labels (``100 r + 10 g + b``), for tests of mode counting."""
+        idx = torch.randint(len(self.images), (n, 3), generator=generator)
+        y = self.labels[idx]
+        return self.images[idx].reshape(n, 3, 8, 8), y[:, 0] * 100 + y[:, 1] * 10 + y[:, 2]
+
+    def mode_stats(self, fake, features) -> dict:
+        from ganbench.metrics.mode_coverage import label_coverage
+
+        lab = torch.as_tensor(features.labels)
+        s = label_coverage(lab[:, 0] * 100 + lab[:, 1] * 10 + lab[:, 2], 1000)
+        return {"modes": s["modes_covered"], "kl_modes": s["kl_modes"]}

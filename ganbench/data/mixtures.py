@@ -1,0 +1,105 @@
+"""Gaussian mixtures of the mode-collapse literature, sampled on the fly (no dataset file).
+
+- ``ring8``: 8 components at radius 1, centers (cos 2πk/8, sin 2πk/8) for k = 0..7, std 0.01
+  (Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN). Note the angles: ``linspace(0, 2π, 8)``
+  would put k = 0 and k = 7 on the same point.
+- ``grid25``: 25 components at {-4, -2, 0, 2, 4}², std 0.05 (VEEGAN; PacGAN).
+- ``hd-mixture``: 10 components in 1200 dimensions whose means span a 700-dimensional subspace
+  (VEEGAN, Section 5.1). The means are not published, so ganbench fixes them: uniform in [-1, 1]^700
+  drawn from seed 0, placed in the first 700 coordinates. Per-coordinate std 0.01 in all 1200 dims.
+
+Protocol (VEEGAN / PacGAN): 2,500 generated samples; a sample is *high quality* when it lies within
+3 std of its nearest center (10 for hd-mixture); a mode is covered when it gets at least one
+high-quality sample. In 1200 dims a real sample lies ≈ √1200 ≈ 35 per-coordinate stds from its mean,
+so for hd-mixture "std" is the component's RMS radius σ√D and the threshold is 10 of those.
+hd-mixture is judged by modes and FID only (as in VEEGAN): k-NN precision/recall says little when
+all distances concentrate around one value, and costs the most there.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ganbench.data.task import EvalProtocol, Task, register_task
+from ganbench.metrics.mode_coverage import mode_coverage
+
+MIXTURE_METRICS = ("modes", "pr", "fid")
+
+
+class GaussianMixture(Task):
+    """Equal-weight isotropic mixture: ``centers`` (K, D) float64, per-coordinate ``std``;
+    ``mode_std`` and ``threshold`` define high quality for :func:`ganbench.metrics.mode_coverage`."""
+
+    def __init__(self, name, centers, std, threshold, paper, description, mode_std=None, n_eval=2500,
+                 metrics=MIXTURE_METRICS):
+        self.name = name
+        self.centers = np.asarray(centers, dtype=np.float64)
+        self.std = float(std)
+        self.mode_std = float(mode_std if mode_std is not None else std)
+        self.threshold = float(threshold)
+        self.shape = (self.centers.shape[1],)
+        self.n_modes = len(self.centers)
+        self.paper = paper
+        self.description = description
+        self.protocol = EvalProtocol(n_real=n_eval, n_fake=n_eval, metrics=metrics, extractor="identity",
+                                     options={"pr_k": 3} if "pr" in metrics else {}, headline="modes")
+        self._centers32 = torch.as_tensor(self.centers, dtype=torch.float32)
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        # Component first, then noise, both from ``generator``: one stream, bit-reproducible.
+        k = torch.randint(self.n_modes, (n,), generator=generator)
+        noise = torch.randn((n, self.shape[0]), generator=generator)
+        return self._centers32[k] + self.std * noise
+
+    def mode_stats(self, fake, features) -> dict:
+        s = mode_coverage(fake, self.centers, self.mode_std, threshold=self.threshold)
+        return {"modes": s["modes_covered"], "hq_fraction": s["high_quality_fraction"], "reverse_kl": s["reverse_kl"]}
+
+    def cache_key(self) -> dict:
+        return {"task": self.name, "std": self.std, "centers_sha": _digest(self.centers)}
+
+
+def _digest(a: np.ndarray) -> str:
+    import hashlib
+
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
+
+
+def ring_centers(n: int = 8, radius: float = 1.0) -> np.ndarray:
+    angles = 2 * np.pi * np.arange(n) / n  # not linspace(0, 2π, n): that duplicates the first mode
+    return radius * np.stack([np.cos(angles), np.sin(angles)], 1)
+
+
+def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
+    axis = spacing * (np.arange(side) - (side - 1) / 2)
+    xx, yy = np.meshgrid(axis, axis, indexing="ij")
+    return np.stack([xx.ravel(), yy.ravel()], 1)
+
+
+def hd_centers(n: int = 10, dim: int = 1200, subspace: int = 700, seed: int = 0) -> np.ndarray:
+    rng = np.random.RandomState(seed)
+    centers = np.zeros((n, dim))
+    centers[:, :subspace] = rng.uniform(-1.0, 1.0, size=(n, subspace))
+    return centers
+
+
+@register_task("ring8")
+def ring8() -> GaussianMixture:
+    return GaussianMixture("ring8", ring_centers(8), 0.01, 3.0, "Srivastava et al. 2017 (VEEGAN); Lin et al. 2018 (PacGAN)",
+                           "8 Gaussians on the unit circle, std 0.01")
+
+
+@register_task("grid25")
+def grid25() -> GaussianMixture:
+    return GaussianMixture("grid25", grid_centers(5), 0.05, 3.0, "Srivastava et al. 2017 (VEEGAN); Lin et al. 2018 (PacGAN)",
+                           "25 Gaussians on a 5x5 grid {-4,...,4}^2, std 0.05")
+
+
+@register_task("hd-mixture")
+def hd_mixture() -> GaussianMixture:
+    std = 0.01
+    return GaussianMixture("hd-mixture", hd_centers(), std, 10.0, "Srivastava et al. 2017 (VEEGAN)",
+                           "10 Gaussians in 1200-d, means in a 700-d subspace, std 0.01",
+                           mode_std=std * math.sqrt(1200), metrics=("modes", "fid"))

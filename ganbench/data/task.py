@@ -1,0 +1,123 @@
+"""What a task is, and the task registry.
+
+A task owns where real samples come from (a seeded, reproducible sampler), the shape of a sample,
+and its evaluation protocol: how many real and fake samples, which metrics, which feature extractor.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+
+
+@dataclass(frozen=True)
+class EvalProtocol:
+    """How a task is judged. ``metrics`` are names from ``ganbench.metrics.METRICS`` plus ``"modes"``
+    (mode statistics the task itself defines); ``options`` are metric options (``pr_k``, ``kid_subsets``...)."""
+
+    n_real: int
+    n_fake: int
+    metrics: tuple[str, ...]
+    extractor: str
+    options: dict = field(default_factory=dict)
+    headline: str = "fid"  # the value a leaderboard bar chart and `compare` lead with
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["metrics"] = list(self.metrics)
+        return d
+
+
+class Task:
+    """Base class of tasks. Subclasses set the attributes and implement :meth:`sample`.
+
+    Attributes: ``name``; ``shape`` of one sample (``(2,)`` or ``(C, H, W)``); ``n_modes`` (None when
+    the data has no countable modes); ``protocol``; ``paper`` (where the setup comes from).
+    Image tasks produce float32 in [-1, 1] (a tanh generator's range).
+    """
+
+    name: str = ""
+    shape: tuple[int, ...] = ()
+    n_modes: int | None = None
+    protocol: EvalProtocol
+    paper: str = ""
+    description: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return len(self.shape) == 3
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """``n`` real samples, float32 (n, *shape). The same generator state gives the same samples."""
+        raise NotImplementedError
+
+    def eval_real(self, generator: torch.Generator) -> torch.Tensor:
+        """The real reference set of the protocol (``protocol.n_real`` samples)."""
+        return self.sample(self.protocol.n_real, generator)
+
+    def mode_stats(self, fake: torch.Tensor, features) -> dict:
+        """Mode statistics of generated samples ({"modes": ..., ...}); only tasks with modes define it."""
+        raise ValueError(f"task {self.name!r} has no countable modes; drop 'modes' from its metrics")
+
+    def cache_key(self) -> dict:
+        """What identifies this task's real data (recorded with every trial)."""
+        return {"task": self.name}
+
+    def info(self) -> dict:
+        return {
+            "name": self.name,
+            "shape": list(self.shape),
+            "modes": self.n_modes,
+            "metrics": list(self.protocol.metrics),
+            "extractor": self.protocol.extractor,
+            "n_real": self.protocol.n_real,
+            "n_fake": self.protocol.n_fake,
+            "paper": self.paper,
+        }
+
+
+TASKS: dict[str, Callable[[], Task]] = {}
+# Parametrised task families, written "prefix:ARGUMENT" (e.g. "images:/data/faces", "cifar10:~/data").
+TASK_FAMILIES: dict[str, Callable[[str], Task]] = {}
+_INSTANCES: dict[str, Task] = {}
+
+
+def register_task(name: str):
+    """Decorator registering a task factory (a class or function with no arguments) under ``name``."""
+
+    def deco(factory):
+        if name in TASKS:
+            raise ValueError(f"task {name!r} is already registered")
+        TASKS[name] = factory
+        return factory
+
+    return deco
+
+
+def register_task_family(prefix: str):
+    """Decorator registering a factory ``f(argument) -> Task`` for names ``prefix:argument``."""
+
+    def deco(factory):
+        if prefix in TASK_FAMILIES:
+            raise ValueError(f"task family {prefix!r} is already registered")
+        TASK_FAMILIES[prefix] = factory
+        return factory
+
+    return deco
+
+
+def get_task(name: str) -> Task:
+    """The task called ``name`` (a registered name, or ``images:PATH`` / ``cifar10:ROOT``)."""
+    if name in _INSTANCES:
+        return _INSTANCES[name]
+    if name in TASKS:
+        task = TASKS[name]()
+    elif ":" in name and name.split(":", 1)[0] in TASK_FAMILIES:
+        prefix, arg = name.split(":", 1)
+        task = TASK_FAMILIES[prefix](arg)
+    else:
+        families = ", ".join(f"{p}:..." for p in sorted(TASK_FAMILIES))
+        raise ValueError(f"unknown task {name!r}; choose from {', '.join(sorted(TASKS))} or {families}")
+    _INSTANCES[name] = task
+    return task

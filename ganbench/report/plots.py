@@ -1,0 +1,98 @@
+"""Plots (matplotlib, Agg): sample scatters and grids, loss curves, headline-metric bar charts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> None:
+    import io
+
+    from ganbench.utils.atomic import atomic_write_bytes
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    _plt().close(fig)
+    atomic_write_bytes(Path(path), buf.getvalue())
+
+
+def sample_image(task, fake: torch.Tensor, ax, title: str = "", n: int = 2500) -> None:
+    """Draw generated samples on ``ax``: a scatter over the mixture centers for 2-D tasks, the first
+    two coordinates otherwise; a grid of the first 64 images for image tasks."""
+    fake = torch.as_tensor(fake)
+    if task.is_image:
+        from torchvision.utils import make_grid
+
+        grid = make_grid(fake[:64].float().clamp(-1, 1), nrow=8, normalize=True, value_range=(-1, 1), pad_value=1.0)
+        ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+    else:
+        x = fake[:n].numpy()
+        ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", linewidths=0)
+        if hasattr(task, "centers"):
+            c = task.centers
+            ax.scatter(c[:, 0], c[:, 1], s=25, marker="x", color="tab:red")
+            pad = 0.3 * (c[:, :2].max() - c[:, :2].min() + 1e-9)
+            ax.set_xlim(c[:, 0].min() - pad, c[:, 0].max() + pad)
+            ax.set_ylim(c[:, 1].min() - pad, c[:, 1].max() + pad)
+        ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=9)
+
+
+def save_samples(path, task, fake, title: str = "") -> None:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4, 4))
+    sample_image(task, fake, ax, title)
+    _save(fig, path)
+
+
+def save_loss_curves(path, history: dict, title: str = "") -> None:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(history.get("step", []), history.get("d_loss", []), label="D loss")
+    ax.plot(history.get("step", []), history.get("g_loss", []), label="G loss")
+    ax.set_xlabel("generator step")
+    ax.legend()
+    ax.set_title(title, fontsize=9)
+    _save(fig, path)
+
+
+def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
+    """One panel per variant: ``fakes`` maps variant name -> samples (seed 0)."""
+    plt = _plt()
+    n = max(1, len(fakes))
+    cols = min(n, 5)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.8 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, (name, fake) in zip(axes.flat, fakes.items()):
+        sample_image(task, fake, ax, name)
+    fig.suptitle(title)
+    _save(fig, path)
+
+
+def save_metric_bars(path, table, metric: str, title: str = "") -> None:
+    """Bar chart of ``metric`` mean ± std per variant from a wide leaderboard (pandas DataFrame with
+    columns ``variant``, ``{metric} mean``, ``{metric} std``)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(table) + 1), 3.2))
+    x = np.arange(len(table))
+    ax.bar(x, table[f"{metric} mean"], yerr=table[f"{metric} std"].fillna(0), capsize=3, color="tab:blue", alpha=0.8)
+    ax.set_xticks(x)
+    ax.set_xticklabels(table["variant"], rotation=45, ha="right")
+    ax.set_ylabel(metric)
+    ax.set_title(title, fontsize=10)
+    _save(fig, path)

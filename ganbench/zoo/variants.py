@@ -1,0 +1,165 @@
+"""The reference GAN variants as named recipes, and the plugin API to add more.
+
+A variant is a frozen :class:`Variant`: a loss from the loss registry, regularisers, tricks,
+optimiser settings, an architecture and a step function. ``register_variant(name, base=..., **overrides)``
+derives a new one from an existing recipe; that is all a user needs to benchmark a new loss.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ganbench.zoo.losses import get_loss
+from ganbench.zoo.networks import Arch
+from ganbench.zoo.steps import STEPS, register_step
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A training recipe. Learning rates and betas apply to both players unless ``d_lr`` is set."""
+
+    name: str
+    loss: str = "ns"  # a name in ganbench.zoo.LOSSES
+    paper: str = ""
+    doc: str = ""
+    n_critic: int = 1  # discriminator updates per generator update
+    optimizer: str = "adam"  # adam | rmsprop
+    lr: float = 1e-3
+    d_lr: float | None = None
+    betas: tuple[float, float] = (0.5, 0.999)
+    batch_size: int = 256
+    gp: float = 0.0  # WGAN-GP penalty weight λ
+    r1: float = 0.0  # R1 penalty weight γ
+    clip: float = 0.0  # WGAN weight-clipping bound c
+    spectral_norm: bool = False
+    pack: int = 1  # PacGAN packing degree m
+    mbd: bool = False  # minibatch discrimination
+    feature_matching: bool = False
+    unroll: int = 0  # unrolling steps k
+    step: str = "default"  # a name in ganbench.zoo.steps.STEPS
+    arch: Arch = field(default_factory=Arch)
+
+    @property
+    def regularizers(self) -> list[str]:
+        out = [f"gp({self.gp:g})" if self.gp else "", f"r1({self.r1:g})" if self.r1 else "",
+               f"clip({self.clip:g})" if self.clip else "", "spectral-norm" if self.spectral_norm else "",
+               f"pack({self.pack})" if self.pack > 1 else "", "minibatch-discrimination" if self.mbd else "",
+               "feature-matching" if self.feature_matching else "", f"unroll({self.unroll})" if self.unroll else ""]
+        return [r for r in out if r]
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["betas"] = list(self.betas)
+        return d
+
+    def config_hash(self) -> str:
+        """Hash of everything that changes training except the name and the prose."""
+        d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc")}
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+VARIANTS: dict[str, Variant] = {}
+_FIELDS = {f.name for f in dataclasses.fields(Variant)}
+_ARCH_FIELDS = {f.name for f in dataclasses.fields(Arch)}
+
+
+def _validate(v: Variant) -> Variant:
+    get_loss(v.loss)
+    if v.step not in STEPS:
+        raise ValueError(f"variant {v.name!r}: unknown step {v.step!r}; choose from {', '.join(sorted(STEPS))}")
+    if v.optimizer not in ("adam", "rmsprop"):
+        raise ValueError(f"variant {v.name!r}: optimizer must be 'adam' or 'rmsprop', got {v.optimizer!r}")
+    for key in ("n_critic", "batch_size", "pack"):
+        if not isinstance(getattr(v, key), int) or getattr(v, key) < 1:
+            raise ValueError(f"variant {v.name!r}: {key} must be a positive integer, got {getattr(v, key)!r}")
+    if v.batch_size % v.pack:
+        raise ValueError(f"variant {v.name!r}: batch_size {v.batch_size} must be divisible by pack {v.pack}")
+    if v.lr < 0 or (v.d_lr is not None and v.d_lr < 0):
+        raise ValueError(f"variant {v.name!r}: learning rates must be >= 0")
+    return v
+
+
+def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Callable | None = None, **overrides) -> Variant:
+    """Register a variant named ``name``: ``base``'s recipe with ``overrides`` (any :class:`Variant`
+    field; ``arch`` may be a dict of :class:`Arch` fields). ``step`` may be a callable ``step(ctx)``
+    for a variant whose training step differs; it is registered under the variant's name.
+
+    Example::
+
+        @register_loss("my-loss")
+        def my_loss(d_real, d_fake): ...
+        register_variant("my-gan", base="gan-ns", loss="my-loss", lr=2e-4)
+    """
+    if not name or not isinstance(name, str) or any(c.isspace() for c in name):
+        raise ValueError(f"variant name must be a non-empty string without spaces, got {name!r}")
+    if name in VARIANTS:
+        raise ValueError(f"variant {name!r} is already registered; pick another name")
+    unknown = set(overrides) - _FIELDS
+    if unknown:
+        raise ValueError(f"register_variant({name!r}): unknown field(s) {sorted(unknown)}; valid: {sorted(_FIELDS - {'name'})}")
+    if base is None:
+        proto = Variant(name=name)
+    elif base in VARIANTS:
+        proto = VARIANTS[base]
+    else:
+        raise ValueError(f"register_variant({name!r}): unknown base variant {base!r}; see `ganbench list variants`")
+    if isinstance(overrides.get("arch"), dict):
+        bad = set(overrides["arch"]) - _ARCH_FIELDS
+        if bad:
+            raise ValueError(f"register_variant({name!r}): unknown arch field(s) {sorted(bad)}; valid: {sorted(_ARCH_FIELDS)}")
+        overrides["arch"] = dataclasses.replace(proto.arch, **overrides["arch"])
+    if "betas" in overrides:
+        overrides["betas"] = tuple(overrides["betas"])
+    if callable(step):
+        register_step(name)(step)
+        overrides["step"] = name
+    elif step is not None:
+        overrides["step"] = step
+    if "paper" not in overrides and base is not None:
+        overrides["paper"] = ""
+    if "doc" not in overrides and base is not None:
+        overrides["doc"] = f"{base} with {', '.join(f'{k}={v}' for k, v in overrides.items() if k not in ('paper', 'doc'))}"
+    v = _validate(dataclasses.replace(proto, name=name, **overrides))
+    VARIANTS[name] = v
+    return v
+
+
+def get_variant(name: str) -> Variant:
+    if name not in VARIANTS:
+        raise ValueError(f"unknown variant {name!r}; choose from {', '.join(sorted(VARIANTS))} "
+                         "or load a plugin that registers it (--plugin FILE)")
+    return VARIANTS[name]
+
+
+def _builtin(name, paper, doc, base=None, **kw):
+    register_variant(name, base=base, paper=paper, doc=doc, **kw)
+
+
+_builtin("gan-ns", "Goodfellow et al. 2014", "non-saturating GAN: G maximises log D(G(z))", loss="ns")
+_builtin("gan-minimax", "Goodfellow et al. 2014", "the original minimax GAN with the saturating G loss", "gan-ns",
+         loss="minimax")
+_builtin("lsgan", "Mao et al. 2017", "least-squares GAN, 0-1 coding", "gan-ns", loss="lsgan")
+_builtin("wgan", "Arjovsky et al. 2017", "Wasserstein GAN: weight clipping 0.01, RMSprop 5e-5, 5 critic steps",
+         "gan-ns", loss="wasserstein", clip=0.01, optimizer="rmsprop", lr=5e-5, n_critic=5)
+_builtin("wgan-gp", "Gulrajani et al. 2017", "WGAN with gradient penalty λ = 10, Adam(1e-4, β = (0.5, 0.9)), 5 critic steps",
+         "gan-ns", loss="wasserstein", gp=10.0, lr=1e-4, betas=(0.5, 0.9), n_critic=5)
+_builtin("hinge", "Lim & Ye 2017", "hinge loss", "gan-ns", loss="hinge")
+_builtin("sngan", "Miyato et al. 2018", "spectral normalisation of every D layer + hinge loss", "gan-ns",
+         loss="hinge", spectral_norm=True)
+_builtin("r1", "Mescheder et al. 2018", "non-saturating GAN + R1 penalty γ = 1", "gan-ns", r1=1.0)
+for _f, _title in [("kl", "KL"), ("rkl", "reverse KL"), ("pearson", "Pearson χ²"), ("hellinger", "squared Hellinger"),
+                   ("js", "Jensen-Shannon")]:
+    _builtin(f"fgan-{_f}", "Nowozin et al. 2016", f"f-GAN, {_title} divergence (Table 2 activation and conjugate)",
+             "gan-ns", loss=f"fgan-{_f}", lr=2e-4)
+_builtin("unrolled-gan", "Metz et al. 2017", "non-saturating GAN, G differentiates through 5 unrolled Adam steps of D",
+         "gan-ns", unroll=5, step="unrolled")
+_builtin("pacgan", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 2 samples", "gan-ns", pack=2)
+_builtin("pacgan4", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 4 samples", "gan-ns", pack=4)
+_builtin("mbd-gan", "Salimans et al. 2016", "non-saturating GAN + minibatch discrimination in D", "gan-ns", mbd=True)
+_builtin("fm-gan", "Salimans et al. 2016", "feature matching: G matches D's mean last-layer features", "gan-ns",
+         feature_matching=True)
+_builtin("ns-smooth", "Salimans et al. 2016", "non-saturating GAN, one-sided label smoothing (real target 0.9)",
+         "gan-ns", loss="ns-smooth")

@@ -1,0 +1,112 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from ganbench.harness import Budget, TrialRecord, train_seeds, train_trial
+from ganbench.harness.seeds import derive_seed
+from ganbench.zoo import register_loss, register_variant
+
+
+def test_seed_batched_equals_per_seed():
+    together = train_seeds("ring8", "gan-ns", [0, 1, 2], {"g_steps": 6}, evaluate=False)
+    alone = train_seeds("ring8", "gan-ns", [1], {"g_steps": 6}, evaluate=False)[0]
+    assert together[1].seed == alone.seed
+    np.testing.assert_allclose(together[1].history["d_loss"], alone.history["d_loss"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(together[1].history["g_loss"], alone.history["g_loss"], rtol=1e-5, atol=1e-6)
+    assert together[0].history["d_loss"] != together[1].history["d_loss"]  # seeds really differ
+
+
+def test_seed_batched_equals_per_seed_for_convolutional_nets():
+    together = train_seeds("digits", "gan-ns", [0, 1], {"g_steps": 3}, evaluate=False)
+    alone = train_seeds("digits", "gan-ns", [1], {"g_steps": 3}, evaluate=False)[0]
+    np.testing.assert_allclose(together[1].history["g_loss"], alone.history["g_loss"], rtol=1e-5, atol=1e-6)
+
+
+def test_same_seed_gives_bit_identical_metrics():
+    a = train_trial("ring8", "gan-ns", 0, {"g_steps": 5})
+    b = train_trial("ring8", "gan-ns", 0, {"g_steps": 5})
+    assert a.metrics == b.metrics and a.history == b.history
+
+
+def test_resume_equals_uninterrupted(tmp_path):
+    straight = train_seeds("ring8", "wgan-gp", [0, 1], {"g_steps": 8})
+    with pytest.raises(KeyboardInterrupt):
+        train_seeds("ring8", "wgan-gp", [0, 1], {"g_steps": 8}, checkpoint_dir=tmp_path, stop_after_steps=3)
+    assert len(list(tmp_path.glob("*.ckpt"))) == 1
+    resumed = train_seeds("ring8", "wgan-gp", [0, 1], {"g_steps": 8}, checkpoint_dir=tmp_path)
+    for s, r in zip(straight, resumed):
+        assert r.metrics == s.metrics
+        assert r.history == s.history
+        assert r.spent["g_steps"] == 8 and r.spent["gflops"] == pytest.approx(s.spent["gflops"])
+
+
+def test_nan_plugin_yields_a_diverged_record():
+    @register_loss("t-nan-after-2")
+    class NanLater:
+        def __init__(self):
+            self.calls = 0
+
+        def __call__(self, d_real, d_fake):
+            self.calls += 1
+            scale = float("nan") if self.calls > 4 else 1.0  # two calls per step: NaN from step 3 on
+            return scale * d_fake.mean(1) - d_real.mean(1), -scale * d_fake.mean(1)
+
+    register_variant("t-nan-gan", loss="t-nan-after-2")
+    (rec,) = train_seeds("ring8", "t-nan-gan", [0], {"g_steps": 10})
+    assert rec.status == "diverged" and rec.failed_step == 3
+    assert "non-finite loss" in rec.error and rec.metrics == {}
+    assert rec.spent["g_steps"] == 3  # a batch whose seeds all diverged stops
+
+
+def test_budget_kinds_are_spent_and_recorded():
+    (rec,) = train_seeds("ring8", "gan-ns", [0], {"kimg": 1.0}, evaluate=False)
+    assert rec.spent["kimg"] >= 1.0 and rec.spent["g_steps"] == 4  # 256 reals per step
+    (w,) = train_seeds("ring8", "wgan", [0], {"kimg": 1.0}, evaluate=False)
+    assert w.spent["g_steps"] == 1  # five critic steps show 1,280 reals per generator step
+    per_step = rec.spent["gflops"] / rec.spent["g_steps"]
+    (f,) = train_seeds("ring8", "gan-ns", [0], {"gflops": 3.5 * per_step}, evaluate=False)
+    assert f.spent["g_steps"] == 4
+    (t,) = train_seeds("ring8", "gan-ns", [0], {"seconds": 0.05}, evaluate=False)
+    assert t.spent["wall_s"] >= 0.05 and t.budget == {"seconds": 0.05}
+
+
+def test_budget_validation():
+    with pytest.raises(ValueError, match="exactly one"):
+        Budget(g_steps=10, kimg=1.0)
+    with pytest.raises(ValueError, match="exactly one"):
+        Budget()
+    with pytest.raises(ValueError, match="unknown budget kind"):
+        Budget.parse({"steps": 10})
+    assert Budget.parse("g_steps=20") == Budget(g_steps=20)
+    with pytest.raises(ValueError, match="positive"):
+        Budget(g_steps=0)
+
+
+def test_record_has_everything_design_asks_for(tmp_path):
+    rec = train_trial("ring8", "pacgan", 2, {"g_steps": 3}, suite="mysuite")
+    assert rec.seed == derive_seed("mysuite", "ring8", "pacgan", 2) and rec.eval_seed != rec.seed
+    assert rec.protocol["extractor"] == "identity" and rec.protocol["n_fake"] == 2500
+    assert rec.protocol["task"] == "ring8" and rec.config_hash
+    for key in ("ganbench", "torch", "device_name", "tf32_matmul", "deterministic"):
+        assert key in rec.env
+    assert set(rec.spent) >= {"g_steps", "d_steps", "kimg", "wall_s", "gflops"}
+    rec.save(tmp_path / "r.json")
+    assert TrialRecord.load(tmp_path / "r.json") == rec
+
+
+def test_artefacts_are_written(tmp_path):
+    train_trial("ring8", "gan-ns", 0, {"g_steps": 2}, artefacts_dir=tmp_path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["ring8__gan-ns__s0_losses.png", "ring8__gan-ns__s0_samples.png"]
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="distinct"):
+        train_seeds("ring8", "gan-ns", [0, 0], {"g_steps": 1})
+    with pytest.raises(ValueError, match="unknown variant"):
+        train_seeds("ring8", "nope", [0], {"g_steps": 1})
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            train_seeds("ring8", "gan-ns", [0], {"g_steps": 1}, device="cuda")

@@ -1,0 +1,86 @@
+import math
+
+import pytest
+import torch
+
+from ganbench.harness import train_seeds
+from ganbench.zoo import VARIANTS, get_variant, load_plugin, register_variant
+
+BUILTIN = sorted(VARIANTS)
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_every_variant_trains_on_ring8_and_gives_finite_samples(name):
+    (rec,) = train_seeds("ring8", name, [0], {"g_steps": 3})
+    assert rec.status == "ok", rec.error
+    assert rec.spent["g_steps"] == 3 and rec.spent["d_steps"] == 3 * get_variant(name).n_critic
+    assert all(math.isfinite(rec.metrics[k]) for k in ("fid", "precision", "recall", "hq_fraction"))
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_every_variant_trains_on_digits(name):
+    (rec,) = train_seeds("digits", name, [0], {"g_steps": 2}, evaluate=False)
+    assert rec.status == "ok", rec.error
+    assert rec.spent["gflops"] > 0
+
+
+def test_papers_and_docs_are_declared():
+    for v in VARIANTS.values():
+        assert v.paper and v.doc, v.name
+
+
+def test_pacgan_packs_and_wgan_uses_five_critic_steps():
+    assert get_variant("pacgan").pack == 2 and get_variant("pacgan4").pack == 4
+    w = get_variant("wgan")
+    assert (w.n_critic, w.clip, w.optimizer, w.lr) == (5, 0.01, "rmsprop", 5e-5)
+    assert get_variant("wgan-gp").gp == 10.0 and get_variant("sngan").spectral_norm
+
+
+def test_register_variant_validates():
+    with pytest.raises(ValueError, match=r"unknown field\(s\) \['lrr'\]"):
+        register_variant("t-bad-field", lrr=1.0)
+    with pytest.raises(ValueError, match="unknown base variant 'nope'"):
+        register_variant("t-bad-base", base="nope")
+    with pytest.raises(ValueError, match="already registered"):
+        register_variant("gan-ns")
+    with pytest.raises(ValueError, match="unknown loss"):
+        register_variant("t-bad-loss", loss="nope")
+    with pytest.raises(ValueError, match="divisible by pack"):
+        register_variant("t-bad-pack", pack=3, batch_size=256)
+
+
+def test_plugin_file_registers_a_loss_and_a_variant(tmp_path):
+    plugin = tmp_path / "my_loss.py"
+    plugin.write_text(
+        "import torch.nn.functional as F\n"
+        "from ganbench.zoo import register_loss, register_variant\n"
+        "@register_loss('t-softplus-hinge')\n"
+        "def loss(d_real, d_fake):\n"
+        "    return F.softplus(1 - d_real).mean(1) + F.softplus(1 + d_fake).mean(1), -d_fake.mean(1)\n"
+        "register_variant('t-my-gan', base='gan-ns', loss='t-softplus-hinge', lr=5e-4)\n"
+    )
+    load_plugin(str(plugin))
+    load_plugin(str(plugin))  # loading twice is harmless
+    v = get_variant("t-my-gan")
+    assert v.loss == "t-softplus-hinge" and v.lr == 5e-4
+    (rec,) = train_seeds("ring8", "t-my-gan", [0], {"g_steps": 2}, evaluate=False)
+    assert rec.status == "ok"
+
+
+def test_custom_step_function():
+    calls = []
+
+    def my_step(ctx):
+        from ganbench.zoo.steps import default_step
+
+        calls.append(1)
+        return default_step(ctx)
+
+    register_variant("t-custom-step", step=my_step)
+    train_seeds("ring8", "t-custom-step", [0], {"g_steps": 4}, evaluate=False)
+    assert len(calls) == 4
+
+
+def test_missing_plugin_file():
+    with pytest.raises(ValueError, match="does not exist"):
+        load_plugin("/nonexistent/plugin.py")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -51,11 +52,126 @@ def _task_extractor(name: str) -> str:
     return get_task(name).protocol.extractor
 
 
+def _load_plugins(args) -> None:
+    from ganbench.zoo import load_plugin
+
+    for p in getattr(args, "plugin", None) or []:
+        load_plugin(p)
+
+
+def _cmd_run(args) -> int:
+    from ganbench.bench.runner import run_suite
+    from ganbench.report.leaderboard import aggregate, load_records
+
+    seeds = None
+    if args.seeds:
+        seeds = [int(x) for x in args.seeds.split(",")] if "," in args.seeds else int(args.seeds)
+    run_dir = run_suite(args.suite, args.out, seeds=seeds, device=args.device, fresh=args.fresh,
+                        plugins=args.plugin or (), backend=args.backend)
+    records = load_records(run_dir)
+    bad = [r for r in records if r["status"] != "ok"]
+    print(f"run directory: {run_dir}  ({len(records)} trials, {len(bad)} failed or diverged)")
+    for r in bad:
+        print(f"  {r['status']:8s} {r['trial_id']}: {r['error'].splitlines()[0] if r['error'] else ''}")
+    print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
+    for task, table in aggregate(records).items():
+        head = table["headline"].iloc[0]
+        best = table.index[0]
+        print(f"  {task}: best {head} = {table.loc[best, f'{head} mean']:.4g} ({best})")
+    return 1 if (bad and args.fail_on_error) else EXIT_OK
+
+
+def _cmd_leaderboard(args) -> int:
+    from ganbench.report.leaderboard import load_records, render, write_leaderboard
+    from ganbench.utils.atomic import atomic_write_text
+
+    records = load_records(args.run_dir)
+    text = render(records, args.format, title=f"ganbench leaderboard: suite {records[0].get('suite', '')}")
+    if args.out:
+        atomic_write_text(args.out, text)
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    if args.plots:
+        for name, path in write_leaderboard(args.run_dir, args.plots_dir).items():
+            print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _cmd_compare(args) -> int:
+    from ganbench.bench.compare import run_compare
+    from ganbench.report.compare import comparison_table, to_json, to_markdown
+    from ganbench.utils.atomic import atomic_write_text
+
+    seeds = None
+    if args.seeds:
+        seeds = [int(x) for x in args.seeds.split(",")] if "," in args.seeds else int(args.seeds)
+    comps, run_dir = run_compare(args.variant, args.suite, args.against, args.reference, args.run_dir,
+                                 plugins=args.plugin or (), seeds=seeds, device=args.device)
+    print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines (records in {run_dir})")
+    print(comparison_table(comps).to_string(index=False))
+    if args.out:
+        text = to_json(comps) if str(args.out).endswith(".json") else to_markdown(comps)
+        atomic_write_text(args.out, text)
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _cmd_check(args) -> int:
+    from ganbench.report.check import check_run
+    from ganbench.utils.atomic import atomic_write_text
+
+    abs_tol: float | dict = 0.0
+    if args.abs_tol:
+        if "=" in args.abs_tol:
+            abs_tol = {k.strip(): float(v) for k, v in (item.split("=", 1) for item in args.abs_tol.split(","))}
+        else:
+            abs_tol = float(args.abs_tol)
+    result = check_run(args.run_dir, args.baseline, k=args.k, abs_tol=abs_tol)
+    print(result.summary())
+    if args.junit:
+        atomic_write_text(args.junit, result.junit())
+    if args.markdown:
+        atomic_write_text(args.markdown, result.markdown())
+    return result.exit_code
+
+
+def _cmd_train(args) -> int:
+    from ganbench.harness import train_seeds
+
+    _load_plugins(args)
+    seeds = [int(x) for x in args.seeds.split(",")]
+    records = train_seeds(args.task, args.variant, seeds, args.budget, device=args.device,
+                          artefacts_dir=args.artefacts, checkpoint_dir=args.checkpoints, progress=None)
+    for r in records:
+        if args.out:
+            r.save(Path(args.out) / f"{r.trial_id}.json")
+        vals = "  ".join(f"{k}={v:.4g}" for k, v in r.metrics.items())
+        print(f"{r.trial_id}  {r.status}  steps={r.spent['g_steps']}  gflops={r.spent['gflops']:.1f}  "
+              f"train {r.spent['batch_wall_s']:.1f}s  {vals}{('  ' + r.error) if r.error else ''}")
+    return EXIT_OK
+
+
 def _cmd_list(args) -> int:
     from ganbench.features import EXTRACTORS
     from ganbench.metrics import METRICS
 
-    if args.what == "tasks":
+    _load_plugins(args)
+    if args.what == "variants":
+        import pandas as pd
+
+        from ganbench.zoo import VARIANTS
+
+        rows = [{"variant": v.name, "loss": v.loss, "regularizers": ", ".join(v.regularizers) or "-",
+                 "arch": v.arch.family or "mlp|dcgan", "n_critic": v.n_critic, "paper": v.paper} for v in VARIANTS.values()]
+        print(pd.DataFrame(rows).to_string(index=False))
+    elif args.what == "suites":
+        from ganbench.bench.suite import available_suites, load_suite
+
+        for name in available_suites():
+            s = load_suite(name)
+            print(f"{name:6s} {s.n_trials:4d} trials  {s.description}")
+    elif args.what == "tasks":
         import pandas as pd
 
         from ganbench.data import TASK_FAMILIES, TASKS, get_task
@@ -102,9 +218,62 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", default=None, help="also write the values and the protocol to this JSON file")
     e.set_defaults(func=_cmd_eval)
 
-    ls = sub.add_parser("list", help="list registered tasks, metrics or feature extractors")
-    ls.add_argument("what", choices=["tasks", "metrics", "extractors"])
+    ls = sub.add_parser("list", help="list registered variants, suites, tasks, metrics or feature extractors")
+    ls.add_argument("what", choices=["variants", "suites", "tasks", "metrics", "extractors"])
+    ls.add_argument("--plugin", action="append", help="plugin file/module to load first (repeatable)")
     ls.set_defaults(func=_cmd_list)
+
+    r = sub.add_parser("run", help="train and evaluate a suite; writes records and leaderboards")
+    r.add_argument("--suite", default="core", help="shipped suite name (smoke, core, full) or a .toml path")
+    r.add_argument("--out", default=None, help="run directory (default runs/<suite>-<timestamp>); re-use it to resume")
+    r.add_argument("--seeds", default=None, help="override the seeds: a count (5) or a list (0,1,7)")
+    r.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N (default: the suite's, else auto)")
+    r.add_argument("--fresh", action="store_true", help="discard earlier results in --out and start over")
+    r.add_argument("--plugin", action="append", help="plugin file/module registering losses/variants (repeatable)")
+    r.add_argument("--backend", default="local", choices=["local", "ray"])
+    r.add_argument("--fail-on-error", action="store_true", help="exit 1 when a trial failed or diverged")
+    r.set_defaults(func=_cmd_run)
+
+    lb = sub.add_parser("leaderboard", help="render the leaderboard of a run directory")
+    lb.add_argument("run_dir")
+    lb.add_argument("--format", default="md", choices=["md", "csv", "html"])
+    lb.add_argument("--out", default=None, help="write to this file instead of stdout")
+    lb.add_argument("--plots", action="store_true", help="also write the plots and tables into --plots-dir")
+    lb.add_argument("--plots-dir", default=None, help="default RUN_DIR/leaderboard")
+    lb.set_defaults(func=_cmd_leaderboard)
+
+    c = sub.add_parser("compare", help="run a candidate variant against recorded baselines, with statistics")
+    c.add_argument("--variant", required=True, help="the candidate variant (registered by --plugin)")
+    c.add_argument("--suite", default="core")
+    c.add_argument("--against", default="baselines/core", help="folder of baseline TrialRecords (default %(default)s)")
+    c.add_argument("--reference", default="gan-ns", help="the baseline the difference is taken against")
+    c.add_argument("--plugin", action="append")
+    c.add_argument("--seeds", default=None)
+    c.add_argument("--device", default=None)
+    c.add_argument("--run-dir", default=None, help="where the candidate's (and re-run baselines') records go")
+    c.add_argument("--out", default=None, help="write the comparison as JSON (.json) or Markdown (other suffixes)")
+    c.set_defaults(func=_cmd_compare)
+
+    ck = sub.add_parser("check", help="CI gate: exit 1 when a run regresses against a baseline beyond seed noise")
+    ck.add_argument("run_dir")
+    ck.add_argument("--baseline", required=True, help="folder of baseline TrialRecords, e.g. baselines/smoke")
+    ck.add_argument("--k", type=float, default=3.0, help="pooled standard errors a mean may worsen by (default 3)")
+    ck.add_argument("--abs-tol", default=None, help="absolute tolerance: one number, or metric=value,metric=value")
+    ck.add_argument("--junit", default=None, help="also write JUnit XML here")
+    ck.add_argument("--markdown", default=None, help="also write a Markdown summary here")
+    ck.set_defaults(func=_cmd_check)
+
+    t = sub.add_parser("train", help="train seeds of one variant on one task and print their records")
+    t.add_argument("task")
+    t.add_argument("variant")
+    t.add_argument("--seeds", default="0", help="seed indices, comma-separated; trained together (default 0)")
+    t.add_argument("--budget", default="g_steps=1000", help="KIND=VALUE with KIND in g_steps, kimg, seconds, gflops")
+    t.add_argument("--device", default="auto")
+    t.add_argument("--plugin", action="append")
+    t.add_argument("--out", default=None, help="folder for the TrialRecord JSON files")
+    t.add_argument("--artefacts", default=None, help="folder for sample and loss-curve PNGs")
+    t.add_argument("--checkpoints", default=None, help="folder for checkpoints (resume after a kill)")
+    t.set_defaults(func=_cmd_train)
     return p
 
 

@@ -128,5 +128,5 @@ def evaluate_task(task, fake, eval_seed: int = 0, device: str = "auto", extracto
     if MODES in proto.metrics:
         values.update(task.mode_stats(x, ff))
     protocol = _protocol(ext, proto.metrics, len(real_features), len(x), real_features.shape[1], resolved, values)
-    protocol.update({"task": task.name, "data": task.cache_key(), "eval_seed": int(eval_seed)})
+    protocol.update({"task": task.name, "data": task.cache_key(), "eval_seed": int(eval_seed), "headline": proto.headline})
     return EvalResult(values, protocol)

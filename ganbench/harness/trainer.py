@@ -174,6 +174,7 @@ def train_seeds(
     checkpoint_dir: str | os.PathLike | None = None,  # where to checkpoint and resume; None: no checkpoints
     checkpoint_every_s: float = CHECKPOINT_EVERY_S,  # seconds of training between checkpoints
     artefacts_dir: str | os.PathLike | None = None,  # per-trial sample plot and loss curves (PNG)
+    samples_dir: str | os.PathLike | None = None,  # keep seed 0's first samples (<trial_id>.npy) for plots
     progress: bool | None = None,  # tqdm bar; None: only on a terminal
     evaluate: bool = True,  # compute the task's metrics at the end
     stop_after_steps: int | None = None,  # testing aid: simulate a kill after this many steps (raises)
@@ -316,12 +317,25 @@ def train_seeds(
             rec.eval_wall_s = time.perf_counter() - t0
         if not rec.protocol:
             rec.protocol = {**task.protocol.to_dict(), "task": task.name}
+        if samples_dir is not None and fakes is not None and s.seed_index == 0:
+            _keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
         if artefacts_dir is not None and fakes is not None:
             _artefacts(Path(artefacts_dir), rec, task, fakes[i])
         records.append(rec)
     # The checkpoint stays until the caller has saved the records (the runner removes it then).
     torch.use_deterministic_algorithms(prev_det)
     return records
+
+
+def _keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
+    from ganbench.utils.atomic import atomic_write_bytes
+
+    keep = fake[:64] if task.is_image else fake[:2500, :2]  # enough for a grid or a scatter
+    buf = io.BytesIO()
+    import numpy as np
+
+    np.save(buf, keep.numpy().astype(np.float32))
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def _failed(spec, task, variant, budget, chash, env, n, error) -> TrialRecord:

@@ -1,0 +1,163 @@
+"""The runner: a suite -> trials -> seed-batched jobs on a backend -> one TrialRecord file per trial.
+
+A run directory holds::
+
+    manifest.json        ganbench / torch versions, git sha, device, suite name, start time
+    suite.toml           the suite file as given;  suite.json: as resolved (seeds, budgets, overrides)
+    records/<trial>.json one TrialRecord per trial, written atomically when its job ends
+    samples/<trial>.npy  seed 0's first samples, for the leaderboard's plots
+    checkpoints/         in-flight jobs only (removed once their records are written)
+
+Re-running on the same directory skips every trial whose record exists with the same config hash
+and resumes an interrupted job from its checkpoint, so a kill loses at most the job in flight.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from ganbench.bench.backends import get_backend
+from ganbench.bench.suite import Suite, TaskPlan, load_suite
+from ganbench.harness.record import TrialRecord, environment, now
+from ganbench.harness.trainer import TrialSpec, config_hash, resolve_device, train_seeds
+from ganbench.utils.atomic import atomic_write_json, atomic_write_text
+
+
+@dataclass(frozen=True)
+class Job:
+    """One seed batch: seeds ``seeds`` of ``variant`` on ``plan.name``."""
+
+    suite: str
+    plan: TaskPlan
+    variant: str
+    seeds: tuple[int, ...]
+    device: str
+    run_dir: str
+    plugins: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.plan.name}/{self.variant} seeds {','.join(map(str, self.seeds))}"
+
+
+def run_job(job: Job) -> list[dict]:
+    """Run one job (in this process or a worker) and return its records as dicts; never raises for a
+    training failure: the trials come back as ``failed`` records with the error."""
+    from ganbench.data import get_task
+    from ganbench.zoo import get_variant, load_plugin
+
+    for p in job.plugins:
+        load_plugin(p)
+    run_dir = Path(job.run_dir)
+    ckpt = run_dir / "checkpoints" / f"{job.plan.name}__{job.variant}__{'-'.join(map(str, job.seeds))}"
+    task = job.plan.task()
+    try:
+        records = train_seeds(task, job.variant, job.seeds, job.plan.budget, suite=job.suite, device=job.device,
+                              checkpoint_dir=ckpt, samples_dir=run_dir / "samples")
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a crash in one job must not take the run down
+        variant = get_variant(job.variant)
+        err = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
+        chash = config_hash(get_task(job.plan.name) if not job.plan.overrides else task, variant, job.plan.budget)
+        records = []
+        for i in job.seeds:
+            spec = TrialSpec(job.suite, job.plan.name, job.variant, i)
+            records.append(TrialRecord(trial_id=spec.trial_id, suite=job.suite, task=job.plan.name,
+                                       variant=job.variant, seed_index=i, seed=spec.seed, eval_seed=0,
+                                       status="failed", error=err, budget=job.plan.budget.to_dict(),
+                                       env=environment(resolve_device(job.device)), config_hash=chash,
+                                       variant_config=variant.to_dict(), seeds_in_batch=len(job.seeds),
+                                       protocol={**task.protocol.to_dict(), "task": task.name}, created=now()))
+    return [r.to_dict() for r in records]
+
+
+def default_run_dir(suite: Suite) -> Path:
+    return Path("runs") / f"{suite.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def plan_jobs(suite: Suite, run_dir: Path, device: str, plugins=(), max_seeds_per_job: int | None = None) -> tuple[list[Job], int]:
+    """Jobs for every trial without a current record; returns (jobs, number of trials already done)."""
+    from ganbench.zoo import get_variant
+
+    done, jobs = 0, []
+    for plan in suite.tasks:
+        task = plan.task()
+        for vname in suite.variants:
+            expected = config_hash(task, get_variant(vname), plan.budget)
+            pending = []
+            for i in suite.seeds:
+                path = run_dir / "records" / f"{TrialSpec(suite.name, plan.name, vname, i).trial_id}.json"
+                if path.is_file():
+                    try:
+                        if TrialRecord.load(path).config_hash == expected:
+                            done += 1
+                            continue
+                    except ValueError:
+                        pass  # unreadable record: redo the trial
+                pending.append(i)
+            step = max_seeds_per_job or len(pending) or 1
+            for k in range(0, len(pending), step):
+                jobs.append(Job(suite.name, plan, vname, tuple(pending[k : k + step]), device, str(run_dir), tuple(plugins)))
+    return jobs, done
+
+
+def run_suite(
+    suite: str | Path | Suite = "smoke",
+    out: str | Path | None = None,
+    *,
+    seeds=None,  # override the suite's seeds (a count or a list)
+    device: str | None = None,  # override the suite's device
+    fresh: bool = False,  # delete earlier results in ``out`` first
+    plugins=(),  # plugin files/modules registering extra losses/variants
+    backend: str = "local",
+    progress: bool | None = None,
+    leaderboard: bool = True,  # write leaderboard.md/csv and plots at the end
+) -> Path:
+    """Run every (task, variant, seed) of ``suite`` and return the run directory."""
+    from tqdm.auto import tqdm
+
+    from ganbench.zoo import load_plugin
+
+    for p in plugins:
+        load_plugin(p)
+    if not isinstance(suite, Suite):
+        suite = load_suite(suite)
+    if seeds is not None:
+        suite = suite.with_seeds(seeds)
+    device = device or suite.device
+    dev = resolve_device(device)
+    run_dir = Path(out) if out else default_run_dir(suite)
+    if fresh and run_dir.exists():
+        for sub in ("records", "samples", "checkpoints", "leaderboard"):
+            shutil.rmtree(run_dir / sub, ignore_errors=True)
+    (run_dir / "records").mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / "suite.toml", suite.source or "")
+    atomic_write_json(run_dir / "suite.json", suite.to_dict())
+    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins),
+                **environment(dev)}
+    atomic_write_json(run_dir / "manifest.json", manifest)
+
+    jobs, done = plan_jobs(suite, run_dir, device, plugins)
+    bar = tqdm(total=suite.n_trials, initial=done, desc=f"suite {suite.name}", unit="trial",
+               disable=(not sys.stderr.isatty()) if progress is None else not progress)
+    t0 = time.perf_counter()
+    for job, records in get_backend(backend).run(run_job, jobs):
+        for rec in records:
+            TrialRecord.from_dict(rec).save(run_dir / "records" / f"{rec['trial_id']}.json")
+        shutil.rmtree(run_dir / "checkpoints" / f"{job.plan.name}__{job.variant}__{'-'.join(map(str, job.seeds))}",
+                      ignore_errors=True)
+        bar.set_postfix_str(job.label, refresh=False)
+        bar.update(len(job.seeds))
+    bar.close()
+    manifest.update(finished=now(), wall_s_this_invocation=round(time.perf_counter() - t0, 2))
+    atomic_write_json(run_dir / "manifest.json", manifest)
+    if leaderboard:
+        from ganbench.report.leaderboard import write_leaderboard
+
+        write_leaderboard(run_dir)
+    return run_dir

@@ -1,0 +1,1 @@
+"""Reports read records only: leaderboards, plots, compare, check."""

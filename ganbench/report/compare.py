@@ -1,0 +1,138 @@
+"""``ganbench compare``: is a candidate variant better than the baselines, with statistics.
+
+Per task, on the task's headline metric: candidate mean ± std; the best baseline and the reference
+baseline (``gan-ns`` by default); the difference candidate − reference with a percentile-bootstrap
+95% CI; a Welch t-test and a Mann–Whitney U test, both Holm-corrected across tasks; and a verdict
+(better / worse / no significant difference, from the Holm-corrected Welch p at α = 0.05 and the
+sign of the difference, direction-aware). Records with different protocols are never compared.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from ganbench.metrics.registry import HIGHER_IS_BETTER
+from ganbench.report.protocol import protocol_key, protocol_mismatch
+from ganbench.report.stats import bootstrap_diff_ci, holm, mannwhitney_p, welch_p
+
+ALPHA = 0.05
+
+
+@dataclass
+class Comparison:
+    task: str
+    metric: str
+    higher_is_better: bool
+    candidate: str
+    candidate_mean: float
+    candidate_std: float
+    n: int
+    reference: str
+    reference_mean: float
+    reference_std: float
+    best_baseline: str
+    best_baseline_mean: float
+    diff: float
+    diff_ci_lo: float
+    diff_ci_hi: float
+    welch_p: float
+    mannwhitney_p: float
+    welch_p_holm: float = math.nan
+    mannwhitney_p_holm: float = math.nan
+    verdict: str = ""
+
+
+def _ok(records, task, variant):
+    return [r for r in records if r["task"] == task and r["variant"] == variant and r["status"] == "ok"]
+
+
+def _vals(recs, metric):
+    return np.array([r["metrics"][metric] for r in sorted(recs, key=lambda r: r["seed_index"]) if metric in r["metrics"]], float)
+
+
+def check_protocols(candidate: list[dict], baseline: list[dict]) -> None:
+    """Raise ValueError naming every mismatch of budget, seeds or evaluation protocol per task."""
+    problems = []
+    for task in dict.fromkeys(r["task"] for r in candidate):
+        c = [r for r in candidate if r["task"] == task]
+        b = [r for r in baseline if r["task"] == task]
+        if not b:
+            problems.append(f"{task}: no baseline records")
+            continue
+        cs, bs = sorted({r["seed_index"] for r in c}), sorted({r["seed_index"] for r in b})
+        if cs != bs:
+            problems.append(f"{task}: seeds {cs} vs baseline seeds {bs}")
+        bvariants = {}
+        for r in b:
+            bvariants.setdefault(r["variant"], r)
+        for v, rb in bvariants.items():
+            diff = protocol_mismatch(protocol_key(c[0]), protocol_key(rb))
+            if diff:
+                problems.append(f"{task} vs baseline {v}: " + "; ".join(diff))
+    if problems:
+        raise ValueError("protocol mismatch between candidate and baseline records (not compared): " + " | ".join(problems))
+
+
+def compare_records(candidate: list[dict], baseline: list[dict], variant: str, reference: str = "gan-ns",
+                    metric: str | None = None) -> list[Comparison]:
+    """Compare ``variant``'s records with the baselines on every task both have (headline metric unless
+    ``metric`` names another value)."""
+    cand = [r for r in candidate if r["variant"] == variant]
+    if not cand:
+        raise ValueError(f"no records of candidate variant {variant!r}")
+    base = [r for r in baseline if r["variant"] != variant]
+    check_protocols(cand, base)
+    out = []
+    for task in dict.fromkeys(r["task"] for r in cand):
+        c_ok = _ok(cand, task, variant)
+        head = metric or next((r["protocol"].get("headline") for r in cand if r["task"] == task and r.get("protocol", {}).get("headline")), "fid")
+        higher = HIGHER_IS_BETTER.get(head)
+        if higher is None:
+            raise ValueError(f"metric {head!r} has no direction; pick a ranked metric")
+        ref_ok = _ok(base, task, reference)
+        if not ref_ok:
+            raise ValueError(f"{task}: no successful records of the reference baseline {reference!r}; use --reference")
+        cv, rv = _vals(c_ok, head), _vals(ref_ok, head)
+        bvariants = list(dict.fromkeys(r["variant"] for r in base if r["task"] == task))
+        means = {v: float(np.mean(_vals(_ok(base, task, v), head))) for v in bvariants if len(_vals(_ok(base, task, v), head))}
+        best = (max if higher else min)(means, key=means.get)
+        lo, hi = bootstrap_diff_ci(cv, rv)
+        out.append(Comparison(task, head, bool(higher), variant, float(cv.mean()) if len(cv) else math.nan,
+                              float(cv.std(ddof=1)) if len(cv) > 1 else math.nan, len(cv), reference, float(rv.mean()),
+                              float(rv.std(ddof=1)) if len(rv) > 1 else math.nan, best, means[best],
+                              float(cv.mean() - rv.mean()) if len(cv) else math.nan, lo, hi, welch_p(cv, rv), mannwhitney_p(cv, rv)))
+    for c, pw, pm in zip(out, holm([c.welch_p for c in out]), holm([c.mannwhitney_p for c in out])):
+        c.welch_p_holm, c.mannwhitney_p_holm = pw, pm
+        if math.isnan(pw) or pw >= ALPHA:
+            c.verdict = "no significant difference"
+        else:
+            c.verdict = "better" if (c.diff > 0) == c.higher_is_better else "worse"
+    return out
+
+
+def comparison_table(comparisons: list[Comparison]) -> pd.DataFrame:
+    rows = []
+    for c in comparisons:
+        f = lambda m, s: f"{m:.4g}" + ("" if math.isnan(s) else f" ± {s:.3g}")  # noqa: E731
+        rows.append({"task": c.task, "metric": f"{c.metric} ({'higher' if c.higher_is_better else 'lower'} is better)",
+                     c.candidate: f(c.candidate_mean, c.candidate_std), f"reference {c.reference}": f(c.reference_mean, c.reference_std),
+                     "best baseline": f"{c.best_baseline} {c.best_baseline_mean:.4g}",
+                     "diff (95% bootstrap CI)": f"{c.diff:+.4g} [{c.diff_ci_lo:+.3g}, {c.diff_ci_hi:+.3g}]",
+                     "Welch p (Holm)": f"{c.welch_p_holm:.3g}", "Mann-Whitney p (Holm)": f"{c.mannwhitney_p_holm:.3g}",
+                     "verdict": c.verdict})
+    return pd.DataFrame(rows)
+
+
+def to_json(comparisons: list[Comparison]) -> str:
+    return json.dumps([asdict(c) for c in comparisons], indent=2, default=str)
+
+
+def to_markdown(comparisons: list[Comparison]) -> str:
+    n = comparisons[0].n if comparisons else 0
+    return (f"Candidate vs baselines, {n} seeds per variant; difference = candidate − reference; "
+            f"p-values Holm-corrected across {len(comparisons)} tasks; α = {ALPHA}.\n\n"
+            + comparison_table(comparisons).to_markdown(index=False) + "\n")

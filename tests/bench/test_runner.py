@@ -1,0 +1,84 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ganbench.bench.runner import run_suite
+from ganbench.report.leaderboard import render, load_records
+
+TINY = """name = "tiny"
+seeds = 2
+variants = ["gan-ns", "wgan-gp"]
+[tasks.ring8]
+budget = { g_steps = 40 }
+[tasks.grid25]
+budget = { g_steps = 40 }
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tiny")
+    (d / "tiny.toml").write_text(TINY)
+    out = run_suite(d / "tiny.toml", d / "run", progress=False)
+    return d, out
+
+
+def test_run_directory_layout(tiny):
+    _, out = tiny
+    assert sorted(p.name for p in (out / "records").iterdir()) == sorted(
+        f"{t}__{v}__s{s}.json" for t in ("ring8", "grid25") for v in ("gan-ns", "wgan-gp") for s in (0, 1))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"ganbench", "torch", "device_name", "suite", "finished"} <= set(manifest)
+    assert json.loads((out / "suite.json").read_text())["tasks"]["ring8"]["budget"] == {"g_steps": 40}
+    assert (out / "leaderboard" / "leaderboard.md").is_file() and (out / "leaderboard" / "ring8_samples.png").is_file()
+    assert not any((out / "checkpoints").iterdir())
+
+
+def test_rerun_skips_finished_trials(tiny):
+    d, out = tiny
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "records").iterdir()}
+    t0 = time.perf_counter()
+    run_suite(d / "tiny.toml", out, progress=False, leaderboard=False)
+    assert time.perf_counter() - t0 < 10
+    assert before == {p.name: p.stat().st_mtime_ns for p in (out / "records").iterdir()}
+
+
+def test_failed_job_is_recorded_and_the_run_continues(tmp_path):
+    plugin = tmp_path / "boom.py"
+    plugin.write_text("from ganbench.zoo import register_loss, register_variant\n"
+                      "@register_loss('t-boom')\ndef boom(r, f):\n    raise RuntimeError('boom')\n"
+                      "register_variant('t-boom-gan', loss='t-boom')\n")
+    suite = tmp_path / "s.toml"
+    suite.write_text('name = "s"\nseeds = 1\nvariants = ["t-boom-gan", "gan-ns"]\n[tasks.ring8]\nbudget = { g_steps = 5 }\n')
+    from ganbench.cli import main
+
+    assert main(["run", "--suite", str(suite), "--out", str(tmp_path / "r"), "--plugin", str(plugin)]) == 0
+    recs = {r["variant"]: r for r in load_records(tmp_path / "r")}
+    assert recs["t-boom-gan"]["status"] == "failed" and "boom" in recs["t-boom-gan"]["error"]
+    assert recs["gan-ns"]["status"] == "ok"
+    assert main(["run", "--suite", str(suite), "--out", str(tmp_path / "r"), "--plugin", str(plugin), "--fail-on-error"]) == 1
+
+
+def test_kill_mid_run_then_resume_gives_the_same_leaderboard(tiny, tmp_path):
+    d, reference = tiny
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "ganbench.cli", "run", "--suite", str(d / "tiny.toml"), "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline and len(list((out / "records").glob("*.json"))) < 2:
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in (out / "records").glob("*.json")}
+    assert 2 <= len(finished) < 8, "the kill should land mid-run"
+    run_suite(d / "tiny.toml", out, progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "records").glob("*.json") if p.name in finished} == finished
+    assert render(load_records(out), "csv") == render(load_records(reference), "csv")

@@ -1,0 +1,56 @@
+import pytest
+
+from ganbench.bench.suite import available_suites, load_suite, parse_suite
+
+GOOD = {"name": "t", "seeds": 2, "variants": ["gan-ns"], "tasks": {"ring8": {"budget": {"g_steps": 10}}}}
+
+
+def test_shipped_suites_load():
+    assert {"smoke", "core", "full"} <= set(available_suites())
+    smoke = load_suite("smoke")
+    assert len(smoke.tasks) == 2 and len(smoke.variants) == 3 and smoke.seeds == (0, 1)
+    core = load_suite("core")
+    assert {t.name for t in core.tasks} == {"ring8", "grid25", "hd-mixture", "stacked-digits"}
+    assert {"gan-minimax", "gan-ns", "lsgan", "wgan", "wgan-gp", "hinge", "sngan", "unrolled-gan", "pacgan"} <= set(core.variants)
+    assert len(core.seeds) >= 5
+    assert len(load_suite("full").variants) == 19
+
+
+@pytest.mark.parametrize("patch, message", [
+    ({"colour": 1}, r"unknown key\(s\) \['colour'\]"),
+    ({"variants": ["gan-ns", "nope"]}, "unknown variant 'nope'"),
+    ({"tasks": {"ring9": {"budget": {"g_steps": 1}}}}, "unknown task 'ring9'"),
+    ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "lr": 1}}}, r"\[tasks.ring8\] unknown key\(s\) \['lr'\]"),
+    ({"tasks": {"ring8": {}}}, "needs a budget"),
+    ({"tasks": {"ring8": {"budget": {"epochs": 3}}}}, "unknown budget kind"),
+    ({"seeds": 0}, "seeds must be >= 1"),
+    ({"seeds": [0, 0]}, "repeat a seed"),
+    ({"variants": []}, "non-empty list"),
+])
+def test_validation_errors_name_the_problem(patch, message):
+    with pytest.raises(ValueError, match=message):
+        parse_suite({**GOOD, **patch})
+
+
+def test_missing_required_key():
+    data = dict(GOOD)
+    del data["variants"]
+    with pytest.raises(ValueError, match="missing required key 'variants'"):
+        parse_suite(data)
+
+
+def test_user_file_and_overrides(tmp_path):
+    p = tmp_path / "mine.toml"
+    p.write_text('name = "mine"\nseeds = [3, 7]\nvariants = ["pacgan"]\n[tasks.grid25]\nbudget = { kimg = 2 }\nn_fake = 1000\n')
+    s = load_suite(p)
+    assert s.seeds == (3, 7) and s.tasks[0].task().protocol.n_fake == 1000
+    from ganbench.data import get_task
+
+    assert get_task("grid25").protocol.n_fake == 2500  # the registry's task is untouched
+    assert s.with_seeds(4).seeds == (0, 1, 2, 3) and s.n_trials == 2
+    with pytest.raises(ValueError, match="unknown suite 'nope'"):
+        load_suite("nope")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(ValueError, match="invalid TOML"):
+        load_suite(bad)

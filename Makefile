@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Until the suites land (issue 5), the main job evaluates the bundled ring8 example.
+# The main job: train and evaluate a suite, write records and leaderboards (`make run SUITE=smoke`
+# for a short try). Re-running resumes: finished trials are skipped.
+SUITE ?= core
 run: $(STAMP)
-	$(BIN)/ganbench eval examples/ring8_real.npy examples/ring8_fake.npy --metrics fid,kid,pr,dc --json runs/example-eval.json
+	$(BIN)/ganbench run --suite $(SUITE) --out runs/$(SUITE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -142,6 +142,7 @@ def _cmd_train(args) -> int:
     _load_plugins(args)
     seeds = [int(x) for x in args.seeds.split(",")]
     records = train_seeds(args.task, args.variant, seeds, args.budget, device=args.device,
+                          deterministic=not args.nondeterministic,
                           artefacts_dir=args.artefacts, checkpoint_dir=args.checkpoints, progress=None)
     for r in records:
         if args.out:
@@ -273,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="folder for the TrialRecord JSON files")
     t.add_argument("--artefacts", default=None, help="folder for sample and loss-curve PNGs")
     t.add_argument("--checkpoints", default=None, help="folder for checkpoints (resume after a kill)")
+    t.add_argument("--nondeterministic", action="store_true", help="on GPU, allow non-deterministic kernels (faster)")
     t.set_defaults(func=_cmd_train)
     return p
 

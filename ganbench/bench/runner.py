@@ -47,7 +47,6 @@ class Job:
 def run_job(job: Job) -> list[dict]:
     """Run one job (in this process or a worker) and return its records as dicts; never raises for a
     training failure: the trials come back as ``failed`` records with the error."""
-    from ganbench.data import get_task
     from ganbench.zoo import get_variant, load_plugin
 
     for p in job.plugins:
@@ -63,7 +62,7 @@ def run_job(job: Job) -> list[dict]:
     except Exception as exc:  # a crash in one job must not take the run down
         variant = get_variant(job.variant)
         err = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
-        chash = config_hash(get_task(job.plan.name) if not job.plan.overrides else task, variant, job.plan.budget)
+        chash = config_hash(task, variant, job.plan.budget)
         records = []
         for i in job.seeds:
             spec = TrialSpec(job.suite, job.plan.name, job.variant, i)

@@ -192,7 +192,8 @@ def train_seeds(
     if dev.type == "cuda":
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     prev_det = torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(deterministic and dev.type == "cuda" or prev_det)
+    if dev.type == "cuda":  # CPU kernels are deterministic already
+        torch.use_deterministic_algorithms(deterministic)
     specs = [TrialSpec(suite, task.name, variant.name, i) for i in seed_indices]
     chash = config_hash(task, variant, budget)
     env = environment(dev)
@@ -323,7 +324,8 @@ def train_seeds(
             _artefacts(Path(artefacts_dir), rec, task, fakes[i])
         records.append(rec)
     # The checkpoint stays until the caller has saved the records (the runner removes it then).
-    torch.use_deterministic_algorithms(prev_det)
+    if dev.type == "cuda":
+        torch.use_deterministic_algorithms(prev_det)
     return records
 
 

@@ -82,3 +82,15 @@ def test_kill_mid_run_then_resume_gives_the_same_leaderboard(tiny, tmp_path):
     run_suite(d / "tiny.toml", out, progress=False)
     assert {p.name: p.stat().st_mtime_ns for p in (out / "records").glob("*.json") if p.name in finished} == finished
     assert render(load_records(out), "csv") == render(load_records(reference), "csv")
+
+
+def test_ray_backend_is_optional():
+    import importlib.util
+
+    from ganbench.bench.backends import get_backend
+
+    if importlib.util.find_spec("ray") is None:
+        with pytest.raises(ValueError, match=r"pip install 'ganbench\[ray\]'"):
+            get_backend("ray")
+    with pytest.raises(ValueError, match="unknown backend"):
+        get_backend("slurm")

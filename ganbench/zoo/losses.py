@@ -104,3 +104,4 @@ F_DIVERGENCES = {
 }
 for _name, (_act, _conj) in F_DIVERGENCES.items():
     register_loss(f"fgan-{_name}")(FDivergence(_act, _conj, f"fgan-{_name}"))
+BUILTIN_LOSSES = tuple(LOSSES)  # the ones above; plugins add more

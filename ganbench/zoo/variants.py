@@ -163,3 +163,4 @@ _builtin("fm-gan", "Salimans et al. 2016", "feature matching: G matches D's mean
          feature_matching=True)
 _builtin("ns-smooth", "Salimans et al. 2016", "non-saturating GAN, one-sided label smoothing (real target 0.9)",
          "gan-ns", loss="ns-smooth")
+BUILTIN_VARIANTS = tuple(VARIANTS)  # the reference recipes above; plugins add more

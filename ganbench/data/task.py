@@ -10,6 +10,8 @@ from typing import Callable
 
 import torch
 
+from ganbench.utils.registry import registrar
+
 
 @dataclass(frozen=True)
 class EvalProtocol:
@@ -83,28 +85,10 @@ TASK_FAMILIES: dict[str, Callable[[str], Task]] = {}
 _INSTANCES: dict[str, Task] = {}
 
 
-def register_task(name: str):
-    """Decorator registering a task factory (a class or function with no arguments) under ``name``."""
-
-    def deco(factory):
-        if name in TASKS:
-            raise ValueError(f"task {name!r} is already registered")
-        TASKS[name] = factory
-        return factory
-
-    return deco
-
-
-def register_task_family(prefix: str):
-    """Decorator registering a factory ``f(argument) -> Task`` for names ``prefix:argument``."""
-
-    def deco(factory):
-        if prefix in TASK_FAMILIES:
-            raise ValueError(f"task family {prefix!r} is already registered")
-        TASK_FAMILIES[prefix] = factory
-        return factory
-
-    return deco
+# register_task(name): a task factory (a class or function with no arguments);
+# register_task_family(prefix): a factory f(argument) -> Task for names "prefix:argument".
+register_task = registrar(TASKS, "task")
+register_task_family = registrar(TASK_FAMILIES, "task family")
 
 
 def get_task(name: str) -> Task:

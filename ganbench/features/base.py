@@ -6,6 +6,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from ganbench.utils.registry import registrar
+
 
 @dataclass
 class Features:
@@ -30,16 +32,8 @@ class Extractor(Protocol):
 EXTRACTORS: dict[str, Callable[..., Extractor]] = {}
 
 
-def register_extractor(name: str):
-    """Decorator registering an extractor factory under ``name`` (refuses duplicates)."""
-
-    def deco(factory):
-        if name in EXTRACTORS:
-            raise ValueError(f"feature extractor {name!r} is already registered")
-        EXTRACTORS[name] = factory
-        return factory
-
-    return deco
+# register_extractor(name): a decorator registering an extractor factory under ``name``.
+register_extractor = registrar(EXTRACTORS, "feature extractor")
 
 
 def get_extractor(name: str, **options) -> Extractor:

@@ -13,23 +13,15 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from ganbench.utils.registry import registrar
+
 LossFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 LOSSES: dict[str, LossFn] = {}
 
 
-def register_loss(name: str):
-    """Decorator registering ``fn(d_real, d_fake) -> (d_loss, g_loss)`` (or a class whose instances are
-    such callables) under ``name``. Refuses duplicate names."""
-
-    def deco(fn):
-        if not name or not isinstance(name, str):
-            raise ValueError(f"loss name must be a non-empty string, got {name!r}")
-        if name in LOSSES:
-            raise ValueError(f"loss {name!r} is already registered; pick another name")
-        LOSSES[name] = fn() if isinstance(fn, type) else fn
-        return fn
-
-    return deco
+# register_loss(name): a decorator registering ``fn(d_real, d_fake) -> (d_loss, g_loss)`` (or a class
+# whose instances are such callables, instantiated once) under ``name``; refuses duplicate names.
+register_loss = registrar(LOSSES, "loss", transform=lambda fn: fn() if isinstance(fn, type) else fn)
 
 
 def get_loss(name: str) -> LossFn:

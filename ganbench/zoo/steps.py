@@ -14,19 +14,13 @@ import torch
 from torch.func import functional_call
 
 from ganbench.zoo.networks import pack
+from ganbench.utils.registry import registrar
 from ganbench.zoo.regularizers import clip_weights, gradient_penalty, r1_penalty
 
 STEPS: dict[str, Callable] = {}
 
 
-def register_step(name: str):
-    def deco(fn):
-        if name in STEPS:
-            raise ValueError(f"step {name!r} is already registered")
-        STEPS[name] = fn
-        return fn
-
-    return deco
+register_step = registrar(STEPS, "step")
 
 
 def discriminator_loss(ctx, real: torch.Tensor, fake: torch.Tensor):

@@ -64,7 +64,7 @@ class ImageDataset(Task):
     def real_features(self, extractor) -> tuple[np.ndarray, "FeatureStats"]:  # noqa: F821
         """Real features and their ``FeatureStats``, from the cache when the key matches."""
         from ganbench.metrics.feature_stats import FeatureStats
-        from ganbench.utils.atomic import atomic_write_bytes, atomic_write_json
+        from ganbench.utils.atomic import atomic_save_npy, atomic_write_json
 
         key = {**self.cache_key(), "extractor": extractor.protocol()}
         digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
@@ -75,11 +75,7 @@ class ImageDataset(Task):
             return np.load(feats_path), FeatureStats.load(stats_path)
         feats = extractor(self.images).features
         stats = FeatureStats.from_features(feats)
-        import io
-
-        buf = io.BytesIO()
-        np.save(buf, feats)
-        atomic_write_bytes(feats_path, buf.getvalue())
+        atomic_save_npy(feats_path, feats)
         stats.save(stats_path)
         atomic_write_json(key_path, key)  # written last: an entry without its key is never read
         return feats, stats

@@ -10,9 +10,7 @@ core count). Takes about 30 seconds on a 2-core CPU.
 from __future__ import annotations
 
 import argparse
-import io
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -64,15 +62,13 @@ def train_digits_classifier(seed: int = SEED, epochs: int = EPOCHS) -> DigitsCNN
 
 
 def main(argv=None) -> None:
-    from ganbench.utils.atomic import atomic_write_bytes
+    from ganbench.utils.atomic import atomic_torch_save
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default=str(WEIGHTS))
     args = p.parse_args(argv)
     net = train_digits_classifier()
-    buf = io.BytesIO()
-    torch.save({k: v.clone() for k, v in net.state_dict().items()}, buf)
-    atomic_write_bytes(args.out, buf.getvalue())
+    atomic_torch_save(args.out, {k: v.clone() for k, v in net.state_dict().items()})
     print(f"test accuracy {accuracy(net):.4f} ({len(load_digits_split('test')[1])} images); wrote {args.out}")
 
 

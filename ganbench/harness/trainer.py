@@ -7,7 +7,6 @@ not depend on which seeds share the batch, and S seeds cost little more than one
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 import os
@@ -139,11 +138,9 @@ def _checkpoint_state(ctx, spent, status, history, flops_per_step, key) -> dict:
 
 
 def _save_checkpoint(path: Path, state: dict) -> None:
-    from ganbench.utils.atomic import atomic_write_bytes
+    from ganbench.utils.atomic import atomic_torch_save
 
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_torch_save(path, state)
 
 
 @torch.no_grad()
@@ -330,14 +327,10 @@ def train_seeds(
 
 
 def _keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
-    from ganbench.utils.atomic import atomic_write_bytes
+    from ganbench.utils.atomic import atomic_save_npy
 
     keep = fake[:64] if task.is_image else fake[:2500, :2]  # enough for a grid or a scatter
-    buf = io.BytesIO()
-    import numpy as np
-
-    np.save(buf, keep.numpy().astype(np.float32))
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_save_npy(path, keep.float().numpy())
 
 
 def _failed(spec, task, variant, budget, chash, env, n, error) -> TrialRecord:

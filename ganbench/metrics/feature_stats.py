@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ganbench.metrics._inputs import as_features
-from ganbench.utils.atomic import atomic_write_bytes
+from ganbench.utils.atomic import atomic_save
 
 # Rows per Gram update: bounds the float64 working copy to CHUNK x D (128 MiB at D = 2048).
 CHUNK = 8192
@@ -99,12 +99,9 @@ class FeatureStats:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write to an ``.npz`` atomically (a crash never leaves half a file)."""
-        import io
-
         self._require(1)
-        buf = io.BytesIO()
-        np.savez(buf, n=np.int64(self.n), dim=np.int64(self.dim), shift=self._shift, sum=self._sum, m2=self._m2)
-        atomic_write_bytes(Path(path), buf.getvalue())
+        arrays = dict(n=np.int64(self.n), dim=np.int64(self.dim), shift=self._shift, sum=self._sum, m2=self._m2)
+        atomic_save(Path(path), arrays, lambda a, f: np.savez(f, **a))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "FeatureStats":

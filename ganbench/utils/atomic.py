@@ -1,11 +1,12 @@
 """Atomic file writes: write a temporary file in the same folder, fsync, then rename over the target."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 
 _UMASK = os.umask(0)
@@ -37,3 +38,22 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def atomic_save(path: Path, obj: Any, saver: Callable[[Any, io.BytesIO], None]) -> None:
+    """Serialise ``obj`` with ``saver(obj, buffer)`` (e.g. ``torch.save``) and write it atomically."""
+    buf = io.BytesIO()
+    saver(obj, buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def atomic_save_npy(path: Path, array) -> None:
+    import numpy as np
+
+    atomic_save(path, array, lambda a, f: np.save(f, a, allow_pickle=False))
+
+
+def atomic_torch_save(path: Path, obj: Any) -> None:
+    import torch
+
+    atomic_save(path, obj, lambda o, f: torch.save(o, f))

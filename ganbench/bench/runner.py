@@ -23,7 +23,7 @@ from pathlib import Path
 from ganbench.bench.backends import get_backend
 from ganbench.bench.suite import Suite, TaskPlan, load_suite
 from ganbench.harness.record import TrialRecord, environment, now
-from ganbench.harness.trainer import TrialSpec, config_hash, resolve_device, train_seeds
+from ganbench.harness.trainer import TrialSpec, config_hash, failed_record, resolve_device, train_seeds
 from ganbench.utils.atomic import atomic_write_json, atomic_write_text
 
 
@@ -63,15 +63,9 @@ def run_job(job: Job) -> list[dict]:
         variant = get_variant(job.variant)
         err = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
         chash = config_hash(task, variant, job.plan.budget)
-        records = []
-        for i in job.seeds:
-            spec = TrialSpec(job.suite, job.plan.name, job.variant, i)
-            records.append(TrialRecord(trial_id=spec.trial_id, suite=job.suite, task=job.plan.name,
-                                       variant=job.variant, seed_index=i, seed=spec.seed, eval_seed=0,
-                                       status="failed", error=err, budget=job.plan.budget.to_dict(),
-                                       env=environment(resolve_device(job.device)), config_hash=chash,
-                                       variant_config=variant.to_dict(), seeds_in_batch=len(job.seeds),
-                                       protocol={**task.protocol.to_dict(), "task": task.name}, created=now()))
+        env = environment(resolve_device(job.device))
+        records = [failed_record(TrialSpec(job.suite, job.plan.name, job.variant, i), task, variant, job.plan.budget,
+                                 chash, env, len(job.seeds), err) for i in job.seeds]
     return [r.to_dict() for r in records]
 
 

@@ -209,7 +209,7 @@ def train_seeds(
     except ValueError:
         raise
     except Exception as exc:  # a plugin's network or loss that cannot be built: a failed record, not a crash
-        return [_failed(s, task, variant, budget, chash, env, len(specs), f"build failed: {exc!r}") for s in specs]
+        return [failed_record(s, task, variant, budget, chash, env, len(specs), f"build failed: {exc!r}") for s in specs]
     step_fn = STEPS[variant.step]
     spent = {"g_steps": 0, "d_steps": 0, "kimg": 0.0, "wall_s": 0.0, "gflops": 0.0}
     status = {s.trial_id: {"status": "ok", "error": "", "failed_step": None} for s in specs}
@@ -333,7 +333,8 @@ def _keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
     atomic_save_npy(path, keep.float().numpy())
 
 
-def _failed(spec, task, variant, budget, chash, env, n, error) -> TrialRecord:
+def failed_record(spec, task, variant, budget, chash, env, n, error) -> TrialRecord:
+    """The record of a trial that could not be trained: status ``failed`` with the error."""
     return TrialRecord(trial_id=spec.trial_id, suite=spec.suite, task=task.name, variant=variant.name,
                        seed_index=spec.seed_index, seed=spec.seed, eval_seed=stream_seed(spec.seed, "eval"),
                        status="failed", error=error, budget=budget.to_dict(), env=env, config_hash=chash,

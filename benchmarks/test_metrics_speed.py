@@ -13,10 +13,12 @@ from benchmarks.conftest import N_KNN, timed
 from ganbench.metrics import density_coverage, fid, kid, precision_recall
 
 RESULTS = {}
+VALUES = {}
 
 
 def _record(benchmark, group, who, value):
     RESULTS.setdefault(group, {})[who] = benchmark.stats.stats.mean if benchmark.stats else None
+    VALUES[(group, who)] = value
     benchmark.extra_info["value"] = value
     times = RESULTS[group]
     if "ganbench" in times and len(times) > 1:
@@ -50,9 +52,21 @@ def test_fid_clean_fid(benchmark, anchor_features):
 
 
 @pytest.mark.benchmark(group="fid")
+def test_fid_ganbench_float64(benchmark, anchor_features):
+    # Float64 Gram products: what the default's float32 blocks save, and the value they must match.
+    a, b = anchor_features
+    _record(benchmark, "fid", "ganbench-float64", timed(benchmark, lambda: fid(a, b, precision="float64")))
+
+
+@pytest.mark.benchmark(group="fid")
 def test_fid_ganbench(benchmark, anchor_features):
     a, b = anchor_features
-    _record(benchmark, "fid", "ganbench", timed(benchmark, lambda: fid(a, b)))
+    v = timed(benchmark, lambda: fid(a, b))
+    _record(benchmark, "fid", "ganbench", v)
+    exact = VALUES.get(("fid", "ganbench-float64"))
+    if exact is not None:
+        benchmark.extra_info["rel_diff_vs_float64"] = abs(v - exact) / exact
+        print(f"\n[fid] mixed vs float64 products: {abs(v - exact) / exact:.1e} relative")
 
 
 @pytest.mark.benchmark(group="kid")

@@ -1,4 +1,16 @@
-"""Streaming first and second moments of features, in float64, with memory independent of N."""
+"""Streaming first and second moments of features, accumulated in float64, with memory independent of N.
+
+Precision of the Gram products (``precision=``):
+
+- ``"mixed"`` (default): float32 features are multiplied in float32 over blocks of at most
+  ``MIXED_BLOCK`` rows (BLAS ``ssyrk``, twice the speed of ``dsyrk`` on CPU) and every block's sum is
+  accumulated in float64. Features from Inception are float32 already, so nothing is rounded on the
+  way in; the only new error is float32 summation inside a block: about 1e-6 relative per
+  covariance entry, random in sign, which moved FID by 4e-8 relative on ANCHORS.md's 50k x 2048
+  features (benchmarks/README.md). Float64 features, and everything on CUDA (where float64 costs
+  the same), use float64 products.
+- ``"float64"``: float64 products for every input, as torch-fidelity's ``np.cov``.
+"""
 from __future__ import annotations
 
 import os
@@ -12,6 +24,10 @@ from ganbench.utils.atomic import atomic_save
 
 # Rows per Gram update: bounds the float64 working copy to CHUNK x D (128 MiB at D = 2048).
 CHUNK = 8192
+# Rows per float32 Gram block in "mixed" precision: short enough that float32 summation inside a
+# block stays near 1e-6 relative, long enough for BLAS to run at full speed (4096: 95% of 8192's).
+MIXED_BLOCK = 4096
+PRECISIONS = ("mixed", "float64")
 
 
 class FeatureStats:
@@ -21,15 +37,21 @@ class FeatureStats:
     lose digits to cancellation when features have a large mean, as ReLU features do.
     ``cov`` is the unbiased estimate (divides by N - 1), as in torch-fidelity and TTUR.
 
+    ``precision``: ``"mixed"`` (float32 block products for float32 features, float64 sums) or
+    ``"float64"`` (float64 products throughout); see the module docstring for the error.
+
     Example:
         >>> s = FeatureStats(2048); s.update(batch_a); s.update(batch_b)
         >>> s.save("real_stats.npz"); fid(s, fake_features)
     """
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int, precision: str = "mixed"):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
             raise ValueError(f"dim must be a positive integer (the feature dimension), got {dim!r}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         self.dim = int(dim)
+        self.precision = precision
         self.n = 0
         self._shift: np.ndarray | None = None
         self._sum = np.zeros(self.dim)
@@ -38,8 +60,12 @@ class FeatureStats:
     def update(self, batch) -> "FeatureStats":
         """Add a batch of features of shape (B, D); returns self."""
         x = as_features(batch, "batch", min_samples=1, dim=self.dim)
+        mixed = self.precision == "mixed" and x.dtype == torch.float32 and not x.is_cuda
         if self._shift is None:
-            self._shift = x.mean(dim=0, dtype=torch.float64).cpu().numpy()
+            shift = x[:MIXED_BLOCK].mean(dim=0, dtype=torch.float64).cpu().numpy()  # near the mean is enough
+            # Any shift is exact (the sums are re-centred in float64); a float32-representable one
+            # lets float32 blocks subtract it without a cast.
+            self._shift = shift.astype(np.float32).astype(np.float64) if mixed else shift
         if x.is_cuda:
             # Float64 Gram on the GPU (TF32 cannot touch float64), summed into the host accumulator.
             shift = torch.from_numpy(self._shift).to(x.device)
@@ -50,6 +76,14 @@ class FeatureStats:
                 m2.addmm_(c.T, c)
             self._sum += s.cpu().numpy()
             self._m2 += m2.cpu().numpy()
+        elif mixed:
+            x, shift32 = x.numpy(), self._shift.astype(np.float32)
+            for start in range(0, len(x), MIXED_BLOCK):
+                block = x[start : start + MIXED_BLOCK]
+                # The sum comes from the unrounded features, so the mean stays float64-exact.
+                self._sum += block.sum(axis=0, dtype=np.float64) - len(block) * self._shift
+                c = block - shift32
+                self._m2 += c.T @ c  # float32 ssyrk over <= MIXED_BLOCK rows, summed in float64
         else:
             x = x.numpy()
             for start in range(0, len(x), CHUNK):
@@ -100,7 +134,8 @@ class FeatureStats:
     def save(self, path: str | os.PathLike) -> None:
         """Write to an ``.npz`` atomically (a crash never leaves half a file)."""
         self._require(1)
-        arrays = dict(n=np.int64(self.n), dim=np.int64(self.dim), shift=self._shift, sum=self._sum, m2=self._m2)
+        arrays = dict(n=np.int64(self.n), dim=np.int64(self.dim), shift=self._shift, sum=self._sum, m2=self._m2,
+                      precision=np.str_(self.precision))
         atomic_save(Path(path), arrays, lambda a, f: np.savez(f, **a))
 
     @classmethod
@@ -110,16 +145,16 @@ class FeatureStats:
             raise ValueError(f"statistics file {path} does not exist; compute it with FeatureStats.update(...).save(path)")
         try:
             with np.load(path, allow_pickle=False) as z:
-                s = cls(int(z["dim"]))
+                s = cls(int(z["dim"]), str(z["precision"]) if "precision" in z else "float64")
                 s.n, s._shift, s._sum, s._m2 = int(z["n"]), z["shift"], z["sum"], z["m2"]
         except (KeyError, ValueError, OSError) as exc:
             raise ValueError(f"{path} is not a ganbench FeatureStats file ({exc}); recompute it") from exc
         return s
 
     @classmethod
-    def from_features(cls, features) -> "FeatureStats":
+    def from_features(cls, features, precision: str = "mixed") -> "FeatureStats":
         x = as_features(features, "features", min_samples=1)
-        return cls(x.shape[1]).update(x)
+        return cls(x.shape[1], precision).update(x)
 
     def __repr__(self) -> str:
-        return f"FeatureStats(dim={self.dim}, n={self.n})"
+        return f"FeatureStats(dim={self.dim}, n={self.n}, precision={self.precision!r})"

@@ -17,7 +17,7 @@ from ganbench.metrics._inputs import as_features, exact_matmul, resolve_device
 from ganbench.metrics.feature_stats import FeatureStats
 
 
-def _to_stats(x, name: str, dim: int | None, device: torch.device) -> FeatureStats:
+def _to_stats(x, name: str, dim: int | None, device: torch.device, precision: str) -> FeatureStats:
     if isinstance(x, FeatureStats):
         if dim is not None and x.dim != dim:
             raise ValueError(f"{name} has feature dimension {x.dim} but the other input has {dim}")
@@ -25,7 +25,7 @@ def _to_stats(x, name: str, dim: int | None, device: torch.device) -> FeatureSta
             raise ValueError(f"{name} holds {x.n} samples; FID needs at least 2")
         return x
     feats = as_features(x, name, min_samples=2, dim=dim, device=device)
-    return FeatureStats(feats.shape[1]).update(feats)
+    return FeatureStats(feats.shape[1], precision).update(feats)
 
 
 def _psd_factor(s: torch.Tensor) -> torch.Tensor:
@@ -69,18 +69,20 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, device="auto") -> float:
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * tr_sqrt)
 
 
-def fid(real, fake, device="auto") -> float:
+def fid(real, fake, device="auto", precision: str = "mixed") -> float:
     """Fréchet Inception Distance between two feature sets (lower is better).
 
     Args:
         real, fake: (N, D) features as ``np.ndarray`` / ``torch.Tensor``, or ``FeatureStats``.
         device: "auto" (CUDA when present), "cpu" or "cuda[:N]" for the matrix square root.
+        precision: Gram products for features given as arrays, ``"mixed"`` or ``"float64"``
+            (see :mod:`ganbench.metrics.feature_stats`); the square root is always float64.
 
     Returns:
         FID as a Python float, in squared feature units.
     """
     dev = resolve_device(device)
     dim = real.dim if isinstance(real, FeatureStats) else None
-    s_real = _to_stats(real, "real", dim, dev)
-    s_fake = _to_stats(fake, "fake", s_real.dim, dev)
+    s_real = _to_stats(real, "real", dim, dev, precision)
+    s_fake = _to_stats(fake, "fake", s_real.dim, dev, precision)
     return frechet_distance(s_real.mean, s_real.cov, s_fake.mean, s_fake.cov, device=device)

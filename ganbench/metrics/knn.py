@@ -24,7 +24,8 @@ from ganbench.metrics._inputs import exact_matmul
 BLOCK_ELEMS = 1 << 25  # 32 Mi distances per block (128 MiB per float32 array)
 PAIR_CHUNK = 2048  # pairs recomputed in float64 at a time
 ROW_CHUNK = 4096  # rows centred at a time when building Points (no full float64 copy)
-MARGIN = 8  # extra float32 candidates kept per row for the exact k-th neighbour
+SAMPLE_DIV = 32  # the radius-bounding sample holds N / SAMPLE_DIV points ...
+SAMPLE_MIN = 256  # ... and at least this many (all of them for small N)
 
 
 @dataclass
@@ -84,58 +85,81 @@ def _rows_per_block(n_cols: int) -> int:
     return max(1, BLOCK_ELEMS // max(n_cols, 1))
 
 
+def _sample_bound(p: Points, k: int, tol: torch.Tensor) -> torch.Tensor:
+    """Per point, a float32 value that provably exceeds the float32 distance of each of its k nearest
+    neighbours: the (k+1)-th smallest distance to a fixed random sample of the set (plus itself),
+    widened by twice the rounding bound. Costs n * S distances with S = n / SAMPLE_DIV."""
+    n, dev = len(p), p.x.device
+    s = min(n, max(SAMPLE_MIN, n // SAMPLE_DIV))
+    cols = torch.randperm(n, generator=torch.Generator().manual_seed(0))[:s].sort().values.to(dev)
+    sample = Points(p.x[cols], p.center, p.x32[cols], p.sq[cols])
+    bound = torch.empty(n, dtype=torch.float32, device=dev)
+    rows_per = _rows_per_block(s + 1)
+    with exact_matmul():
+        for i0 in range(0, n, rows_per):
+            i1 = min(n, i0 + rows_per)
+            d = sqdist32(p, slice(i0, i1), sample, slice(0, s))
+            # The point itself sits at distance 0: drop it from the sample, add it as a column of 0.
+            d[(cols[None, :] == torch.arange(i0, i1, device=dev)[:, None])] = float("inf")
+            d = torch.cat([d, torch.zeros(i1 - i0, 1, dtype=d.dtype, device=dev)], 1)
+            bound[i0:i1] = d.kthvalue(min(k + 1, d.shape[1]), dim=1).values
+    return bound + 2 * tol
+
+
+def _segment_starts(rows: torch.Tensor, n: int) -> torch.Tensor:
+    counts = torch.bincount(rows, minlength=n)
+    return torch.cumsum(counts, 0) - counts
+
+
+def _sort_by_row(rows: torch.Tensor, vals: torch.Tensor, *others: torch.Tensor):
+    order = torch.sort(vals, stable=True).indices
+    order = order[torch.sort(rows[order], stable=True).indices]
+    return (rows[order], vals[order], *(o[order] for o in others))
+
+
 def kth_nn_sqradius(p: Points, k: int) -> torch.Tensor:
     """Squared distance from each point to its k-th nearest neighbour in the same set (float64, (N,)).
 
     The point itself counts as its own 0-th neighbour, as in torch-fidelity (``kthvalue(k + 1)``) and
-    prdc; duplicates therefore give radius 0. Symmetric blocks are computed once and used for both
-    their rows and their columns, halving the work.
+    prdc; duplicates therefore give radius 0. A sample pass bounds every radius from above
+    (:func:`_sample_bound`); the main pass then only keeps the pairs under that bound (about
+    (k + 1) * SAMPLE_DIV per point) instead of sorting every row, and uses each symmetric block for
+    both its rows and its columns, halving the GEMM work.
     """
     n = len(p)
     if k >= n:
         raise ValueError(f"k={k} needs at least k + 1 = {k + 1} samples in each set, got {n}")
-    m = min(n, k + 1 + MARGIN)
     dev = p.x.device
-    vals = torch.full((n, m), float("inf"), dtype=torch.float32, device=dev)
-    idx = torch.zeros((n, m), dtype=torch.int64, device=dev)
-
-    def merge(rows: slice, bv: torch.Tensor, bi: torch.Tensor) -> None:
-        v = torch.cat([vals[rows], bv], 1)
-        i = torch.cat([idx[rows], bi], 1)
-        top = torch.topk(v, m, dim=1, largest=False)
-        vals[rows], idx[rows] = top.values, torch.gather(i, 1, top.indices)
-
+    # One rounding bound per point, valid for every pair it takes part in (|a|^2 + |b|^2 <= sq + max).
+    tol = (tol_factor(p.x.shape[1]) * (p.sq + p.sq.max())).to(torch.float32)
+    limit = _sample_bound(p, k, tol)
+    found_r, found_c, found_v = [], [], []
     rows_per = _rows_per_block(n)
     with exact_matmul():
         for i0 in range(0, n, rows_per):
             i1 = min(n, i0 + rows_per)
             d = sqdist32(p, slice(i0, i1), p, slice(i0, n))
             d[torch.arange(i1 - i0, device=dev), torch.arange(i1 - i0, device=dev)] = 0.0  # self, exactly
-            t = torch.topk(d, min(m, n - i0), dim=1, largest=False)
-            merge(slice(i0, i1), t.values, t.indices + i0)
+            r, c = (d <= limit[i0:i1, None]).nonzero(as_tuple=True)
+            found_r.append(r + i0), found_c.append(c + i0), found_v.append(d[r, c])
             if i1 < n:  # the same block, transposed, serves the later rows
-                dt = d[:, i1 - i0 :].T
-                t = torch.topk(dt, min(m, i1 - i0), dim=1, largest=False)
-                merge(slice(i1, n), t.values, t.indices + i0)
+                dt = d[:, i1 - i0 :]
+                r, c = (dt <= limit[None, i1:]).nonzero(as_tuple=True)
+                found_r.append(c + i1), found_c.append(r + i0), found_v.append(dt[r, c])
+    rows, vals, cols = _sort_by_row(torch.cat(found_r), torch.cat(found_v), torch.cat(found_c))
+    starts = _segment_starts(rows, n)
 
-    # Only candidates within the rounding bound of the float32 k-th value need float64: those
-    # surely below it count as below, everything beyond is provably farther than the true radius.
-    tol = (tol_factor(p.x.shape[1]) * (p.sq + p.sq.max())).to(torch.float32)[:, None]
-    kth32 = vals[:, k : k + 1]
-    below = vals < kth32 - 2 * tol
-    amb = ~below & (vals <= kth32 + 2 * tol)
-    ii, jj = amb.nonzero(as_tuple=True)
-    work = torch.full((n, m), float("inf"), dtype=torch.float64, device=dev)
-    work[below] = -float("inf")
-    work[ii, jj] = exact_sqdist_pairs(p, ii, p, idx[ii, jj])
-    radius = work.kthvalue(k + 1, dim=1).values
-
-    # The top-m candidates must reach past the bound, or the row is recomputed in full (rare).
-    unsure = (vals[:, -1:] <= kth32 + 2 * tol).flatten() & (m < n)
-    for r in unsure.nonzero().flatten().tolist():
-        full = exact_sqdist_pairs(p, torch.full((n,), r, device=dev), p, torch.arange(n, device=dev))
-        radius[r] = full.kthvalue(k + 1).values
-    return radius
+    # Every pair whose true distance is at most the true radius is a candidate, so the float32 k-th
+    # candidate is within the bound of the true radius. Candidates surely below it count as below,
+    # those surely above are out; only the ones in between need float64.
+    kth32 = vals[starts + k]
+    t = tol[rows]
+    below = vals < kth32[rows] - 2 * t
+    amb = ~below & (vals <= kth32[rows] + 2 * t)
+    n_below = torch.bincount(rows[below], minlength=n)
+    a_rows = rows[amb]
+    a_rows, exact = _sort_by_row(a_rows, exact_sqdist_pairs(p, a_rows, p, cols[amb]))
+    return exact[_segment_starts(a_rows, n) + (k - n_below)]
 
 
 def _exact_hits(e: torch.Tensor, ii: torch.Tensor, jj: torch.Tensor, a: Points, rows: slice, b: Points,

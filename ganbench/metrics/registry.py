@@ -59,7 +59,8 @@ def get_metric(name: str) -> MetricSpec:
 
 def _fid(real, fake, logits, o):
     # Cached real statistics (a FeatureStats) stand in for the real features when given.
-    return {"fid": fid(o.get("real_stats", real), fake, device=o.get("device", "auto"))}
+    return {"fid": fid(o.get("real_stats", real), fake, device=o.get("device", "auto"),
+                       precision=o.get("fid_precision", "mixed"))}
 
 
 def _kid(real, fake, logits, o):
@@ -86,7 +87,7 @@ def _is(real, fake, logits, o):
     return {"is": m, "is_std": s}
 
 
-register_metric(MetricSpec("fid", _fid, {"fid": False}, paper="Heusel et al. 2017"))
+register_metric(MetricSpec("fid", _fid, {"fid": False}, defaults={"fid_precision": "mixed"}, paper="Heusel et al. 2017"))
 register_metric(MetricSpec("kid", _kid, {"kid": False, "kid_std": None},
                            defaults={"kid_subsets": 100, "kid_subset_size": 1000, "kid_seed": 0},
                            paper="Binkowski et al. 2018"))

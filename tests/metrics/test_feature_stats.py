@@ -25,10 +25,10 @@ def test_merge_equals_single_pass(rng):
 
 
 def test_save_load_roundtrip(tmp_path, rng):
-    s = FeatureStats(4).update(rng.standard_normal((50, 4)))
+    s = FeatureStats(4, "float64").update(rng.standard_normal((50, 4)))
     s.save(tmp_path / "s.npz")
     t = FeatureStats.load(tmp_path / "s.npz")
-    assert t.n == 50
+    assert t.n == 50 and t.precision == "float64"
     np.testing.assert_array_equal(t.cov, s.cov)
     assert not list(tmp_path.glob("*.tmp"))  # atomic write leaves no temp file
 
@@ -36,6 +36,8 @@ def test_save_load_roundtrip(tmp_path, rng):
 def test_errors(tmp_path):
     with pytest.raises(ValueError, match="dim"):
         FeatureStats(0)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        FeatureStats(3, precision="float16")
     s = FeatureStats(3)
     with pytest.raises(ValueError, match="at least 2"):
         s.cov

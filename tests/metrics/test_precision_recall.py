@@ -39,6 +39,20 @@ def test_radii_are_exact_under_ties():
     np.testing.assert_array_equal(rad.numpy(), expected)
 
 
+def test_radii_are_exact_with_a_small_bounding_sample(monkeypatch, rng):
+    # Few distinct integer points: heavy ties and duplicates (radius 0), a bounding sample of 8 of
+    # 1500 points (many candidates per row) and many row blocks -- against brute force in float64.
+    monkeypatch.setattr(knn, "SAMPLE_MIN", 8)
+    monkeypatch.setattr(knn, "SAMPLE_DIV", 1000)
+    monkeypatch.setattr(knn, "BLOCK_ELEMS", 40_000)
+    g = rng.integers(0, 6, size=(1500, 3)).astype(np.float64) * 3.0 + 500.0
+    pts = knn.Points.make(torch.from_numpy(g), torch.from_numpy(g).mean(0))
+    d = ((g[:, None] - g[None]) ** 2).sum(-1)
+    for k in (1, 3, 10):
+        np.testing.assert_array_equal(knn.kth_nn_sqradius(pts, k).numpy(), np.sort(d, axis=1)[:, k])
+    assert (np.sort(d, axis=1)[:, 3] == 0).any() and (np.sort(d, axis=1)[:, 10] > 0).any()
+
+
 def test_identical_sets_score_one(rng):
     x = rng.standard_normal((300, 5))
     assert precision_recall(x, x, device="cpu") == (1.0, 1.0)

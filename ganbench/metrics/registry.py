@@ -66,7 +66,7 @@ def _fid(real, fake, logits, o):
 def _kid(real, fake, logits, o):
     size = min(o.get("kid_subset_size", 1000), len(real), len(fake))
     m, s = kid(real, fake, subsets=o.get("kid_subsets", 100), subset_size=size,
-               seed=o.get("kid_seed", 0), device=o.get("device", "auto"))
+               seed=o.get("kid_seed", 0), device=o.get("device", "auto"), precision=o.get("kid_precision", "mixed"))
     return {"kid": m, "kid_std": s}
 
 
@@ -89,7 +89,7 @@ def _is(real, fake, logits, o):
 
 register_metric(MetricSpec("fid", _fid, {"fid": False}, defaults={"fid_precision": "mixed"}, paper="Heusel et al. 2017"))
 register_metric(MetricSpec("kid", _kid, {"kid": False, "kid_std": None},
-                           defaults={"kid_subsets": 100, "kid_subset_size": 1000, "kid_seed": 0},
+                           defaults={"kid_subsets": 100, "kid_subset_size": 1000, "kid_seed": 0, "kid_precision": "mixed"},
                            paper="Binkowski et al. 2018"))
 register_metric(MetricSpec("pr", _pr, {"precision": True, "recall": True}, defaults={"pr_k": 3},
                            paper="Kynkaanniemi et al. 2019"))

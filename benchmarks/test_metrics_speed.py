@@ -29,6 +29,15 @@ def _record(benchmark, group, who, value):
                 print(f"\n[{group}] ganbench {times['ganbench']:.2f}s, {other} {t:.2f}s -> {ratio:.2f}x")
 
 
+def _report_precision(benchmark, group, value):
+    """How far the default (float32 Gram products) lands from ganbench's float64 products."""
+    exact = VALUES.get((group, "ganbench-float64"))
+    if exact is not None:
+        rel = abs(value - exact) / abs(exact)
+        benchmark.extra_info["rel_diff_vs_float64"] = rel
+        print(f"\n[{group}] mixed vs float64 products: {rel:.1e} relative")
+
+
 # References first, ganbench last in each group, so the ratio prints once all are in.
 @pytest.mark.benchmark(group="fid")
 def test_fid_torch_fidelity(benchmark, anchor_features):
@@ -63,10 +72,7 @@ def test_fid_ganbench(benchmark, anchor_features):
     a, b = anchor_features
     v = timed(benchmark, lambda: fid(a, b))
     _record(benchmark, "fid", "ganbench", v)
-    exact = VALUES.get(("fid", "ganbench-float64"))
-    if exact is not None:
-        benchmark.extra_info["rel_diff_vs_float64"] = abs(v - exact) / exact
-        print(f"\n[fid] mixed vs float64 products: {abs(v - exact) / exact:.1e} relative")
+    _report_precision(benchmark, "fid", v)
 
 
 @pytest.mark.benchmark(group="kid")
@@ -81,9 +87,18 @@ def test_kid_torch_fidelity(benchmark, anchor_features):
 
 
 @pytest.mark.benchmark(group="kid")
+def test_kid_ganbench_float64(benchmark, anchor_features):
+    a, b = anchor_features
+    v = timed(benchmark, lambda: kid(a, b, subsets=100, subset_size=1000, seed=2020, precision="float64")[0])
+    _record(benchmark, "kid", "ganbench-float64", v)
+
+
+@pytest.mark.benchmark(group="kid")
 def test_kid_ganbench(benchmark, anchor_features):
     a, b = anchor_features
-    _record(benchmark, "kid", "ganbench", timed(benchmark, lambda: kid(a, b, subsets=100, subset_size=1000, seed=2020)[0]))
+    v = timed(benchmark, lambda: kid(a, b, subsets=100, subset_size=1000, seed=2020)[0])
+    _record(benchmark, "kid", "ganbench", v)
+    _report_precision(benchmark, "kid", v)
 
 
 @pytest.mark.benchmark(group="pr")

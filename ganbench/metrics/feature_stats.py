@@ -63,9 +63,9 @@ class FeatureStats:
         mixed = self.precision == "mixed" and x.dtype == torch.float32 and not x.is_cuda
         if self._shift is None:
             shift = x[:MIXED_BLOCK].mean(dim=0, dtype=torch.float64).cpu().numpy()  # near the mean is enough
-            # Any shift is exact (the sums are re-centred in float64); a float32-representable one
-            # lets float32 blocks subtract it without a cast.
-            self._shift = shift.astype(np.float32).astype(np.float64) if mixed else shift
+            # Any shift is exact (sums are re-centred in float64). A float32-representable one lets
+            # float32 blocks subtract it as is, so no re-expression is needed per update.
+            self._shift = shift.astype(np.float32).astype(np.float64) if self.precision == "mixed" else shift
         if x.is_cuda:
             # Float64 Gram on the GPU (TF32 cannot touch float64), summed into the host accumulator.
             shift = torch.from_numpy(self._shift).to(x.device)
@@ -74,26 +74,40 @@ class FeatureStats:
                 c = c.double() - shift
                 s += c.sum(dim=0)
                 m2.addmm_(c.T, c)
-            self._sum += s.cpu().numpy()
-            self._m2 += m2.cpu().numpy()
+            self._add_sums(len(x), s.cpu().numpy(), m2.cpu().numpy(), self._shift)
         elif mixed:
+            # Float32 blocks subtract a float32 shift; the sums are re-expressed around self._shift.
             x, shift32 = x.numpy(), self._shift.astype(np.float32)
+            around = shift32.astype(np.float64)
+            s, m2 = np.zeros(self.dim), np.zeros((self.dim, self.dim))
             for start in range(0, len(x), MIXED_BLOCK):
                 block = x[start : start + MIXED_BLOCK]
                 # The sum comes from the unrounded features, so the mean stays float64-exact.
-                self._sum += block.sum(axis=0, dtype=np.float64) - len(block) * self._shift
+                s += block.sum(axis=0, dtype=np.float64) - len(block) * around
                 c = block - shift32
-                self._m2 += c.T @ c  # float32 ssyrk over <= MIXED_BLOCK rows, summed in float64
+                m2 += c.T @ c  # float32 ssyrk over <= MIXED_BLOCK rows, summed in float64
+            self._add_sums(len(x), s, m2, around)
         else:
             x = x.numpy()
+            s, m2 = np.zeros(self.dim), np.zeros((self.dim, self.dim))
             for start in range(0, len(x), CHUNK):
                 c = x[start : start + CHUNK].astype(np.float64)
                 c -= self._shift  # in place: one float64 copy per chunk, not two
-                self._sum += c.sum(axis=0)
+                s += c.sum(axis=0)
                 # numpy recognises c.T @ c and calls BLAS syrk: half the flops of a general product.
-                self._m2 += c.T @ c
-        self.n += len(x)
+                m2 += c.T @ c
+            self._add_sums(len(x), s, m2, self._shift)
         return self
+
+    def _add_sums(self, n: int, s: np.ndarray, m2: np.ndarray, around: np.ndarray) -> None:
+        """Add n samples' sum and second moment, taken around ``around``, to the running sums."""
+        d = around - self._shift
+        if d.any():  # z = y + d: re-express around self._shift
+            m2 = m2 + np.outer(s, d) + np.outer(d, s) + n * np.outer(d, d)
+            s = s + n * d
+        self._sum += s
+        self._m2 += m2
+        self.n += n
 
     def merge(self, other: "FeatureStats") -> "FeatureStats":
         """Fold another ``FeatureStats`` of the same dimension into this one; returns self."""
@@ -103,15 +117,12 @@ class FeatureStats:
             raise ValueError(f"cannot merge statistics of dimension {other.dim} into dimension {self.dim}")
         if other.n == 0:
             return self
+        if other.precision != self.precision:
+            self.precision = "mixed"  # the label says how exact the merged sums are: the weaker of the two
         if self.n == 0:
             self._shift, self._sum, self._m2, self.n = other._shift.copy(), other._sum.copy(), other._m2.copy(), other.n
             return self
-        # Re-express the other's sums around this shift: z = y + d with d = shift_o - shift_s.
-        d = other._shift - self._shift
-        s_o = other._sum
-        self._m2 += other._m2 + np.outer(s_o, d) + np.outer(d, s_o) + other.n * np.outer(d, d)
-        self._sum += s_o + other.n * d
-        self.n += other.n
+        self._add_sums(other.n, other._sum, other._m2, other._shift)
         return self
 
     @property

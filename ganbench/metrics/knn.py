@@ -11,7 +11,9 @@ within the bound of a ball's radius -- is recomputed in float64. Decisions are t
 float64 arithmetic, while almost all of the work runs in float32. Points are centred on the real
 mean first, which shrinks the norms and so the bound.
 
-Memory: blocks hold at most BLOCK_ELEMS distances, whatever N is.
+Memory: blocks hold at most BLOCK_ELEMS distances, whatever N is; k-NN radii also keep about
+(k + 1) * SAMPLE_DIV candidate pairs per point (20 bytes each: 0.2 GB at N = 50k, k = 5, and
+as much again while sorting).
 """
 from __future__ import annotations
 

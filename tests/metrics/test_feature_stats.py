@@ -47,3 +47,17 @@ def test_errors(tmp_path):
         FeatureStats.load(tmp_path / "missing.npz")
     with pytest.raises(ValueError, match="NaN"):
         s.update(np.full((2, 3), np.nan))
+
+
+def test_mixed_streams_merges_and_dtypes_agree_with_float64(rng):
+    # Float64 then float32 batches, and a merge of float64-precision statistics into mixed ones:
+    # each path keeps its sums around its own shift, so all must land on the float64 answer.
+    x = (rng.standard_normal((6000, 32)) * 2 + 40.0).astype(np.float32)
+    exact = FeatureStats(32, "float64").update(x)
+    s = FeatureStats(32).update(x[:1000].astype(np.float64)).update(x[1000:3000])
+    s.merge(FeatureStats(32, "float64").update(x[3000:]))
+    assert s.n == 6000 and s.precision == "mixed"
+    np.testing.assert_allclose(s.mean, exact.mean, rtol=1e-12)
+    np.testing.assert_allclose(s.cov, exact.cov, rtol=1e-5, atol=1e-6 * np.abs(exact.cov).max())
+    t = FeatureStats(32).merge(FeatureStats(32, "float64").update(x[:3000])).update(x[3000:])
+    np.testing.assert_allclose(t.cov, exact.cov, rtol=1e-5, atol=1e-6 * np.abs(exact.cov).max())

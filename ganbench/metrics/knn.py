@@ -90,9 +90,10 @@ def _rows_per_block(n_cols: int) -> int:
 
 
 def _sample_bound(p: Points, k: int, tol: torch.Tensor) -> torch.Tensor:
-    """Per point, a float32 value that provably exceeds the float32 distance of each of its k nearest
-    neighbours: the (k+1)-th smallest distance to a fixed random sample of the set (plus itself),
-    widened by twice the rounding bound. Costs n * S distances with S = n / SAMPLE_DIV."""
+    """Per point, a float32 limit under which the float32 distance of every pair within its true
+    k-NN radius must fall: the (k+1)-th smallest distance to a fixed random sample of the set (plus
+    itself), which bounds the radius from above, widened by twice the rounding bound. Costs n * S
+    distances with S = n / SAMPLE_DIV."""
     n, dev = len(p), p.x.device
     s = min(n, max(SAMPLE_MIN, n // SAMPLE_DIV))
     cols = torch.randperm(n, generator=torch.Generator().manual_seed(0))[:s].sort().values.to(dev)

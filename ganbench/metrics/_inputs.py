@@ -81,6 +81,15 @@ def as_features(
     return t
 
 
+PRECISIONS = ("mixed", "float64")  # Gram products of float32 features: float32 blocks, or float64
+
+
+def check_precision(value) -> str:
+    if value not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {value!r}")
+    return value
+
+
 def check_positive_int(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")

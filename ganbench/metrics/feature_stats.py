@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.metrics._inputs import as_features
+from ganbench.metrics._inputs import as_features, check_precision
 from ganbench.utils.atomic import atomic_save
 
 # Rows per Gram update: bounds the float64 working copy to CHUNK x D (128 MiB at D = 2048).
@@ -27,7 +27,6 @@ CHUNK = 8192
 # Rows per float32 Gram block in "mixed" precision: short enough that float32 summation inside a
 # block stays near 1e-6 relative, long enough for BLAS to run at full speed (4096: 95% of 8192's).
 MIXED_BLOCK = 4096
-PRECISIONS = ("mixed", "float64")
 
 
 class FeatureStats:
@@ -48,10 +47,8 @@ class FeatureStats:
     def __init__(self, dim: int, precision: str = "mixed"):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
             raise ValueError(f"dim must be a positive integer (the feature dimension), got {dim!r}")
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         self.dim = int(dim)
-        self.precision = precision
+        self.precision = check_precision(precision)
         self.n = 0
         self._shift: np.ndarray | None = None
         self._sum = np.zeros(self.dim)

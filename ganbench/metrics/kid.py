@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics._inputs import as_features, check_positive_int, exact_matmul, resolve_device
+from ganbench.metrics._inputs import as_features, check_positive_int, check_precision, exact_matmul, resolve_device
 
 # Subsets evaluated per batched kernel product; bounds memory to about
 # 3 * GROUP * subset_size^2 float64 (72 MiB at subset_size 1000) plus the gathered features.
@@ -27,13 +27,10 @@ def subset_indices(n_real: int, n_fake: int, subsets: int, subset_size: int, see
     return r, f
 
 
-def mmd2_unbiased(k_xx: torch.Tensor, k_xy: torch.Tensor, k_yy: torch.Tensor) -> torch.Tensor:
-    """Unbiased MMD^2 from batched (S, m, m) kernel matrices; returns (S,)."""
-    m = k_xx.shape[-1]
-    diag_x = k_xx.diagonal(dim1=-2, dim2=-1).sum(-1)
-    diag_y = k_yy.diagonal(dim1=-2, dim2=-1).sum(-1)
-    within = (k_xx.sum((-2, -1)) - diag_x + k_yy.sum((-2, -1)) - diag_y) / (m * (m - 1))
-    return within - 2.0 * k_xy.sum((-2, -1)) / (m * m)
+def mmd2_unbiased(sum_xx, trace_xx, sum_yy, trace_yy, sum_xy, m: int):
+    """Unbiased MMD^2 from the sums and traces of the three m x m kernel matrices (eq. 4): the
+    within-set means leave out the diagonal. Works on floats and, elementwise, on batched tensors."""
+    return (sum_xx - trace_xx + sum_yy - trace_yy) / (m * (m - 1)) - 2.0 * sum_xy / (m * m)
 
 
 def _kernel_sum(g: np.ndarray, gamma: float, coef0: float, degree: int) -> tuple[float, float]:
@@ -70,8 +67,7 @@ def kid(
     subsets = check_positive_int(subsets, "subsets")
     subset_size = check_positive_int(subset_size, "subset_size", minimum=2)
     degree = check_positive_int(degree, "degree")
-    if precision not in ("mixed", "float64"):
-        raise ValueError(f"precision must be 'mixed' or 'float64', got {precision!r}")
+    precision = check_precision(precision)
     dev = resolve_device(device)
     x = as_features(real, "real", min_samples=2, device=dev)
     y = as_features(fake, "fake", min_samples=2, dim=x.shape[1], device=dev)
@@ -90,27 +86,27 @@ def kid(
         mixed = precision == "mixed" and x.dtype == torch.float32 and y.dtype == torch.float32
         dtype = np.float32 if mixed else np.float64
         xn, yn = x.numpy(), y.numpy()
-        m = subset_size
         mmds = np.empty(subsets)
         for s in range(subsets):
             a, b = xn[ri[s]].astype(dtype, copy=False), yn[fi[s]].astype(dtype, copy=False)
             s_xx, t_xx = _kernel_sum(a @ a.T, gamma, coef0, degree)
             s_yy, t_yy = _kernel_sum(b @ b.T, gamma, coef0, degree)
             s_xy, _ = _kernel_sum(a @ b.T, gamma, coef0, degree)
-            mmds[s] = (s_xx - t_xx + s_yy - t_yy) / (m * (m - 1)) - 2.0 * s_xy / (m * m)
+            mmds[s] = mmd2_unbiased(s_xx, t_xx, s_yy, t_yy, s_xy, subset_size)
         return float(mmds.mean()), float(mmds.std())
 
     x, y = x.double(), y.double()
     ri, fi = torch.from_numpy(ri).to(dev), torch.from_numpy(fi).to(dev)
 
-    def kernel(a, b):
-        return (torch.bmm(a, b.transpose(1, 2)) * gamma + coef0) ** degree
+    def kernel_sum(a, b):  # per subset: sum and trace of the (S, m, m) kernel matrices
+        k = (torch.bmm(a, b.transpose(1, 2)) * gamma + coef0) ** degree
+        return k.sum((-2, -1)), k.diagonal(dim1=-2, dim2=-1).sum(-1)
 
     out = []
     with exact_matmul():
         for start in range(0, subsets, GROUP):
             a = x[ri[start : start + GROUP]]
             b = y[fi[start : start + GROUP]]
-            out.append(mmd2_unbiased(kernel(a, a), kernel(a, b), kernel(b, b)))
+            out.append(mmd2_unbiased(*kernel_sum(a, a), *kernel_sum(b, b), kernel_sum(a, b)[0], subset_size))
     mmds = torch.cat(out).cpu().numpy()
     return float(mmds.mean()), float(mmds.std())

@@ -23,6 +23,20 @@ def anchor_features():
     return _features(rng, N, 0.0), _features(rng, N, 0.05)
 
 
+@pytest.fixture(scope="session")
+def overlapping_features():
+    """Real and fake drawn from one distribution (one shared rank-256 projection, N_KNN each), so
+    that precision and recall are far from 0 (about 0.37): k-NN metrics cannot skip radii here.
+    In ``anchor_features`` each set has its own projection and precision/recall are about 0."""
+    rng = np.random.default_rng(1)
+    w = (rng.standard_normal((256, D)) / 16).astype(np.float32)
+
+    def draw():
+        return np.maximum(rng.standard_normal((N_KNN, 256)).astype(np.float32) @ w, 0).astype(np.float32)
+
+    return draw(), draw()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _threads():
     torch.set_num_threads(os.cpu_count() or 1)

@@ -118,6 +118,23 @@ def test_pr_ganbench(benchmark, anchor_features):
     _record(benchmark, "pr", "ganbench", timed(benchmark, lambda: precision_recall(a, b, k=3)[0]))
 
 
+@pytest.mark.benchmark(group="pr-overlap")
+def test_pr_overlap_torch_fidelity(benchmark, overlapping_features):
+    from torch_fidelity.metric_prc import prc_features_to_metric
+
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
+    a, b = (torch.from_numpy(x).to(dev) for x in overlapping_features)
+    v = timed(benchmark, lambda: prc_features_to_metric(b, a, prc_neighborhood=3, prc_batch_size=10000,
+                                                        save_cpu_ram=False, verbose=False))
+    _record(benchmark, "pr-overlap", "torch-fidelity", v["precision"])
+
+
+@pytest.mark.benchmark(group="pr-overlap")
+def test_pr_overlap_ganbench(benchmark, overlapping_features):
+    a, b = overlapping_features
+    _record(benchmark, "pr-overlap", "ganbench", timed(benchmark, lambda: precision_recall(a, b, k=3)[0]))
+
+
 @pytest.mark.benchmark(group="dc")
 def test_dc_prdc(benchmark, anchor_features):
     from prdc import compute_prdc

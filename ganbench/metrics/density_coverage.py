@@ -5,10 +5,9 @@ Balls are open (``<``), as in the authors' prdc package. Higher is better for bo
 """
 from __future__ import annotations
 
-import torch
-
 from ganbench.metrics._inputs import check_positive_int
-from ganbench.metrics.knn import cross_blocks, kth_nn_sqradius, row_count
+from ganbench.metrics.balls import Balls
+from ganbench.metrics.knn import cross_blocks
 from ganbench.metrics.precision_recall import prepare_points
 
 
@@ -16,13 +15,11 @@ def density_coverage(real, fake, k: int = 5, device="auto") -> tuple[float, floa
     """(density, coverage) of ``fake`` against ``real`` with real k-NN balls; inputs (N, D)."""
     k = check_positive_int(k, "k")
     r, f = prepare_points(real, fake, k, device)
-    r_rad = kth_nn_sqradius(r, k)
-    hits = torch.zeros(len(f), dtype=torch.float64, device=r.x.device)
-    covered = torch.zeros(len(r), dtype=torch.bool, device=r.x.device)
-    thr = r_rad[None, :]
-    thr32 = thr.float()
-    for rows, d32, tol in cross_blocks(f, r):
-        count, col = row_count(d32 - thr32, tol, f, rows, r, thr, strict=True)
-        hits[rows] = count.to(torch.float64)
-        covered |= col
-    return float(hits.mean() / k), float(covered.double().mean())
+    balls = Balls(r, f, k, strict=True)
+    for rows, d32 in cross_blocks(f, r):
+        j, i = (d32 <= balls.limit[None, :]).nonzero(as_tuple=True)
+        balls.add(j + rows.start, i, d32[j, i])
+    hits = balls.finish()
+    # (1 / k) * mean, in prdc's order of operations, so equal inputs give the same float.
+    return (1.0 / k) * (len(hits.query) / len(f)), float(hits.balls_hit(len(r)).double().mean())
+

@@ -8,7 +8,8 @@ from __future__ import annotations
 import torch
 
 from ganbench.metrics._inputs import as_features, check_positive_int, resolve_device
-from ganbench.metrics.knn import Points, block_any, cross_blocks, kth_nn_sqradius
+from ganbench.metrics.balls import Balls
+from ganbench.metrics.knn import Points, cross_blocks
 
 
 def prepare_points(real, fake, k: int, device) -> tuple[Points, Points]:
@@ -27,13 +28,14 @@ def precision_recall(real, fake, k: int = 3, device="auto") -> tuple[float, floa
     """(precision, recall) of ``fake`` against ``real`` with k-NN balls; inputs (N, D)."""
     k = check_positive_int(k, "k")
     r, f = prepare_points(real, fake, k, device)
-    r_rad, f_rad = kth_nn_sqradius(r, k), kth_nn_sqradius(f, k)
-    fake_in_real = torch.zeros(len(f), dtype=torch.bool, device=r.x.device)
-    real_in_fake = torch.zeros(len(r), dtype=torch.bool, device=r.x.device)
-    r_thr, f_thr = r_rad[None, :], f_rad[:, None]
-    r_thr32, f_thr32 = r_thr.float(), f_thr.float()
-    for rows, d32, tol in cross_blocks(f, r):
-        # Precision: this fake inside some real ball; recall: this real inside some fake ball.
-        fake_in_real[rows] = block_any(d32 - r_thr32, tol, 1, f, rows, r, r_thr, strict=False)
-        real_in_fake |= block_any(d32 - f_thr32[rows], tol, 0, f, rows, r, f_thr[rows], strict=False)
-    return float(fake_in_real.double().mean()), float(real_in_fake.double().mean())
+    real_balls = Balls(r, f, k, strict=False)  # precision: fakes inside real balls
+    fake_balls = Balls(f, r, k, strict=False)  # recall: reals inside fake balls
+    # One cross pass serves both directions: rows are fakes, columns reals.
+    for rows, d32 in cross_blocks(f, r):
+        j, i = (d32 <= real_balls.limit[None, :]).nonzero(as_tuple=True)
+        real_balls.add(j + rows.start, i, d32[j, i])
+        j, i = (d32 <= fake_balls.limit[rows, None]).nonzero(as_tuple=True)
+        fake_balls.add(i, j + rows.start, d32[j, i])
+    precision = real_balls.finish().queries_inside(len(f))
+    recall = fake_balls.finish().queries_inside(len(r))
+    return float(precision.double().mean()), float(recall.double().mean())

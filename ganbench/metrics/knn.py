@@ -25,7 +25,7 @@ import torch
 from ganbench.metrics._inputs import exact_matmul
 
 BLOCK_ELEMS = 1 << 25  # 32 Mi distances per block (128 MiB per float32 array)
-PAIR_CHUNK = 2048  # pairs recomputed in float64 at a time
+PAIR_CHUNK = 256  # pairs recomputed in float64 at a time (small: the rows stay in cache)
 ROW_CHUNK = 4096  # rows centred at a time when building Points (no full float64 copy)
 SAMPLE_DIV = 32  # the first radius-bounding sample holds N / SAMPLE_DIV points ...
 SAMPLE_MIN = 256  # ... and at least this many (all of them for small N)
@@ -52,7 +52,7 @@ class Points:
         return cls(x, center, x32, sq)
 
     def rows64(self, idx: torch.Tensor) -> torch.Tensor:
-        return self.x[idx].to(torch.float64) - self.center
+        return self.x[idx].to(torch.float64).sub_(self.center)
 
     def tol(self, other_max_sq: float | torch.Tensor) -> torch.Tensor:
         """Per point, the float64 rounding bound of its float32 distance to any point whose squared
@@ -97,8 +97,8 @@ def exact_sqdist_pairs(a: Points, ia: torch.Tensor, b: Points, ib: torch.Tensor)
     """Float64 squared distances |a[ia[t]] - b[ib[t]]|^2 for index vectors of equal length."""
     out = torch.empty(len(ia), dtype=torch.float64, device=a.device)
     for s in range(0, len(ia), PAIR_CHUNK):
-        d = a.rows64(ia[s : s + PAIR_CHUNK]) - b.rows64(ib[s : s + PAIR_CHUNK])
-        out[s : s + PAIR_CHUNK] = (d * d).sum(1)
+        d = a.rows64(ia[s : s + PAIR_CHUNK]).sub_(b.rows64(ib[s : s + PAIR_CHUNK]))
+        out[s : s + PAIR_CHUNK] = d.mul_(d).sum(1)
     return out
 
 
@@ -170,8 +170,16 @@ def _segment_starts(rows: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def _sort_by_row(rows: torch.Tensor, vals: torch.Tensor, *others: torch.Tensor):
-    order = torch.sort(vals, stable=True).indices
-    order = order[torch.sort(rows[order], stable=True).indices]
+    """Sort by row, then by value within a row."""
+    if vals.dtype == torch.float32:
+        # One int64 sort: the row above 32 bits of the value mapped to an order-preserving integer
+        # (negative floats, which rounding can produce, have their magnitude bits flipped).
+        bits = vals.view(torch.int32)
+        bits = bits ^ ((bits >> 31) & 0x7FFFFFFF)
+        order = torch.sort((rows.to(torch.int64) << 32) + bits.to(torch.int64)).indices
+    else:
+        order = torch.sort(vals, stable=True).indices
+        order = order[torch.sort(rows[order], stable=True).indices]
     return (rows[order], vals[order], *(o[order] for o in others))
 
 

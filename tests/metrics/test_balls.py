@@ -101,3 +101,8 @@ def test_radii_of_a_subset_equal_all_radii(small_samples, rng):
 def test_hits_are_empty_when_no_ball_holds_a_query(rng):
     real = rng.standard_normal((300, 5))
     assert density_coverage(real, real + 100.0, device="cpu") == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("n_real, n_fake", [(700, 1500), (1500, 400)])
+def test_sets_of_different_sizes(small_samples, rng, n_real, n_fake):
+    _check(_lattice(rng, n_real), _lattice(rng, n_fake, shift=3.0))

@@ -58,7 +58,7 @@ class Hits:
 class Balls:
     """The k-NN balls of ``centers`` probed by ``queries`` (both :class:`Points` with one centre).
 
-    Feed the cross pass with :meth:`add`, then call :meth:`finish` once for the hits.
+    Feed the cross pass with :meth:`add_block` (or :meth:`add`), then call :meth:`finish` once.
     """
 
     def __init__(self, centers: Points, queries: Points, k: int, strict: bool):
@@ -87,6 +87,16 @@ class Balls:
             self.radii = kth_nn_sqradius(self.p, self.k, limit=self.bound.self_limit())
             q, b, d = self._take_pending()
             self._decide(q, b, d, self.radii[b])
+
+    def add_block(self, d32: torch.Tensor, rows: slice, balls_along: int) -> None:
+        """The candidates of one cross-pass block ``d32`` (block rows ``rows`` of the full row set,
+        all columns). ``balls_along``: 1 when the columns are this object's balls, 0 the rows."""
+        if balls_along == 1:
+            i, j = (d32 <= self.limit[None, :]).nonzero(as_tuple=True)
+            self.add(i + rows.start, j, d32[i, j])
+        else:
+            i, j = (d32 <= self.limit[rows, None]).nonzero(as_tuple=True)
+            self.add(j, i + rows.start, d32[i, j])
 
     def finish(self) -> Hits:
         if self.radii is None:

@@ -16,9 +16,8 @@ def density_coverage(real, fake, k: int = 5, device="auto") -> tuple[float, floa
     k = check_positive_int(k, "k")
     r, f = prepare_points(real, fake, k, device)
     balls = Balls(r, f, k, strict=True)
-    for rows, d32 in cross_blocks(f, r):
-        j, i = (d32 <= balls.limit[None, :]).nonzero(as_tuple=True)
-        balls.add(j + rows.start, i, d32[j, i])
+    for rows, d32 in cross_blocks(f, r):  # rows are fakes, columns the real balls
+        balls.add_block(d32, rows, balls_along=1)
     hits = balls.finish()
     # (1 / k) * mean, in prdc's order of operations, so equal inputs give the same float.
     return (1.0 / k) * (len(hits.query) / len(f)), float(hits.balls_hit(len(r)).double().mean())

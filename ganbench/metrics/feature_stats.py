@@ -7,8 +7,8 @@ Precision of the Gram products (``precision=``):
   accumulated in float64. Features from Inception are float32 already, so nothing is rounded on the
   way in; the only new error is float32 summation inside a block: about 1e-6 relative per
   covariance entry, random in sign, which moved FID by 1.8e-8 relative on ANCHORS.md's 50k x 2048
-  features and by at most 7.4e-6 over the core suite's records (benchmarks/README.md). Float64 features, and everything on CUDA (where float64 costs
-  the same), use float64 products.
+  features and by at most 7.4e-6 over the core suite's records (benchmarks/README.md). Float64
+  features, and everything on CUDA (where float64 costs the same), use float64 products.
 - ``"float64"``: float64 products for every input, as torch-fidelity's ``np.cov``.
 """
 from __future__ import annotations

@@ -116,7 +116,7 @@ class RadiusBound:
     Per point it keeps the k + 1 smallest float32 squared distances to the points sampled so far,
     the point itself counting as one at 0: the largest of them, plus the rounding bound, is at
     least the true radius. Samples follow one fixed random order (seed 0), so bounds are
-    reproducible, and :meth:`sample` can tighten the bounds of chosen points with more points.
+    reproducible, and :meth:`tighten` can tighten the bounds of chosen points with more points.
     """
 
     def __init__(self, p: Points, k: int):

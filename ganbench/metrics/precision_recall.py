@@ -32,10 +32,8 @@ def precision_recall(real, fake, k: int = 3, device="auto") -> tuple[float, floa
     fake_balls = Balls(f, r, k, strict=False)  # recall: reals inside fake balls
     # One cross pass serves both directions: rows are fakes, columns reals.
     for rows, d32 in cross_blocks(f, r):
-        j, i = (d32 <= real_balls.limit[None, :]).nonzero(as_tuple=True)
-        real_balls.add(j + rows.start, i, d32[j, i])
-        j, i = (d32 <= fake_balls.limit[rows, None]).nonzero(as_tuple=True)
-        fake_balls.add(i, j + rows.start, d32[j, i])
+        real_balls.add_block(d32, rows, balls_along=1)
+        fake_balls.add_block(d32, rows, balls_along=0)
     precision = real_balls.finish().queries_inside(len(f))
     recall = fake_balls.finish().queries_inside(len(r))
     return float(precision.double().mean()), float(recall.double().mean())

@@ -25,6 +25,7 @@ from ganbench.data import Task, get_task
 from ganbench.harness.budget import Budget
 from ganbench.harness.record import TrialRecord, environment, now
 from ganbench.harness.seeds import REAL_EVAL_SEED, derive_seed, stream_seed
+from ganbench.utils.atomic import atomic_save_npy, atomic_torch_save
 from ganbench.zoo import STEPS, Variant, build_networks, get_loss, get_variant
 
 HISTORY_POINTS = 200  # loss samples kept per trial for curves
@@ -135,12 +136,6 @@ def _checkpoint_state(ctx, spent, status, history, flops_per_step, key) -> dict:
         "real_shown": ctx.real_shown, "spent": dict(spent), "status": json.dumps(status),
         "history": json.dumps(history), "flops_per_step": flops_per_step,
     }
-
-
-def _save_checkpoint(path: Path, state: dict) -> None:
-    from ganbench.utils.atomic import atomic_torch_save
-
-    atomic_torch_save(path, state)
 
 
 @torch.no_grad()
@@ -270,16 +265,16 @@ def train_seeds(
         if spent["g_steps"] % 20 == 0:
             bar.set_postfix(d=f"{float(dl.mean()):.3f}", g=f"{float(gl.mean()):.3f}", refresh=False)
         if ckpt is not None and time.perf_counter() - last_ckpt > checkpoint_every_s:
-            _save_checkpoint(ckpt, _checkpoint_state(ctx, spent, status, history, flops_per_step, key))
+            atomic_torch_save(ckpt, _checkpoint_state(ctx, spent, status, history, flops_per_step, key))
             last_ckpt = time.perf_counter()
         if stop_after_steps is not None and steps_this_run >= stop_after_steps:
             if ckpt is not None:
-                _save_checkpoint(ckpt, _checkpoint_state(ctx, spent, status, history, flops_per_step, key))
+                atomic_torch_save(ckpt, _checkpoint_state(ctx, spent, status, history, flops_per_step, key))
             bar.close()
             raise KeyboardInterrupt(f"stopped after {steps_this_run} steps (stop_after_steps)")
     bar.close()
     if ckpt is not None:  # the finished state, so that a crash during evaluation does not retrain
-        _save_checkpoint(ckpt, _checkpoint_state(ctx, spent, status, history, flops_per_step, key))
+        atomic_torch_save(ckpt, _checkpoint_state(ctx, spent, status, history, flops_per_step, key))
 
     # Sample with each seed's own evaluation stream and evaluate.
     records = []
@@ -327,8 +322,6 @@ def train_seeds(
 
 
 def _keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
-    from ganbench.utils.atomic import atomic_save_npy
-
     keep = fake[:64] if task.is_image else fake[:2500, :2]  # enough for a grid or a scatter
     atomic_save_npy(path, keep.float().numpy())
 

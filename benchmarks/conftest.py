@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-# Sizes default to the ANCHORS.md protocol; shrink with GANBENCH_BENCH_N / GANBENCH_BENCH_N_KNN.
+# Sizes default to the reference protocol of the anchor measurements (N = 50k / 10k, D = 2048); shrink with GANBENCH_BENCH_N / GANBENCH_BENCH_N_KNN.
 N = int(os.environ.get("GANBENCH_BENCH_N", 50_000))
 N_KNN = int(os.environ.get("GANBENCH_BENCH_N_KNN", 10_000))
 D = 2048
@@ -18,7 +18,7 @@ def _features(rng, n, shift):
 
 @pytest.fixture(scope="session")
 def anchor_features():
-    """ANCHORS.md's synthetic Inception-like features: ReLU of a rank-256 projection, 2048-d."""
+    """Synthetic Inception-like features (the anchor protocol): ReLU of a rank-256 projection, 2048-d."""
     rng = np.random.default_rng(0)
     return _features(rng, N, 0.0), _features(rng, N, 0.05)
 

@@ -3,7 +3,6 @@
 Run with ``make bench``. Each group times ganbench and the library people use today; the ratio
 is printed and stored in the JSON (``--benchmark-json``) as ``extra_info``.
 """
-import time
 
 import numpy as np
 import pytest

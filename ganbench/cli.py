@@ -10,8 +10,8 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 def _cmd_eval(args) -> int:
     from ganbench.evaluation import evaluate, evaluate_task
-    from ganbench.io import load_array
     from ganbench.utils.atomic import atomic_write_json
+    from ganbench.utils.io import load_array
 
     if args.task:
         if len(args.inputs) != 1:
@@ -19,7 +19,7 @@ def _cmd_eval(args) -> int:
         real, fake = f"task:{args.task}", args.inputs[0]
         extractor = _task_extractor(args.task)
         ext_opts = {"weights": args.inception_weights, "device": args.device} if extractor == "inception" else {}
-        result = evaluate_task(args.task, load_array(fake), eval_seed=args.eval_seed, device=args.device,
+        result = evaluate_task(args.task, load_array(fake), real_seed=args.real_seed, device=args.device,
                                extractor_options=ext_opts)
     else:
         if len(args.inputs) != 2:
@@ -47,7 +47,7 @@ def _cmd_eval(args) -> int:
 
 
 def _task_extractor(name: str) -> str:
-    from ganbench.data import get_task
+    from ganbench.tasks import get_task
 
     return get_task(name).protocol.extractor
 
@@ -60,8 +60,9 @@ def _load_plugins(args) -> None:
 
 
 def _cmd_run(args) -> int:
-    from ganbench.bench.runner import run_suite
-    from ganbench.report.leaderboard import aggregate, load_records
+    from ganbench.api import run_suite
+    from ganbench.records import load_records
+    from ganbench.report.leaderboard import aggregate
 
     seeds = None
     if args.seeds:
@@ -82,7 +83,8 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_leaderboard(args) -> int:
-    from ganbench.report.leaderboard import load_records, render, write_leaderboard
+    from ganbench.records import load_records
+    from ganbench.report.leaderboard import render, write_leaderboard
     from ganbench.utils.atomic import atomic_write_text
 
     records = load_records(args.run_dir)
@@ -99,7 +101,7 @@ def _cmd_leaderboard(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from ganbench.bench.compare import run_compare
+    from ganbench.api import run_compare
     from ganbench.report.compare import comparison_table, to_json, to_markdown
     from ganbench.utils.atomic import atomic_write_text
 
@@ -142,15 +144,32 @@ def _cmd_train(args) -> int:
     _load_plugins(args)
     seeds = [int(x) for x in args.seeds.split(",")]
     records = train_seeds(args.task, args.variant, seeds, args.budget, device=args.device,
-                          deterministic=not args.nondeterministic,
-                          artefacts_dir=args.artefacts, checkpoint_dir=args.checkpoints, progress=None)
+                          deterministic=not args.nondeterministic, samples_dir=args.artefacts,
+                          checkpoint_dir=args.checkpoints, progress=None)
+    if args.artefacts:
+        _draw_trials(Path(args.artefacts), records)
     for r in records:
         if args.out:
             r.save(Path(args.out) / f"{r.trial_id}.json")
         vals = "  ".join(f"{k}={v:.4g}" for k, v in r.metrics.items())
         print(f"{r.trial_id}  {r.status}  steps={r.spent['g_steps']}  gflops={r.spent['gflops']:.1f}  "
-              f"train {r.spent['batch_wall_s']:.1f}s  {vals}{('  ' + r.error) if r.error else ''}")
+              f"train {r.spent['wall_s']:.1f}s  {vals}{('  ' + r.error) if r.error else ''}")
     return EXIT_OK
+
+
+def _draw_trials(folder: Path, records) -> None:
+    """Sample plot and loss curves of each trained trial, next to its kept samples."""
+    import numpy as np
+
+    from ganbench.report.plots import save_loss_curves, save_samples
+    from ganbench.tasks import get_task
+
+    for r in records:
+        samples = folder / f"{r.trial_id}.npy"
+        if samples.is_file():
+            save_samples(folder / f"{r.trial_id}_samples.png", get_task(r.task), np.load(samples),
+                         title=f"{r.variant} seed {r.seed_index}")
+        save_loss_curves(folder / f"{r.trial_id}_losses.png", r.history, title=r.trial_id)
 
 
 def _cmd_list(args) -> int:
@@ -163,11 +182,11 @@ def _cmd_list(args) -> int:
 
         from ganbench.zoo import VARIANTS
 
-        rows = [{"variant": v.name, "loss": v.loss, "regularizers": ", ".join(v.regularizers) or "-",
+        rows = [{"variant": v.name, "loss": v.loss, "tricks": ", ".join(v.tricks) or "-",
                  "arch": v.arch.family or "mlp|dcgan", "n_critic": v.n_critic, "paper": v.paper} for v in VARIANTS.values()]
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "suites":
-        from ganbench.bench.suite import available_suites, load_suite
+        from ganbench.runner.suite import available_suites, load_suite
 
         for name in available_suites():
             s = load_suite(name)
@@ -175,7 +194,7 @@ def _cmd_list(args) -> int:
     elif args.what == "tasks":
         import pandas as pd
 
-        from ganbench.data import TASK_FAMILIES, TASKS, get_task
+        from ganbench.tasks import TASK_FAMILIES, TASKS, get_task
 
         rows = []
         for name in TASKS:
@@ -209,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("inputs", nargs="+", metavar="REAL FAKE",
                    help="real then generated samples/features (.npy, .npz or a folder of images); with --task only FAKE")
     e.add_argument("--task", default=None, help="judge FAKE by this task's real data and protocol (see `ganbench list tasks`)")
-    e.add_argument("--eval-seed", type=int, default=0, help="seed of the task's real reference samples (default 0)")
+    e.add_argument("--real-seed", "--eval-seed", type=int, default=0, dest="real_seed",
+                   help="seed of the task's real reference samples (default 0)")
     e.add_argument("--metrics", default="fid,kid,pr,dc", help="comma-separated: fid,kid,pr,dc,is (default: %(default)s)")
     e.add_argument("--features", default="identity", choices=sorted(EXTRACTORS), help="feature extractor")
     e.add_argument("--inception-weights", default=None, help="path to the InceptionV3 weights file (else $GANBENCH_INCEPTION_WEIGHTS)")

@@ -1,21 +1,28 @@
 """One evaluation: samples -> features -> metrics, with the protocol that produced the numbers.
 
 ``evaluate`` compares two sample sets; ``evaluate_task`` judges generated samples by a task's own
-protocol (its real data, extractor, metrics and mode statistics).
+protocol (its real data, extractor, metrics and mode statistics). Both run inside an
+:class:`EvalContext`: the device, the extractor options and the metric options of a run, one cache
+of built extractors (InceptionV3 is loaded and its weights hashed once, not once per seed) and one
+cache of real features (a task's reference set is extracted once per run).
 """
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 
 from ganbench.features import Extractor, Features, get_extractor
+from ganbench.metrics.defaults import resolve
 from ganbench.metrics.registry import HIGHER_IS_BETTER, get_metric
+from ganbench.records.trial import REAL_EVAL_SEED
+from ganbench.utils.device import resolve_device
 
 MODES = "modes"  # the pseudo-metric a task computes itself (mode coverage)
-_REAL_CACHE: dict = {}  # (task data, eval seed, extractor protocol) -> real features; one process
-_REAL_CACHE_SIZE = 8
+REAL_CACHE_SIZE = 8  # real feature sets kept per context (stacked digits: 26,000 x 384 floats each)
 
 
 @dataclass
@@ -29,16 +36,53 @@ class EvalResult:
         return asdict(self)
 
 
-def _resolve_options(metrics, options: dict | None) -> dict:
-    options = dict(options or {})
-    resolved = {}
-    for name in metrics:
-        resolved.update({k: options.get(k, v) for k, v in get_metric(name).defaults.items()})
-    unknown = set(options) - set(resolved) - {"device"}
-    if unknown:
-        raise ValueError(f"unknown metric options {sorted(unknown)} for metrics {list(metrics)}")
-    resolved["device"] = options.get("device", "auto")
-    return resolved
+@dataclass
+class EvalContext:
+    """Everything the evaluations of one run share.
+
+    ``device``: where extractors and metrics compute ("auto": CUDA when present);
+    ``extractor_options``: per extractor name, the options it is built with
+    (e.g. ``{"inception": {"weights": "/path/weights.pth"}}``);
+    ``metric_options``: overrides of :data:`ganbench.metrics.defaults.DEFAULTS` (recorded).
+    """
+
+    device: str | torch.device = "auto"
+    extractor_options: dict = field(default_factory=dict)
+    metric_options: dict = field(default_factory=dict)
+    _extractors: dict = field(default_factory=dict, repr=False)
+    _real: OrderedDict = field(default_factory=OrderedDict, repr=False)
+
+    def __post_init__(self):
+        self.device = resolve_device(self.device)
+        resolve((), self.metric_options)  # unknown metric options fail here, before any work
+
+    def extractor(self, name: str) -> Extractor:
+        """The extractor ``name`` built once for this context, on its device."""
+        if name not in self._extractors:
+            self._extractors[name] = get_extractor(name, device=self.device, **self.extractor_options.get(name, {}))
+        return self._extractors[name]
+
+    def options(self, metrics, task_options: dict | None = None) -> dict:
+        """Every option the ``metrics`` read: the defaults, overridden by the task's protocol, then by
+        this context's ``metric_options``; plus the device."""
+        keys = [k for m in metrics for k in get_metric(m).options]
+        merged = {**(task_options or {}), **self.metric_options}
+        resolve((), merged)  # an option no metric knows is a typo: say so
+        resolved = resolve(keys, {k: v for k, v in merged.items() if k in keys})
+        resolved["device"] = self.device
+        return resolved
+
+    def real_features(self, task, real_seed: int, ext: Extractor):
+        """A task's real reference features and, for datasets with a disk cache, their FeatureStats."""
+        if hasattr(task, "real_features"):  # image datasets: cached on disk under their own key
+            return task.real_features(ext)
+        key = json.dumps([task.cache_key(), int(real_seed), ext.spec()], sort_keys=True, default=str)
+        if key not in self._real:
+            if len(self._real) >= REAL_CACHE_SIZE:
+                self._real.popitem(last=False)
+            self._real[key] = ext(task.eval_real(torch.Generator().manual_seed(int(real_seed)))).features
+        self._real.move_to_end(key)
+        return self._real[key], None
 
 
 def _compute(metrics, real_features, fake: Features, options: dict) -> dict:
@@ -49,13 +93,18 @@ def _compute(metrics, real_features, fake: Features, options: dict) -> dict:
 
 
 def _protocol(ext: Extractor, metrics, n_real, n_fake, dim, options, values) -> dict:
+    recorded = {k: v for k, v in options.items() if k not in ("device", "real_stats")}
+    if "kid_subset_size" in recorded:  # what KID computed with, not only what was asked
+        from ganbench.metrics.registry import kid_subset_size
+
+        recorded["kid_subset_size"] = kid_subset_size(recorded["kid_subset_size"], n_real, n_fake)
     return {
-        **ext.protocol(),
+        **ext.spec(),
         "metrics": list(metrics),
         "n_real": int(n_real),
         "n_fake": int(n_fake),
         "feature_dim": int(dim),
-        **{k: v for k, v in options.items() if k not in ("device", "real_stats")},
+        **recorded,
         "higher_is_better": {k: HIGHER_IS_BETTER.get(k) for k in values},
     }
 
@@ -67,66 +116,60 @@ def evaluate(
     extractor: str | Extractor = "identity",
     extractor_options: dict | None = None,
     options: dict | None = None,
+    context: EvalContext | None = None,
 ) -> EvalResult:
     """Extract features of ``real`` and ``fake`` samples and compute ``metrics`` on them.
 
     ``options`` sets metric parameters (``kid_subsets``, ``kid_subset_size``, ``kid_seed``, ``pr_k``,
-    ``dc_k``, ``is_splits``, ``device``); each metric's defaults fill the rest and are recorded.
+    ``dc_k``, ``is_splits``, ``fid_precision``, ``kid_precision``, ``device``); the table of defaults
+    (:mod:`ganbench.metrics.defaults`) fills the rest, and every value used is recorded.
     """
     metrics = list(metrics)
     for m in metrics:
         get_metric(m)
-    ext = get_extractor(extractor, **(extractor_options or {})) if isinstance(extractor, str) else extractor
-    resolved = _resolve_options(metrics, options)
+    options = dict(options or {})
+    if context is None:
+        name = extractor if isinstance(extractor, str) else extractor.name
+        context = EvalContext(options.pop("device", "auto"), {name: dict(extractor_options or {})}, options)
+    ext = context.extractor(extractor) if isinstance(extractor, str) else extractor
+    resolved = context.options(metrics)
     fr, ff = ext(real), ext(fake)
     values = _compute(metrics, fr.features, ff, resolved)
     protocol = _protocol(ext, metrics, len(fr.features), len(ff.features), fr.features.shape[1], resolved, values)
     return EvalResult(values, protocol)
 
 
-def _synthetic_real_features(task, eval_seed: int, ext: Extractor) -> np.ndarray:
-    """Real reference features, drawn with ``eval_seed``; memoised because every trial of a task
-    with the same seed shares them (and stacked digits need 26,000 of them)."""
-    import json
-
-    key = json.dumps([task.cache_key(), eval_seed, ext.protocol()], sort_keys=True, default=str)
-    if key not in _REAL_CACHE:
-        if len(_REAL_CACHE) >= _REAL_CACHE_SIZE:
-            _REAL_CACHE.pop(next(iter(_REAL_CACHE)))
-        _REAL_CACHE[key] = ext(task.eval_real(torch.Generator().manual_seed(eval_seed))).features
-    return _REAL_CACHE[key]
-
-
-def evaluate_task(task, fake, eval_seed: int = 0, device: str = "auto", extractor_options: dict | None = None,
-                  extractor: Extractor | None = None) -> EvalResult:
+def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "auto",
+                  extractor_options: dict | None = None, context: EvalContext | None = None) -> EvalResult:
     """Judge generated ``fake`` samples (n, *task.shape) by ``task``'s protocol.
 
-    The real reference set is drawn with ``torch.Generator().manual_seed(eval_seed)`` (synthetic tasks)
-    or is the full dataset with cached features (image datasets). Values are keyed by value name;
-    the protocol records task, extractor, sample counts, the seed and every metric option.
+    The real reference set is drawn with ``torch.Generator().manual_seed(real_seed)`` (synthetic
+    tasks) or is the full dataset with cached features (image datasets). Values are keyed by value
+    name; the protocol records task, extractor, sample counts, the real seed and every metric option.
+    ``context`` (shared by the evaluations of a run) overrides ``device`` and ``extractor_options``.
     """
-    from ganbench.data import get_task
+    from ganbench.tasks import get_task
 
     task = get_task(task) if isinstance(task, str) else task
     proto = task.protocol
+    if context is None:
+        context = EvalContext(device, {proto.extractor: dict(extractor_options or {})})
     x = fake.detach().cpu() if isinstance(fake, torch.Tensor) else torch.as_tensor(np.asarray(fake))
-    if tuple(x.shape[1:]) != tuple(task.shape) or x.ndim < 2:
+    if x.ndim < 2 or tuple(x.shape[1:]) != tuple(task.shape):
         raise ValueError(f"samples for task {task.name!r} must have shape (N, {', '.join(map(str, task.shape))}), "
                          f"got {tuple(x.shape)}")
     if x.dtype != torch.uint8 and not torch.isfinite(x).all():
         raise ValueError("generated samples contain NaN or Inf")
     metrics = [m for m in proto.metrics if m != MODES]
-    ext = extractor or get_extractor(proto.extractor, **(extractor_options or {}))
-    resolved = _resolve_options(metrics, {**proto.options, "device": device})
-    if hasattr(task, "real_features"):
-        real_features, stats = task.real_features(ext)
+    ext = context.extractor(proto.extractor)
+    resolved = context.options(metrics, proto.options)
+    real_features, stats = context.real_features(task, real_seed, ext)
+    if stats is not None:
         resolved["real_stats"] = stats
-    else:
-        real_features = _synthetic_real_features(task, int(eval_seed), ext)
     ff = ext(x)
     values = _compute(metrics, real_features, ff, resolved)
     if MODES in proto.metrics:
         values.update(task.mode_stats(x, ff))
     protocol = _protocol(ext, proto.metrics, len(real_features), len(x), real_features.shape[1], resolved, values)
-    protocol.update({"task": task.name, "data": task.cache_key(), "eval_seed": int(eval_seed), "headline": proto.headline})
+    protocol.update({"task": task.name, "data": task.cache_key(), "real_seed": int(real_seed), "headline": proto.headline})
     return EvalResult(values, protocol)

@@ -4,7 +4,7 @@ import torch
 
 
 def relu_features(rng, n, d, shift=0.0, rank=32):
-    """Inception-like features: ReLU of a low-rank projection (as in ANCHORS.md), float32."""
+    """Inception-like features: ReLU of a low-rank projection (as in benchmarks/conftest.py), float32."""
     z = rng.standard_normal((n, rank))
     w = rng.standard_normal((rank, d)) / np.sqrt(rank)
     return np.maximum(z @ w + shift, 0).astype(np.float32)

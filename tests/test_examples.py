@@ -2,10 +2,8 @@
 import json
 from pathlib import Path
 
-import pytest
-
+from ganbench.api import run_suite
 from ganbench.cli import main
-from ganbench.bench.runner import run_suite
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TINY = 'name = "tiny-compare"\nseeds = 3\nvariants = ["gan-ns", "lsgan"]\n[tasks.ring8]\nbudget = { g_steps = 30 }\n'

@@ -1,4 +1,3 @@
-import pytest
 
 from .report.records import make, write
 

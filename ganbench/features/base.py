@@ -22,8 +22,8 @@ class Features:
 class Extractor(Protocol):
     name: str
 
-    def protocol(self) -> dict:
-        """What a record needs to know to reproduce these features (weights checksum, resize, ...)."""
+    def spec(self) -> dict:
+        """The extractor's identity: what a record needs to know to reproduce these features (weights checksum, resize, ...)."""
 
     def __call__(self, samples) -> Features:
         """Samples (N, ...) as np.ndarray / torch.Tensor -> Features."""
@@ -37,7 +37,8 @@ register_extractor = registrar(EXTRACTORS, "feature extractor")
 
 
 def get_extractor(name: str, **options) -> Extractor:
-    """Build the extractor registered as ``name`` with its options (e.g. ``weights=...``)."""
+    """Build the extractor registered as ``name`` with its options (``device=``, and e.g. ``weights=``).
+    Every factory accepts ``device``; one that computes on the CPU whatever the device says so."""
     if name not in EXTRACTORS:
         raise ValueError(f"unknown feature extractor {name!r}; choose from {', '.join(sorted(EXTRACTORS))}")
     return EXTRACTORS[name](**options)

@@ -1,5 +1,10 @@
 """The built-in digits classifier: a small CNN for 8x8 digits, trained by
-``python -m ganbench.features.digits_training`` on the digits train split (see ``ganbench.data.digits``).
+``python -m ganbench.features.digits_training`` on the digits train split defined here.
+
+The data are scikit-learn's 8x8 digits (UCI optdigits test set, 1797 images, 10 classes), pixels
+0..16 scaled to [-1, 1] as ``x / 8 - 1``. The split is fixed and independent of any library's
+shuffling: image ``i`` is in the test split when ``i % 5 == 4`` (359 images), otherwise in the train
+split (1438 images). The classifier trains on the train split and is scored on the test split.
 
 As an extractor (``digits``) it maps images (N, C, 8, 8) in [-1, 1] (or uint8) to
 - ``features``: penultimate activations, 128 per channel, concatenated over channels (N, 128 C),
@@ -20,8 +25,29 @@ from torch import nn
 
 from ganbench.features.base import Features, register_extractor
 
+TEST_EVERY, TEST_OFFSET = 5, 4
 WEIGHTS = Path(__file__).parent / "weights" / "digits_cnn.pt"
 FEATURE_DIM = 128
+
+
+
+@lru_cache(maxsize=None)
+def _all_digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = (d.images.astype(np.float32) / 8.0 - 1.0)[:, None]  # (1797, 1, 8, 8) in [-1, 1]
+    return x, d.target.astype(np.int64)
+
+
+def load_digits_split(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 1, 8, 8) float32 in [-1, 1] and labels (N,) of the ``"train"`` or ``"test"`` split."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    x, y = _all_digits()
+    test = np.arange(len(x)) % TEST_EVERY == TEST_OFFSET
+    keep = test if split == "test" else ~test
+    return x[keep], y[keep]
 
 
 class DigitsCNN(nn.Module):
@@ -73,7 +99,7 @@ class DigitsExtractor:
         self.net, self.sha256 = load_classifier(str(weights) if weights else None)
         self.batch_size = batch_size
 
-    def protocol(self) -> dict:
+    def spec(self) -> dict:
         return {"extractor": "digits", "weights_sha256": self.sha256}
 
     @torch.no_grad()

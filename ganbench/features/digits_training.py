@@ -14,8 +14,7 @@ import argparse
 import torch
 import torch.nn.functional as F
 
-from ganbench.data.digits import load_digits_split
-from ganbench.features.digits import WEIGHTS, DigitsCNN
+from ganbench.features.digits import WEIGHTS, DigitsCNN, load_digits_split
 
 EPOCHS, BATCH, LR, SEED = 60, 64, 1e-3, 0
 

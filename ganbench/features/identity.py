@@ -10,7 +10,7 @@ from ganbench.features.base import Features, register_extractor
 class IdentityExtractor:
     name = "identity"
 
-    def protocol(self) -> dict:
+    def spec(self) -> dict:
         return {"extractor": "identity"}
 
     def __call__(self, samples) -> Features:
@@ -21,7 +21,7 @@ class IdentityExtractor:
 
 
 @register_extractor("identity")
-def _identity(**options) -> IdentityExtractor:
+def _identity(device=None, **options) -> IdentityExtractor:  # samples are features: no device needed
     if options:
         raise ValueError(f"the identity extractor takes no options, got {sorted(options)}")
     return IdentityExtractor()

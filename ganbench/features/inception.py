@@ -7,15 +7,16 @@ torch-fidelity's cache, and load with ``torch.load(weights_only=True)``.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import torch
 
 from ganbench.features.base import Features, register_extractor
 from ganbench.features.images import to_uint8_images
+from ganbench.utils.device import exact_matmul, resolve_device
 
 WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
 WEIGHTS_SHA256_PREFIX = "6726825d"
@@ -55,9 +56,7 @@ class InceptionExtractor:
     name = "inception"
 
     def __init__(self, weights=None, batch_size: int = 64, device="auto"):
-        from torch_fidelity import feature_extractor_inceptionv3 as fe
-
-        from ganbench.metrics._inputs import resolve_device
+        from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
         self.weights = find_weights(weights)
         self.sha256 = file_sha256(self.weights)
@@ -67,16 +66,19 @@ class InceptionExtractor:
             state = torch.load(self.weights, map_location="cpu", weights_only=True)
         except Exception as exc:  # a corrupt or foreign file: say which
             raise ValueError(f"could not load InceptionV3 weights from {self.weights}: {exc}") from exc
-        # Given no path, torch-fidelity fetches its URL; given one, it unpickles without the
-        # weights-only guard. Replace its fetcher with the state dict loaded safely above.
-        with mock.patch.object(fe, "load_state_dict_from_url", lambda *a, **k: state):
-            try:
-                net = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"])
-            except RuntimeError as exc:
-                raise ValueError(f"{self.weights} is not an InceptionV3 (inception-v3-compat) state dict: {exc}") from exc
+        # Given no weights, torch-fidelity downloads them; given a file, it unpickles it without the
+        # weights-only guard. So it gets our own serialisation of the tensors loaded safely above.
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        buffer.seek(0)
+        try:
+            net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"],
+                                              feature_extractor_weights_path=buffer)
+        except RuntimeError as exc:
+            raise ValueError(f"{self.weights} is not an InceptionV3 (inception-v3-compat) state dict: {exc}") from exc
         self.net = net.to(self.device)
 
-    def protocol(self) -> dict:
+    def spec(self) -> dict:
         return {
             "extractor": "inception",
             "network": "torch-fidelity inception-v3-compat",
@@ -87,8 +89,6 @@ class InceptionExtractor:
 
     @torch.no_grad()
     def __call__(self, samples) -> Features:
-        from ganbench.metrics._inputs import exact_matmul
-
         images = to_uint8_images(samples)
         feats, logits = [], []
         # cuDNN TF32 would make features depend on the GPU generation.

@@ -1,7 +1,7 @@
-"""One trial: build, train under a fixed budget, sample, evaluate, record (with checkpoints)."""
+"""One program of trials: build, train under a fixed budget, sample, evaluate, record (with checkpoints)."""
 from ganbench.harness.budget import Budget
-from ganbench.harness.record import TrialRecord, environment
-from ganbench.harness.seeds import derive_seed, stream_seed
-from ganbench.harness.trainer import TrialSpec, train_seeds, train_trial
+from ganbench.harness.trainer import config_hash, failed_record, train_seeds, train_trial
+from ganbench.records import TrialRecord, TrialSpec, derive_seed, stream_seed
 
-__all__ = ["Budget", "TrialRecord", "environment", "derive_seed", "stream_seed", "TrialSpec", "train_seeds", "train_trial"]
+__all__ = ["Budget", "config_hash", "failed_record", "train_seeds", "train_trial", "TrialRecord", "TrialSpec",
+           "derive_seed", "stream_seed"]

@@ -1,32 +1,12 @@
-"""Validation of metric inputs and the device / numerics context shared by every metric.
+"""Validation of metric inputs (the device and the TF32 guard come from ``ganbench.utils.device``).
 
 Metrics validate at the boundary: a bad array raises ``ValueError`` naming the argument
 and the fix, so a user never debugs a NaN that surfaced three layers later.
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator
-
 import numpy as np
 import torch
-
-ArrayLike = "np.ndarray | torch.Tensor"
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` means CUDA when present, else CPU; anything else is passed to ``torch.device``."""
-    if isinstance(device, torch.device):
-        return device
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device={device!r} is not a device; use 'auto', 'cpu' or 'cuda[:N]'") from exc
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} asks for CUDA but none is available; use device='cpu' or 'auto'")
-    return dev
 
 
 def as_features(
@@ -94,23 +74,3 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
-
-
-@contextlib.contextmanager
-def exact_matmul() -> Iterator[None]:
-    """Turn TF32 off for the duration (metric code), restoring the caller's settings.
-
-    TF32 keeps 10 mantissa bits: FID computed under it differs between GPU generations.
-    """
-    old_mm = torch.backends.cuda.matmul.allow_tf32
-    old_cudnn = torch.backends.cudnn.allow_tf32
-    old_prec = torch.get_float32_matmul_precision()
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    torch.set_float32_matmul_precision("highest")
-    try:
-        yield
-    finally:
-        torch.backends.cuda.matmul.allow_tf32 = old_mm
-        torch.backends.cudnn.allow_tf32 = old_cudnn
-        torch.set_float32_matmul_precision(old_prec)

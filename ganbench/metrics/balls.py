@@ -19,7 +19,7 @@ Where the sets overlap (precision and recall well above 0) most balls keep a can
 cost is that of computing all radii; where they do not, most radii are never computed.
 
 Measured at N = 10k, D = 2048 (benchmarks/README.md): 4 of 10,000 real radii computed on the
-ANCHORS features (precision/recall 2.4x torch-fidelity), all of them on overlapping sets (1.5x).
+benchmark features whose sets barely overlap (precision/recall 2.4x torch-fidelity), all of them on overlapping sets (1.5x).
 
 Memory: candidates are kept as (query, ball, d32) triples, 12 bytes each (20 while decided),
 about (k + 1) * SAMPLE_DIV per ball when the sets overlap. If more than PENDING_MAX accumulate (a collapsed

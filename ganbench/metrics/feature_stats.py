@@ -6,7 +6,7 @@ Precision of the Gram products (``precision=``):
   ``MIXED_BLOCK`` rows (BLAS ``ssyrk``, twice the speed of ``dsyrk`` on CPU) and every block's sum is
   accumulated in float64. Features from Inception are float32 already, so nothing is rounded on the
   way in; the only new error is float32 summation inside a block: about 1e-6 relative per
-  covariance entry, random in sign, which moved FID by 1.8e-8 relative on ANCHORS.md's 50k x 2048
+  covariance entry, random in sign, which moved FID by 1.8e-8 relative on the 50k x 2048 benchmark features (benchmarks/conftest.py)
   features and by at most 7.4e-6 over the core suite's records (benchmarks/README.md). Float64
   features, and everything on CUDA (where float64 costs the same), use float64 products.
 - ``"float64"``: float64 products for every input, as torch-fidelity's ``np.cov``.

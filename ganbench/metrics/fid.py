@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics._inputs import as_features, exact_matmul, resolve_device
+from ganbench.metrics._inputs import as_features
 from ganbench.metrics.feature_stats import FeatureStats
+from ganbench.utils.device import exact_matmul, resolve_device
 
 
 def _to_stats(x, name: str, dim: int | None, device: torch.device, precision: str) -> FeatureStats:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics._inputs import as_features, check_positive_int, check_precision, exact_matmul, resolve_device
+from ganbench.metrics._inputs import as_features, check_positive_int, check_precision
+from ganbench.utils.device import exact_matmul, resolve_device
 
 # Subsets evaluated per batched kernel product; bounds memory to about
 # 3 * GROUP * subset_size^2 float64 (72 MiB at subset_size 1000) plus the gathered features.
@@ -59,7 +60,7 @@ def kid(
     """KID between (N, D) feature sets, as (mean, std) over ``subsets`` random subsets.
 
     Kernels and sums are float64. ``precision="mixed"`` (default) forms the Gram products of
-    float32 features in float32 on CPU (1e-9 relative on ANCHORS.md's 50k x 2048 features,
+    float32 features in float32 on CPU (1e-9 relative on the 50k x 2048 benchmark features,
     benchmarks/README.md); ``"float64"`` -- and float64 features, and CUDA -- use float64 products.
     ``gamma`` defaults to 1 / D. ``std`` is the population standard deviation over subsets (as
     torch-fidelity reports). Deterministic for a given ``seed``.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ganbench.metrics._inputs import exact_matmul
+from ganbench.utils.device import exact_matmul
 
 BLOCK_ELEMS = 1 << 25  # 32 Mi distances per block (128 MiB per float32 array)
 PAIR_CHUNK = 256  # pairs recomputed in float64 at a time (small: the rows stay in cache)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import torch
 
-from ganbench.metrics._inputs import as_features, check_positive_int, resolve_device
+from ganbench.metrics._inputs import as_features, check_positive_int
 from ganbench.metrics.balls import Balls
 from ganbench.metrics.knn import Points, cross_blocks
+from ganbench.utils.device import resolve_device
 
 
 def prepare_points(real, fake, k: int, device) -> tuple[Points, Points]:

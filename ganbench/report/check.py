@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from ganbench.metrics.registry import HIGHER_IS_BETTER
-from ganbench.report.leaderboard import load_records
-from ganbench.report.protocol import protocol_key, protocol_mismatch
+from ganbench.records import load_records
+from ganbench.report.comparable import comparable_key, key_differences
 
 EXIT_PASS, EXIT_REGRESSION, EXIT_USAGE = 0, 1, 2
 
@@ -101,9 +101,9 @@ def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol
         if not new_recs:
             result.items.append(CheckItem(task, variant, "*", "missing", "no trials in the new run"))
             continue
-        bp = protocol_key(next((r for r in base_recs if r["status"] == "ok"), base_recs[0]))
-        np_ = protocol_key(next((r for r in new_recs if r["status"] == "ok"), new_recs[0]))
-        diff = protocol_mismatch(bp, np_)
+        bp = comparable_key(next((r for r in base_recs if r["status"] == "ok"), base_recs[0]))
+        np_ = comparable_key(next((r for r in new_recs if r["status"] == "ok"), new_recs[0]))
+        diff = key_differences(bp, np_)
         if diff:
             result.items.append(CheckItem(task, variant, "*", "mismatch", "protocol differs from the baseline: " + "; ".join(diff)))
             continue

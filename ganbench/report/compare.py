@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ganbench.metrics.registry import HIGHER_IS_BETTER
-from ganbench.report.protocol import protocol_key, protocol_mismatch
+from ganbench.report.comparable import comparable_key, key_differences
 from ganbench.report.stats import bootstrap_diff_ci, holm, mannwhitney_p, welch_p
 
 ALPHA = 0.05
@@ -70,7 +70,7 @@ def check_protocols(candidate: list[dict], baseline: list[dict]) -> None:
         for r in b:
             bvariants.setdefault(r["variant"], r)
         for v, rb in bvariants.items():
-            diff = protocol_mismatch(protocol_key(c[0]), protocol_key(rb))
+            diff = key_differences(comparable_key(c[0]), comparable_key(rb))
             if diff:
                 problems.append(f"{task} vs baseline {v}: " + "; ".join(diff))
     if problems:

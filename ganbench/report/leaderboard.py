@@ -2,7 +2,6 @@
 Markdown/CSV/HTML rendering and plots. Reads records only; never trains."""
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -10,25 +9,11 @@ import numpy as np
 import pandas as pd
 
 from ganbench.metrics.registry import HIGHER_IS_BETTER
+from ganbench.records import RunDir, load_records, safe_name, trial_id
 from ganbench.report.stats import mean_ci, welch_p
 
 ALPHA = 0.05
 FORMATS = ("md", "csv", "html")
-
-
-def load_records(run_dir) -> list[dict]:
-    """All TrialRecords (as dicts) under ``run_dir/records`` (or ``run_dir`` itself)."""
-    from ganbench.harness.record import TrialRecord
-
-    run_dir = Path(run_dir)
-    folder = run_dir / "records" if (run_dir / "records").is_dir() else run_dir
-    if not folder.is_dir():
-        raise ValueError(f"{run_dir} is not a run directory (no records/ folder); run `ganbench run` first")
-    files = sorted(folder.glob("*.json"))
-    recs = [TrialRecord.load(f).to_dict() for f in files]
-    if not recs:
-        raise ValueError(f"{folder} holds no trial records")
-    return recs
 
 
 def trials_frame(records: list[dict]) -> pd.DataFrame:
@@ -178,12 +163,12 @@ def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv"), plots: bool 
 
 
 def _plots(run_dir: Path, records, out_dir: Path) -> dict:
-    from ganbench.data import get_task
     from ganbench.report.plots import save_metric_bars, save_sample_panel
+    from ganbench.tasks import get_task
 
     written = {}
     for task, table in aggregate(records).items():
-        safe = task.replace("/", "_").replace(":", "_")
+        safe = safe_name(task)
         head = table["headline"].iloc[0]
         if head:
             path = out_dir / f"{safe}_{head.split('[')[0]}.png"
@@ -191,7 +176,7 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
             written[f"{task} bars"] = path
         fakes = {}
         for v in table.index:
-            f = run_dir / "samples" / f"{task}__{v}__s0.npy"
+            f = RunDir(run_dir).sample_path(trial_id(task, v, 0))
             if f.is_file():
                 fakes[v] = np.load(f)
         if fakes:

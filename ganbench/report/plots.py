@@ -1,4 +1,8 @@
-"""Plots (matplotlib, Agg): sample scatters and grids, loss curves, headline-metric bar charts."""
+"""Plots: sample scatters and grids, loss curves, headline-metric bar charts.
+
+Figures are ``matplotlib.figure.Figure`` objects rendered to PNG bytes and written atomically; the
+global pyplot state and backend are never touched, so plotting works inside a user's notebook or
+GUI session without changing it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,13 +11,10 @@ import numpy as np
 import torch
 
 
-def _plt():
-    import matplotlib
+def _figure(**kwargs):
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def _save(fig, path: Path) -> None:
@@ -22,8 +23,7 @@ def _save(fig, path: Path) -> None:
     from ganbench.utils.atomic import atomic_write_bytes
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    _plt().close(fig)
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")  # a bare Figure draws with Agg
     atomic_write_bytes(Path(path), buf.getvalue())
 
 
@@ -52,15 +52,15 @@ def sample_image(task, fake: torch.Tensor, ax, title: str = "", n: int = 2500) -
 
 
 def save_samples(path, task, fake, title: str = "") -> None:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(4, 4))
+    fig = _figure(figsize=(4, 4))
+    ax = fig.subplots()
     sample_image(task, fake, ax, title)
     _save(fig, path)
 
 
 def save_loss_curves(path, history: dict, title: str = "") -> None:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5, 3))
+    fig = _figure(figsize=(5, 3))
+    ax = fig.subplots()
     ax.plot(history.get("step", []), history.get("d_loss", []), label="D loss")
     ax.plot(history.get("step", []), history.get("g_loss", []), label="G loss")
     ax.set_xlabel("generator step")
@@ -71,11 +71,11 @@ def save_loss_curves(path, history: dict, title: str = "") -> None:
 
 def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
     """One panel per variant: ``fakes`` maps variant name -> samples (seed 0)."""
-    plt = _plt()
     n = max(1, len(fakes))
     cols = min(n, 5)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.8 * rows), squeeze=False)
+    fig = _figure(figsize=(2.8 * cols, 2.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax, (name, fake) in zip(axes.flat, fakes.items()):
@@ -87,8 +87,8 @@ def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
 def save_metric_bars(path, table, metric: str, title: str = "") -> None:
     """Bar chart of ``metric`` mean ± std per variant from a wide leaderboard (pandas DataFrame with
     columns ``variant``, ``{metric} mean``, ``{metric} std``)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(table) + 1), 3.2))
+    fig = _figure(figsize=(max(4, 0.6 * len(table) + 1), 3.2))
+    ax = fig.subplots()
     x = np.arange(len(table))
     ax.bar(x, table[f"{metric} mean"], yerr=table[f"{metric} std"].fillna(0), capsize=3, color="tab:blue", alpha=0.8)
     ax.set_xticks(x)

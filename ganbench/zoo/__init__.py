@@ -2,8 +2,8 @@
 from ganbench.zoo.losses import LOSSES, get_loss, register_loss
 from ganbench.zoo.networks import Arch, build_networks, pack
 from ganbench.zoo.plugins import load_plugin
-from ganbench.zoo.steps import STEPS, register_step
+from ganbench.zoo.steps import STEPS, StepContext, register_step
 from ganbench.zoo.variants import VARIANTS, Variant, get_variant, register_variant
 
 __all__ = ["LOSSES", "get_loss", "register_loss", "Arch", "build_networks", "pack", "load_plugin", "STEPS",
-           "register_step", "VARIANTS", "Variant", "get_variant", "register_variant"]
+           "StepContext", "register_step", "VARIANTS", "Variant", "get_variant", "register_variant"]

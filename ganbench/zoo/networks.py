@@ -20,8 +20,14 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganbench.zoo.layers import (MinibatchDiscrimination, SeedConv2d, SeedConvTranspose2d, SeedLinear, from_grouped,
-                                 to_grouped)
+from ganbench.zoo.layers import (
+    MinibatchDiscrimination,
+    SeedConv2d,
+    SeedConvTranspose2d,
+    SeedLinear,
+    from_grouped,
+    to_grouped,
+)
 
 
 @dataclass(frozen=True)

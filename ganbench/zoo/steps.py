@@ -1,23 +1,55 @@
-"""Training steps. A step function runs one generator update (and the discriminator updates before
-it) for all seeds of a batch and returns per-seed losses ``{"d_loss": (S,), "g_loss": (S,)}``.
+"""Training steps and the context they run in.
 
-``ctx`` (built by the harness) provides: ``g``, ``d``, ``opt_g``, ``opt_d``, ``variant``, ``loss``
-(the registered loss function), ``real()`` (a real batch (S, B, ...) from each seed's data stream),
-``noise()`` (latents (S, B, z) from each seed's noise stream), ``uniform(shape)`` (per-seed uniform
-numbers, shape (S, *shape)).
+A step function runs one generator update (and the discriminator updates before it) for all seeds
+of a batch and returns per-seed losses ``{"d_loss": (S,), "g_loss": (S,)}``. It sees a
+:class:`StepContext`, which the harness builds: the networks and optimisers, the variant and its
+loss, and each seed's own random streams for real data and noise.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
 from torch.func import functional_call
 
-from ganbench.zoo.networks import pack
 from ganbench.utils.registry import registrar
+from ganbench.zoo.networks import pack
 from ganbench.zoo.regularizers import clip_weights, gradient_penalty, r1_penalty
 
 STEPS: dict[str, Callable] = {}
+
+
+@dataclass
+class StepContext:
+    """What a step function sees. ``real()``: a real batch (S, B, ...) from each seed's data stream;
+    ``noise()``: latents (S, B, z) from each seed's noise stream; ``uniform(shape)``: per-seed uniform
+    numbers (S, *shape). ``sample_real(n, generator)`` is the task's sampler."""
+
+    g: torch.nn.Module
+    d: torch.nn.Module
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    variant: object  # ganbench.zoo.variants.Variant
+    loss: Callable
+    sample_real: Callable[[int, torch.Generator], torch.Tensor]
+    z_dim: int
+    device: torch.device
+    data_gens: list
+    noise_gens: list
+    real_shown: int = 0  # real samples drawn per seed
+
+    def real(self) -> torch.Tensor:
+        b = self.variant.batch_size
+        self.real_shown += b
+        return torch.stack([self.sample_real(b, g) for g in self.data_gens]).to(self.device)
+
+    def noise(self) -> torch.Tensor:
+        b = self.variant.batch_size
+        return torch.stack([torch.randn(b, self.z_dim, generator=g) for g in self.noise_gens]).to(self.device)
+
+    def uniform(self, shape) -> torch.Tensor:
+        return torch.stack([torch.rand(shape, generator=g) for g in self.noise_gens]).to(self.device)
 
 
 register_step = registrar(STEPS, "step")

@@ -1,6 +1,6 @@
 """The reference GAN variants as named recipes, and the plugin API to add more.
 
-A variant is a frozen :class:`Variant`: a loss from the loss registry, regularisers, tricks,
+A variant is a frozen :class:`Variant`: a loss from the loss registry, penalties and tricks,
 optimiser settings, an architecture and a step function. ``register_variant(name, base=..., **overrides)``
 derives a new one from an existing recipe; that is all a user needs to benchmark a new loss.
 """
@@ -43,7 +43,8 @@ class Variant:
     arch: Arch = field(default_factory=Arch)
 
     @property
-    def regularizers(self) -> list[str]:
+    def tricks(self) -> list[str]:
+        """What the recipe adds to its loss (penalties, normalisation, packing, ...), for listings."""
         out = [f"gp({self.gp:g})" if self.gp else "", f"r1({self.r1:g})" if self.r1 else "",
                f"clip({self.clip:g})" if self.clip else "", "spectral-norm" if self.spectral_norm else "",
                f"pack({self.pack})" if self.pack > 1 else "", "minibatch-discrimination" if self.mbd else "",

@@ -2,9 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.data.digits import load_digits_split
 from ganbench.features import get_extractor
-from ganbench.features.digits import WEIGHTS, load_classifier
+from ganbench.features.digits import WEIGHTS, load_classifier, load_digits_split
 from ganbench.features.digits_training import accuracy, train_digits_classifier
 
 

@@ -38,7 +38,7 @@ def test_float_images_in_minus_one_one_equal_their_uint8(random_weights):
     u8 = np.random.default_rng(1).integers(0, 256, (2, 1, 16, 16), dtype=np.uint8)
     as_float = u8.astype(np.float32) / 127.5 - 1.0
     np.testing.assert_array_equal(ext(u8).features, ext(as_float).features)
-    assert ext.protocol()["weights_is_reference"] is False
+    assert ext.spec()["weights_is_reference"] is False
 
 
 def test_weights_from_environment(random_weights, monkeypatch):

@@ -1,11 +1,10 @@
-import math
 
 import numpy as np
 import pytest
 import torch
 
 from ganbench.harness import Budget, TrialRecord, train_seeds, train_trial
-from ganbench.harness.seeds import derive_seed
+from ganbench.records.trial import derive_seed
 from ganbench.zoo import register_loss, register_variant
 
 
@@ -86,7 +85,7 @@ def test_budget_validation():
 
 def test_record_has_everything_design_asks_for(tmp_path):
     rec = train_trial("ring8", "pacgan", 2, {"g_steps": 3}, suite="mysuite")
-    assert rec.seed == derive_seed("mysuite", "ring8", "pacgan", 2) and rec.eval_seed != rec.seed
+    assert rec.seed == derive_seed("mysuite", "ring8", "pacgan", 2) and rec.fake_seed != rec.seed
     assert rec.protocol["extractor"] == "identity" and rec.protocol["n_fake"] == 2500
     assert rec.protocol["task"] == "ring8" and rec.config_hash
     for key in ("ganbench", "torch", "device_name", "tf32_matmul", "deterministic"):
@@ -96,10 +95,10 @@ def test_record_has_everything_design_asks_for(tmp_path):
     assert TrialRecord.load(tmp_path / "r.json") == rec
 
 
-def test_artefacts_are_written(tmp_path):
-    train_trial("ring8", "gan-ns", 0, {"g_steps": 2}, artefacts_dir=tmp_path)
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["ring8__gan-ns__s0_losses.png", "ring8__gan-ns__s0_samples.png"]
+def test_samples_are_kept_for_plots(tmp_path):
+    train_seeds("ring8", "gan-ns", [0, 1], {"g_steps": 2}, samples_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ring8__gan-ns__s0.npy", "ring8__gan-ns__s1.npy"]
+    assert np.load(tmp_path / "ring8__gan-ns__s0.npy").shape == (2500, 2)
 
 
 def test_bad_arguments():
@@ -108,5 +107,5 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown variant"):
         train_seeds("ring8", "nope", [0], {"g_steps": 1})
     if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="CUDA is not available"):
+        with pytest.raises(ValueError, match="asks for CUDA but none is available"):
             train_seeds("ring8", "gan-ns", [0], {"g_steps": 1}, device="cuda")

@@ -68,7 +68,7 @@ def test_fid_accepts_feature_stats(feature_pair):
 
 
 def test_mixed_precision_tracks_float64_on_inception_like_features():
-    # ANCHORS.md's feature model (ReLU of a low-rank projection, large positive mean) at a size a
+    # The benchmarks' feature model (ReLU of a low-rank projection, large positive mean) at a size a
     # unit test affords; benchmarks/README.md reports the 50k x 2048 figure (4e-8).
     rng = np.random.default_rng(3)
     w = (rng.standard_normal((64, 512)) / 8).astype(np.float32)

@@ -1,7 +1,6 @@
 import math
 
 import pytest
-import torch
 
 from ganbench.harness import train_seeds
 from ganbench.zoo import VARIANTS, get_variant, load_plugin, register_variant

@@ -22,8 +22,8 @@ import math
 import numpy as np
 import torch
 
-from ganbench.data.task import EvalProtocol, Task, register_task
 from ganbench.metrics.mode_coverage import mode_coverage
+from ganbench.tasks.task import EvalProtocol, Task, register_task
 
 MIXTURE_METRICS = ("modes", "pr", "fid")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.data.task import EvalProtocol, Task, register_task_family
+from ganbench.tasks.task import EvalProtocol, Task, register_task_family
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 RESIZE_PROTOCOL = "torch-fidelity inception-v3-compat: uint8, TF1 bilinear resize to 299x299"
@@ -66,7 +66,7 @@ class ImageDataset(Task):
         from ganbench.metrics.feature_stats import FeatureStats
         from ganbench.utils.atomic import atomic_save_npy, atomic_write_json
 
-        key = {**self.cache_key(), "extractor": extractor.protocol()}
+        key = {**self.cache_key(), "extractor": extractor.spec()}
         digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
         base = cache_dir() / "stats" / digest
         stats_path, feats_path, key_path = (base.with_suffix(s) for s in (".npz", ".npy", ".json"))
@@ -94,7 +94,7 @@ def _check_images(arr: np.ndarray, origin: str) -> np.ndarray:
 
 @register_task_family("images")
 def images_task(path: str) -> ImageDataset:
-    from ganbench.io import load_array
+    from ganbench.utils.io import load_array
 
     p = Path(path).expanduser()
     if not p.exists():

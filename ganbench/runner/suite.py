@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from ganbench.harness.budget import Budget
 
@@ -36,7 +37,7 @@ class TaskPlan:
 
     def task(self):
         """The task with this suite's protocol overrides applied (a copy; the registry is untouched)."""
-        from ganbench.data import get_task
+        from ganbench.tasks import get_task
 
         base = get_task(self.name)
         if not self.overrides:
@@ -106,7 +107,7 @@ def load_suite(name_or_path: str | Path) -> Suite:
 
 
 def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
-    from ganbench.data import get_task
+    from ganbench.tasks import get_task
     from ganbench.zoo import get_variant
 
     unknown = set(data) - TOP_KEYS

@@ -1,15 +1,10 @@
-"""The runner: a suite -> trials -> seed-batched jobs on a backend -> one TrialRecord file per trial.
+"""The runner: a suite -> trials -> jobs on a backend -> one TrialRecord file per trial.
 
-A run directory holds::
-
-    manifest.json        ganbench / torch versions, git sha, device, suite name, start time
-    suite.toml           the suite file as given;  suite.json: as resolved (seeds, budgets, overrides)
-    records/<trial>.json one TrialRecord per trial, written atomically when its job ends
-    samples/<trial>.npy  seed 0's first samples, for the leaderboard's plots
-    checkpoints/         in-flight jobs only (removed once their records are written)
-
-Re-running on the same directory skips every trial whose record exists with the same config hash
-and resumes an interrupted job from its checkpoint, so a kill loses at most the job in flight.
+A job is one program of the harness (the seeds of one task x variant, trained together). The run
+directory (:class:`ganbench.records.RunDir`) is the results store: re-running on the same directory
+skips every trial whose record exists with the same config hash and resumes an interrupted job from
+its checkpoint, so a kill loses at most the jobs in flight. The runner trains and stores; drawing
+leaderboards is the top layer's business (``ganbench.api.run_suite``, the CLI).
 """
 from __future__ import annotations
 
@@ -20,16 +15,17 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganbench.bench.backends import get_backend
-from ganbench.bench.suite import Suite, TaskPlan, load_suite
-from ganbench.harness.record import TrialRecord, environment, now
-from ganbench.harness.trainer import TrialSpec, config_hash, failed_record, resolve_device, train_seeds
+from ganbench.harness import config_hash, failed_record, train_seeds
+from ganbench.records import RunDir, TrialRecord, TrialSpec, now
+from ganbench.runner.backends import get_backend
+from ganbench.runner.suite import Suite, TaskPlan, load_suite
 from ganbench.utils.atomic import atomic_write_json, atomic_write_text
+from ganbench.utils.device import environment, resolve_device
 
 
 @dataclass(frozen=True)
 class Job:
-    """One seed batch: seeds ``seeds`` of ``variant`` on ``plan.name``."""
+    """One program: seeds ``seeds`` of ``variant`` on ``plan.name``."""
 
     suite: str
     plan: TaskPlan
@@ -43,6 +39,11 @@ class Job:
     def label(self) -> str:
         return f"{self.plan.name}/{self.variant} seeds {','.join(map(str, self.seeds))}"
 
+    @property
+    def key(self) -> str:
+        """The job's checkpoint folder name (made safe by the run directory)."""
+        return f"{self.plan.name}__{self.variant}__{'-'.join(map(str, self.seeds))}"
+
 
 def run_job(job: Job) -> list[dict]:
     """Run one job (in this process or a worker) and return its records as dicts; never raises for a
@@ -51,12 +52,11 @@ def run_job(job: Job) -> list[dict]:
 
     for p in job.plugins:
         load_plugin(p)
-    run_dir = Path(job.run_dir)
-    ckpt = run_dir / "checkpoints" / f"{job.plan.name}__{job.variant}__{'-'.join(map(str, job.seeds))}"
+    rd = RunDir(job.run_dir)
     task = job.plan.task()
     try:
         records = train_seeds(task, job.variant, job.seeds, job.plan.budget, suite=job.suite, device=job.device,
-                              checkpoint_dir=ckpt, samples_dir=run_dir / "samples")
+                              checkpoint_dir=rd.checkpoint_dir(job.key), samples_dir=rd.samples)
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a crash in one job must not take the run down
@@ -73,10 +73,11 @@ def default_run_dir(suite: Suite) -> Path:
     return Path("runs") / f"{suite.name}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def plan_jobs(suite: Suite, run_dir: Path, device: str, plugins=(), max_seeds_per_job: int | None = None) -> tuple[list[Job], int]:
+def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), max_seeds_per_job: int | None = None) -> tuple[list[Job], int]:
     """Jobs for every trial without a current record; returns (jobs, number of trials already done)."""
     from ganbench.zoo import get_variant
 
+    rd = RunDir(run_dir)
     done, jobs = 0, []
     for plan in suite.tasks:
         task = plan.task()
@@ -84,15 +85,11 @@ def plan_jobs(suite: Suite, run_dir: Path, device: str, plugins=(), max_seeds_pe
             expected = config_hash(task, get_variant(vname), plan.budget)
             pending = []
             for i in suite.seeds:
-                path = run_dir / "records" / f"{TrialSpec(suite.name, plan.name, vname, i).trial_id}.json"
-                if path.is_file():
-                    try:
-                        if TrialRecord.load(path).config_hash == expected:
-                            done += 1
-                            continue
-                    except ValueError:
-                        pass  # unreadable record: redo the trial
-                pending.append(i)
+                rec = rd.read_record(TrialSpec(suite.name, plan.name, vname, i).trial_id)
+                if rec is not None and rec.config_hash == expected:
+                    done += 1
+                else:
+                    pending.append(i)
             step = max_seeds_per_job or len(pending) or 1
             for k in range(0, len(pending), step):
                 jobs.append(Job(suite.name, plan, vname, tuple(pending[k : k + step]), device, str(run_dir), tuple(plugins)))
@@ -109,9 +106,8 @@ def run_suite(
     plugins=(),  # plugin files/modules registering extra losses/variants
     backend: str = "local",
     progress: bool | None = None,
-    leaderboard: bool = True,  # write leaderboard.md/csv and plots at the end
 ) -> Path:
-    """Run every (task, variant, seed) of ``suite`` and return the run directory."""
+    """Train and evaluate every (task, variant, seed) of ``suite``; returns the run directory."""
     from tqdm.auto import tqdm
 
     from ganbench.zoo import load_plugin
@@ -124,33 +120,27 @@ def run_suite(
         suite = suite.with_seeds(seeds)
     device = device or suite.device
     dev = resolve_device(device)
-    run_dir = Path(out) if out else default_run_dir(suite)
-    if fresh and run_dir.exists():
-        for sub in ("records", "samples", "checkpoints", "leaderboard"):
-            shutil.rmtree(run_dir / sub, ignore_errors=True)
-    (run_dir / "records").mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_dir / "suite.toml", suite.source or "")
-    atomic_write_json(run_dir / "suite.json", suite.to_dict())
-    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins),
-                **environment(dev)}
-    atomic_write_json(run_dir / "manifest.json", manifest)
+    rd = RunDir(out if out else default_run_dir(suite))
+    if fresh and rd.root.exists():
+        for sub in (rd.records, rd.samples, rd.checkpoints, rd.leaderboard):
+            shutil.rmtree(sub, ignore_errors=True)
+    rd.records.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(rd.suite_toml, suite.source or "")
+    atomic_write_json(rd.suite_json, suite.to_dict())
+    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins), **environment(dev)}
+    atomic_write_json(rd.manifest, manifest)
 
-    jobs, done = plan_jobs(suite, run_dir, device, plugins)
+    jobs, done = plan_jobs(suite, rd.root, device, plugins)
     bar = tqdm(total=suite.n_trials, initial=done, desc=f"suite {suite.name}", unit="trial",
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     t0 = time.perf_counter()
     for job, records in get_backend(backend).run(run_job, jobs):
         for rec in records:
-            TrialRecord.from_dict(rec).save(run_dir / "records" / f"{rec['trial_id']}.json")
-        shutil.rmtree(run_dir / "checkpoints" / f"{job.plan.name}__{job.variant}__{'-'.join(map(str, job.seeds))}",
-                      ignore_errors=True)
+            rd.write_record(TrialRecord.from_dict(rec))
+        shutil.rmtree(rd.checkpoint_dir(job.key), ignore_errors=True)
         bar.set_postfix_str(job.label, refresh=False)
         bar.update(len(job.seeds))
     bar.close()
     manifest.update(finished=now(), wall_s_this_invocation=round(time.perf_counter() - t0, 2))
-    atomic_write_json(run_dir / "manifest.json", manifest)
-    if leaderboard:
-        from ganbench.report.leaderboard import write_leaderboard
-
-        write_leaderboard(run_dir)
-    return run_dir
+    atomic_write_json(rd.manifest, manifest)
+    return rd.root

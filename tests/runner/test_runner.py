@@ -4,12 +4,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from ganbench.bench.runner import run_suite
-from ganbench.report.leaderboard import render, load_records
+from ganbench.api import run_suite
+from ganbench.records import load_records
+from ganbench.report.leaderboard import render
 
 TINY = """name = "tiny"
 seeds = 2
@@ -87,7 +87,7 @@ def test_kill_mid_run_then_resume_gives_the_same_leaderboard(tiny, tmp_path):
 def test_ray_backend_is_optional():
     import importlib.util
 
-    from ganbench.bench.backends import get_backend
+    from ganbench.runner.backends import get_backend
 
     if importlib.util.find_spec("ray") is None:
         with pytest.raises(ValueError, match=r"pip install 'ganbench\[ray\]'"):

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.data import get_task
-from ganbench.data.digits import load_digits_split
 from ganbench.evaluation import evaluate_task
+from ganbench.features.digits import load_digits_split
+from ganbench.tasks import get_task
 
 
 def test_fixed_split_is_disjoint_and_complete():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.data import get_task
 from ganbench.evaluation import evaluate_task
+from ganbench.tasks import get_task
 
 
 def test_ring8_centers_are_the_published_ones():
@@ -44,13 +44,13 @@ def test_samplers_are_bit_reproducible(name):
 @pytest.mark.parametrize("name", ["ring8", "grid25"])
 def test_perfect_sampler_scores_perfectly(name):
     t = get_task(name)
-    r = evaluate_task(t, t.sample(t.protocol.n_fake, torch.Generator().manual_seed(99)), eval_seed=0, device="cpu")
+    r = evaluate_task(t, t.sample(t.protocol.n_fake, torch.Generator().manual_seed(99)), real_seed=0, device="cpu")
     v = r.values
     assert v["modes"] == t.n_modes
     assert v["reverse_kl"] < 0.02  # multinomial noise of 2,500 draws only
     assert abs(v["hq_fraction"] - (1 - math.exp(-4.5))) < 0.01  # P(|z| < 3) for a 2-D Gaussian
     assert v["precision"] > 0.9 and v["recall"] > 0.9 and v["fid"] < 0.05
-    assert r.protocol["task"] == name and r.protocol["n_fake"] == 2500 and r.protocol["eval_seed"] == 0
+    assert r.protocol["task"] == name and r.protocol["n_fake"] == 2500 and r.protocol["real_seed"] == 0
 
 
 def test_hd_mixture_perfect_sampler_covers_all_modes():

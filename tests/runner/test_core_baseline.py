@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.bench.runner import plan_jobs
-from ganbench.bench.suite import load_suite
-from ganbench.report.leaderboard import load_records, load_results
+from ganbench.records import load_records
+from ganbench.report.leaderboard import load_results
 from ganbench.report.stats import holm, welch_p
+from ganbench.runner.run import plan_jobs
+from ganbench.runner.suite import load_suite
 
 CORE = Path(__file__).resolve().parents[2] / "baselines" / "core"
 

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganbench.data import get_task
 from ganbench.features import Features
+from ganbench.tasks import get_task
 
 
 class CountingExtractor:
@@ -14,7 +14,7 @@ class CountingExtractor:
     def __init__(self, version="1"):
         self.calls, self.version = 0, version
 
-    def protocol(self):
+    def spec(self):
         return {"extractor": "counting", "version": self.version}
 
     def __call__(self, x):
@@ -63,7 +63,7 @@ def test_changed_data_changes_the_key(tmp_path, monkeypatch):
     folder = _folder(tmp_path)
     key1 = get_task(f"images:{folder}").cache_key()
     Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(folder / "999.png")
-    from ganbench.data.user_images import images_task
+    from ganbench.tasks.user_images import images_task
 
     key2 = images_task(str(folder)).cache_key()
     assert key1 != key2 and key2["n"] == 13

@@ -1,6 +1,6 @@
 import pytest
 
-from ganbench.bench.suite import available_suites, load_suite, parse_suite
+from ganbench.runner.suite import available_suites, load_suite, parse_suite
 
 GOOD = {"name": "t", "seeds": 2, "variants": ["gan-ns"], "tasks": {"ring8": {"budget": {"g_steps": 10}}}}
 
@@ -44,7 +44,7 @@ def test_user_file_and_overrides(tmp_path):
     p.write_text('name = "mine"\nseeds = [3, 7]\nvariants = ["pacgan"]\n[tasks.grid25]\nbudget = { kimg = 2 }\nn_fake = 1000\n')
     s = load_suite(p)
     assert s.seeds == (3, 7) and s.tasks[0].task().protocol.n_fake == 1000
-    from ganbench.data import get_task
+    from ganbench.tasks import get_task
 
     assert get_task("grid25").protocol.n_fake == 2500  # the registry's task is untouched
     assert s.with_seeds(4).seeds == (0, 1, 2, 3) and s.n_trials == 2

@@ -2,9 +2,9 @@
 1797 images, 10 classes), and stacked digits built from them.
 
 - Pixels 0..16 are scaled to [-1, 1] as ``x / 8 - 1``; shape (1, 8, 8).
-- Fixed split, independent of any library's shuffling: image ``i`` is in the test split when
-  ``i % 5 == 4`` (359 images), otherwise in the train split (1438 images). GANs and the digits
-  classifier train on the train split only; the classifier is scored on the test split.
+- Fixed split (``ganbench.features.digits.load_digits_split``, the split the shipped classifier
+  was trained on): image ``i`` is in the test split when ``i % 5 == 4`` (359 images), otherwise in
+  the train split (1438 images). GANs train on the train split only.
 - ``stacked-digits`` (the Stacked-MNIST protocol of Metz et al. 2017 and Lin et al. 2018, PacGAN,
   on 8x8 digits): three train digits drawn independently become the R, G, B channels, so there are
   1000 modes (label ``100 r + 10 g + b``). 26,000 generated samples are classified channel by
@@ -13,33 +13,10 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-import numpy as np
 import torch
 
-from ganbench.data.task import EvalProtocol, Task, register_task
-
-TEST_EVERY, TEST_OFFSET = 5, 4
-
-
-@lru_cache(maxsize=None)
-def _all_digits() -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
-
-    d = load_digits()
-    x = (d.images.astype(np.float32) / 8.0 - 1.0)[:, None]  # (1797, 1, 8, 8) in [-1, 1]
-    return x, d.target.astype(np.int64)
-
-
-def load_digits_split(split: str) -> tuple[np.ndarray, np.ndarray]:
-    """Images (N, 1, 8, 8) float32 in [-1, 1] and labels (N,) of the ``"train"`` or ``"test"`` split."""
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    x, y = _all_digits()
-    test = np.arange(len(x)) % TEST_EVERY == TEST_OFFSET
-    keep = test if split == "test" else ~test
-    return x[keep], y[keep]
+from ganbench.features.digits import load_digits_split
+from ganbench.tasks.task import EvalProtocol, Task, register_task
 
 
 class _DigitsBase(Task):

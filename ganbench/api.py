@@ -1,0 +1,74 @@
+"""The Python API (the top floor, with the CLI): orchestration of the layers below.
+
+- :func:`run_suite`: train and evaluate a suite (the runner), then render its leaderboard (the reports).
+- :func:`load_results`: the tidy long table of a run directory (from ``ganbench.report.leaderboard``).
+- :func:`run_compare`: a candidate on a suite with the baselines' budgets, seeds and protocol,
+  re-running a baseline trial only when its record is missing or was made with another
+  configuration (said, never silent); the statistics come from ``ganbench.report.compare``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from ganbench.records import RunDir, TrialRecord, TrialSpec, load_records
+from ganbench.report.compare import compare_records
+from ganbench.report.leaderboard import load_results, write_leaderboard
+from ganbench.runner import load_suite
+from ganbench.runner import run_suite as _run_suite
+
+__all__ = ["run_suite", "load_results", "run_compare"]
+
+
+def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, **options) -> Path:
+    """Run every (task, variant, seed) of ``suite`` into the run directory ``out`` and, with
+    ``leaderboard``, write its tables and plots into ``out/leaderboard``. ``options``: ``seeds``,
+    ``device``, ``fresh``, ``plugins``, ``backend``, ``progress`` (see ``ganbench.runner.run_suite``)."""
+    run_dir = _run_suite(suite, out, **options)
+    if leaderboard:
+        write_leaderboard(run_dir)
+    return run_dir
+
+
+def run_compare(variant: str, suite="core", against="baselines/core", reference: str = "gan-ns", out=None,
+                plugins=(), seeds=None, device=None, progress=None, log=print):
+    """Train ``variant`` on ``suite`` (reusing valid baseline records from ``against``) and compare.
+    Returns (comparisons, run_dir)."""
+    from ganbench.harness import config_hash
+    from ganbench.zoo import get_variant, load_plugin
+
+    for p in plugins:
+        load_plugin(p)
+    get_variant(variant)
+    s = load_suite(suite)
+    if seeds is not None:
+        s = s.with_seeds(seeds)
+    against = Path(against)
+    baseline = load_records(against) if against.exists() else []
+    if not baseline:
+        log(f"no baseline records in {against}: every baseline trial will be run")
+    if reference not in s.variants:
+        raise ValueError(f"reference variant {reference!r} is not in suite {s.name!r} ({', '.join(s.variants)}); use --reference")
+    base_variants = tuple(v for v in s.variants if v != variant)
+    rd = RunDir(out if out else Path("runs") / f"compare-{variant}-{s.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    rd.records.mkdir(parents=True, exist_ok=True)
+    index = {(r["task"], r["variant"], r["seed_index"]): r for r in baseline}
+    reran = []
+    for plan in s.tasks:
+        task = plan.task()
+        for v in base_variants:
+            expected = config_hash(task, get_variant(v), plan.budget)
+            for i in s.seeds:
+                rec = index.get((plan.name, v, i))
+                spec = TrialSpec(s.name, plan.name, v, i)
+                if rec is not None and rec.get("config_hash") == expected and rec.get("suite") == s.name:
+                    rd.write_record(TrialRecord.from_dict(rec))
+                elif rd.read_record(spec.trial_id) is None:
+                    reran.append(f"{plan.name}/{v}/seed {i}: " + ("missing" if rec is None else "made with another configuration or protocol"))
+    for line in reran:
+        log(f"re-running baseline {line}")
+    combined = dataclasses.replace(s, variants=(variant, *base_variants))
+    run_suite(combined, rd.root, device=device, plugins=plugins, progress=progress)
+    records = load_records(rd.root)
+    return compare_records(records, records, variant, reference=reference), rd.root

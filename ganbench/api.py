@@ -57,8 +57,8 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     reran = []
     for plan in s.tasks:
         task = plan.task()
-        for v in base_variants:
-            expected = config_hash(task, get_variant(v), plan.budget)
+        for v in (v for v in s.variants_of(plan) if v != variant):
+            expected = config_hash(task, plan.variant(v), plan.budget)
             for i in s.seeds:
                 rec = index.get((plan.name, v, i))
                 spec = TrialSpec(s.name, plan.name, v, i)
@@ -68,7 +68,9 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
                     reran.append(f"{plan.name}/{v}/seed {i}: " + ("missing" if rec is None else "made with another configuration or protocol"))
     for line in reran:
         log(f"re-running baseline {line}")
-    combined = dataclasses.replace(s, variants=(variant, *base_variants))
+    with_candidate = tuple(dataclasses.replace(p, variants=(variant, *(v for v in p.variants if v != variant)))
+                           if p.variants else p for p in s.tasks)
+    combined = dataclasses.replace(s, variants=(variant, *base_variants), tasks=with_candidate)
     run_suite(combined, rd.root, device=device, plugins=plugins, progress=progress)
     records = load_records(rd.root)
     return compare_records(records, records, variant, reference=reference), rd.root

@@ -1,4 +1,9 @@
-"""Command line: argument parsing and exit codes only (0 ok, 2 bad input)."""
+"""Command line: argument parsing and exit codes.
+
+Exit codes, for every command: 0 success; 1 a regression (``check``: a metric regressed, trials are
+missing, diverged or failed; ``run --fail-on-error``: a trial failed); 2 bad input or a protocol
+mismatch, always with one line on stderr that says what is wrong, never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,26 +14,29 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _cmd_eval(args) -> int:
-    from ganbench.evaluation import evaluate, evaluate_task
+    from ganbench.evaluation import EvalContext, evaluate, evaluate_task
     from ganbench.utils.atomic import atomic_write_json
-    from ganbench.utils.io import load_array
+    from ganbench.utils.io import check_writable_file, load_array
 
+    if args.json:
+        check_writable_file(args.json, "--json")
+    precision = {"fid_precision": args.precision, "kid_precision": args.precision}
     if args.task:
         if len(args.inputs) != 1:
             raise ValueError(f"with --task, give only the generated samples (FAKE), got {len(args.inputs)} paths")
         real, fake = f"task:{args.task}", args.inputs[0]
         extractor = _task_extractor(args.task)
-        ext_opts = {"weights": args.inception_weights, "device": args.device} if extractor == "inception" else {}
-        result = evaluate_task(args.task, load_array(fake), real_seed=args.real_seed, device=args.device,
-                               extractor_options=ext_opts)
+        ext_opts = {"weights": args.inception_weights} if extractor == "inception" else {}
+        context = EvalContext(args.device, {extractor: ext_opts}, precision)
+        result = evaluate_task(args.task, load_array(fake), real_seed=args.real_seed, context=context)
     else:
         if len(args.inputs) != 2:
             raise ValueError(f"give REAL and FAKE (or --task NAME and FAKE), got {len(args.inputs)} paths")
         real, fake = args.inputs
         extractor = args.features
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-        ext_opts = {"weights": args.inception_weights, "device": args.device} if extractor == "inception" else {}
-        options = {"device": args.device}
+        ext_opts = {"weights": args.inception_weights} if extractor == "inception" else {}
+        options = {"device": args.device, **precision}
         if args.kid_subset_size is not None:
             options["kid_subset_size"] = args.kid_subset_size
         if args.kid_subsets is not None:
@@ -59,16 +67,23 @@ def _load_plugins(args) -> None:
         load_plugin(p)
 
 
+def _parse_seeds(text: str | None):
+    if not text:
+        return None
+    try:
+        return [int(x) for x in text.split(",")] if "," in text else int(text)
+    except ValueError:
+        raise ValueError(f"--seeds {text!r}: give a count (5) or a comma-separated list of indices (0,1,7)") from None
+
+
 def _cmd_run(args) -> int:
     from ganbench.api import run_suite
     from ganbench.records import load_records
     from ganbench.report.leaderboard import aggregate
 
-    seeds = None
-    if args.seeds:
-        seeds = [int(x) for x in args.seeds.split(",")] if "," in args.seeds else int(args.seeds)
-    run_dir = run_suite(args.suite, args.out, seeds=seeds, device=args.device, fresh=args.fresh,
-                        plugins=args.plugin or (), backend=args.backend)
+    run_dir = run_suite(args.suite, args.out, seeds=_parse_seeds(args.seeds), device=args.device, fresh=args.fresh,
+                        plugins=args.plugin or (), backend=args.backend, workers=args.workers, pack=not args.no_pack,
+                        retry_failed=not args.keep_failed)
     records = load_records(run_dir)
     bad = [r for r in records if r["status"] != "ok"]
     print(f"run directory: {run_dir}  ({len(records)} trials, {len(bad)} failed or diverged)")
@@ -77,8 +92,17 @@ def _cmd_run(args) -> int:
     print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
     for task, table in aggregate(records).items():
         head = table["headline"].iloc[0]
-        best = table.index[0]
-        print(f"  {task}: best {head} = {table.loc[best, f'{head} mean']:.4g} ({best})")
+        if head is None:
+            print(f"  {task}: no successful trial")
+            continue
+        learned = table[(table["kind"] == "trial") & table["learned"]]
+        floor = table.loc["init", f"{head} mean"] if "init" in table.index else float("nan")
+        if len(learned):
+            best = learned.index[0]
+            print(f"  {task}: best {head} = {learned.loc[best, f'{head} mean']:.4g} ({best}); "
+                  f"{len(learned)} of {int((table['kind'] == 'trial').sum())} variants learned (init: {floor:.4g})")
+        else:
+            print(f"  {task}: no variant is significantly better than the untrained generator ({head} {floor:.4g})")
     return 1 if (bad and args.fail_on_error) else EXIT_OK
 
 
@@ -104,12 +128,12 @@ def _cmd_compare(args) -> int:
     from ganbench.api import run_compare
     from ganbench.report.compare import comparison_table, to_json, to_markdown
     from ganbench.utils.atomic import atomic_write_text
+    from ganbench.utils.io import check_writable_file
 
-    seeds = None
-    if args.seeds:
-        seeds = [int(x) for x in args.seeds.split(",")] if "," in args.seeds else int(args.seeds)
+    if args.out:
+        check_writable_file(args.out, "--out")
     comps, run_dir = run_compare(args.variant, args.suite, args.against, args.reference, args.run_dir,
-                                 plugins=args.plugin or (), seeds=seeds, device=args.device)
+                                 plugins=args.plugin or (), seeds=_parse_seeds(args.seeds), device=args.device)
     print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines (records in {run_dir})")
     print(comparison_table(comps).to_string(index=False))
     if args.out:
@@ -122,20 +146,29 @@ def _cmd_compare(args) -> int:
 def _cmd_check(args) -> int:
     from ganbench.report.check import check_run
     from ganbench.utils.atomic import atomic_write_text
+    from ganbench.utils.io import check_writable_file
 
-    abs_tol: float | dict = 0.0
-    if args.abs_tol:
-        if "=" in args.abs_tol:
-            abs_tol = {k.strip(): float(v) for k, v in (item.split("=", 1) for item in args.abs_tol.split(","))}
-        else:
-            abs_tol = float(args.abs_tol)
-    result = check_run(args.run_dir, args.baseline, k=args.k, abs_tol=abs_tol)
+    for flag, path in (("--junit", args.junit), ("--markdown", args.markdown)):
+        if path:
+            check_writable_file(path, flag)
+    result = check_run(args.run_dir, args.baseline, k=args.k, abs_tol=_parse_abs_tol(args.abs_tol), mode=args.mode)
     print(result.summary())
     if args.junit:
         atomic_write_text(args.junit, result.junit())
     if args.markdown:
         atomic_write_text(args.markdown, result.markdown())
     return result.exit_code
+
+
+def _parse_abs_tol(text: str | None) -> float | dict:
+    if not text:
+        return 0.0
+    try:
+        if "=" in text:
+            return {k.strip(): float(v) for k, v in (item.split("=", 1) for item in text.split(","))}
+        return float(text)
+    except ValueError:
+        raise ValueError(f"--abs-tol {text!r}: give one number (0.5) or metric=value pairs (fid=0.5,modes=1)") from None
 
 
 def _cmd_train(args) -> int:
@@ -236,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--kid-subsets", type=int, default=None)
     e.add_argument("--kid-subset-size", type=int, default=None)
     e.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    e.add_argument("--precision", default="mixed", choices=["mixed", "float64"],
+                   help="Gram products of float32 features for FID/KID: float32 blocks summed in float64 (mixed, "
+                        "default), or float64 throughout (for features of huge magnitude)")
     e.add_argument("--json", default=None, help="also write the values and the protocol to this JSON file")
     e.set_defaults(func=_cmd_eval)
 
@@ -252,7 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out and start over")
     r.add_argument("--plugin", action="append", help="plugin file/module registering losses/variants (repeatable)")
     r.add_argument("--backend", default="local", choices=["local", "ray"])
+    r.add_argument("--workers", type=int, default=None,
+                   help="local backend: worker processes (default: one per CPU core; 1 with a GPU)")
+    r.add_argument("--no-pack", action="store_true",
+                   help="train each variant's seeds as their own program instead of packing compatible variants "
+                        "(records are identical either way)")
     r.add_argument("--fail-on-error", action="store_true", help="exit 1 when a trial failed or diverged")
+    r.add_argument("--keep-failed", action="store_true",
+                   help="do not retry trials recorded as failed by an earlier run (they are retried by default)")
     r.set_defaults(func=_cmd_run)
 
     lb = sub.add_parser("leaderboard", help="render the leaderboard of a run directory")
@@ -280,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--baseline", required=True, help="folder of baseline TrialRecords, e.g. baselines/smoke")
     ck.add_argument("--k", type=float, default=3.0, help="pooled standard errors a mean may worsen by (default 3)")
     ck.add_argument("--abs-tol", default=None, help="absolute tolerance: one number, or metric=value,metric=value")
+    ck.add_argument("--mode", default="auto", choices=["auto", "exact", "distribution"],
+                    help="auto (default): seed by seed when both runs share the environment fingerprint, else "
+                         "by the seeds' distribution; force one with exact or distribution")
     ck.add_argument("--junit", default=None, help="also write JUnit XML here")
     ck.add_argument("--markdown", default=None, help="also write a Markdown summary here")
     ck.set_defaults(func=_cmd_check)
@@ -299,12 +345,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:  # user errors: one line, no traceback
-        print(f"ganbench: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (`ganbench list | head`): nothing more to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except (ValueError, OSError) as exc:  # user errors and unusable paths: one line, no traceback
+        print(f"ganbench: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("ganbench: interrupted", file=sys.stderr)

@@ -12,11 +12,13 @@ from ganbench.utils.registry import registrar
 @dataclass
 class Features:
     """Per-sample features (N, D); for classifiers also logits (N, K) and, for multi-channel inputs
-    classified channel by channel, per-channel class predictions ``labels`` (N, C)."""
+    classified channel by channel, per-channel class predictions ``labels`` (N, C) and the
+    classifier's probability of each prediction, ``confidence`` (N, C)."""
 
     features: np.ndarray
     logits: np.ndarray | None = None
     labels: np.ndarray | None = None
+    confidence: np.ndarray | None = None
 
 
 class Extractor(Protocol):

@@ -9,7 +9,8 @@ split (1438 images). The classifier trains on the train split and is scored on t
 As an extractor (``digits``) it maps images (N, C, 8, 8) in [-1, 1] (or uint8) to
 - ``features``: penultimate activations, 128 per channel, concatenated over channels (N, 128 C),
   for ``fid[digits]``, ``kid[digits]``, ``pr[digits]``;
-- ``labels``: the predicted digit of every channel (N, C), for stacked-digits mode counting;
+- ``labels``: the predicted digit of every channel (N, C), for mode counting, and ``confidence``,
+  the softmax probability of that prediction (N, C), which decides whether a sample is recognisable;
 - ``logits``: class logits (N, 10) for one channel; for C channels the joint log-probabilities
   over the 10^C digit tuples (channels are classified independently), for ``is[digits]``.
 """
@@ -114,7 +115,7 @@ class DigitsExtractor:
             logits.append(lg)
         f = torch.cat(feats).reshape(n, c * FEATURE_DIM)
         lg = torch.cat(logits).reshape(n, c, 10)
-        labels = lg.argmax(-1)
+        prob, labels = torch.softmax(lg.double(), -1).max(-1)
         if c == 1:
             joint = lg[:, 0]
         else:  # independent channels: log p(d1..dC) = sum_c log p_c(d_c), over the 10^C tuples
@@ -123,7 +124,7 @@ class DigitsExtractor:
             for k in range(1, c):
                 joint = (joint[:, :, None] + logp[:, k, None, :]).reshape(n, -1)
             joint = joint.float()
-        return Features(f.numpy(), joint.numpy(), labels.numpy())
+        return Features(f.numpy(), joint.numpy(), labels.numpy(), prob.float().numpy())
 
 
 @register_extractor("digits")

@@ -1,10 +1,12 @@
 """Training budgets: one stopping rule, everything recorded as spent."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
-UNITS = {"g_steps": "generator updates", "kimg": "thousands of real samples shown (per seed)",
-         "seconds": "training wall time, evaluation excluded", "gflops": "measured training compute per seed (GFLOP)"}
+UNITS = {"g_steps": "generator updates", "kimg": "thousands of real samples shown (per trial)",
+         "seconds": "training wall time of the program, evaluation excluded",
+         "gflops": "measured training compute per trial (GFLOP)"}
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,10 @@ class Budget:
         if len(set_) != 1:
             raise ValueError(f"a budget sets exactly one of {', '.join(UNITS)}, got {set_ or 'none'}")
         (k, v), = set_.items()
-        if not (isinstance(v, (int, float)) and v > 0):
-            raise ValueError(f"budget {k} must be a positive number, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"budget {k} must be a finite positive number, got {v!r}")
+        if k == "g_steps" and not isinstance(v, int):
+            raise ValueError(f"budget g_steps must be an integer, got {v!r}")
 
     @property
     def rule(self) -> tuple[str, float]:
@@ -31,23 +35,34 @@ class Budget:
 
     @classmethod
     def parse(cls, obj) -> "Budget":
-        """From a dict ({"g_steps": 2000}) or a string ("g_steps=2000")."""
+        """From a dict ({"g_steps": 2000}; values must be numbers) or a string ("g_steps=2000")."""
         if isinstance(obj, Budget):
             return obj
         if isinstance(obj, str):
             if "=" not in obj:
                 raise ValueError(f"budget {obj!r}: write KIND=VALUE with KIND one of {', '.join(UNITS)}")
-            k, v = obj.split("=", 1)
-            obj = {k.strip(): float(v)}
+            k, v = (part.strip() for part in obj.split("=", 1))
+            try:
+                num = float(v)
+            except ValueError:
+                raise ValueError(f"budget {obj!r}: {v!r} is not a number") from None
+            if k == "g_steps":
+                if not num.is_integer():
+                    raise ValueError(f"budget g_steps must be an integer, got {v!r}")
+                num = int(num)
+            obj = {k: num}
         if not isinstance(obj, dict):
-            raise ValueError(f"budget must be a dict like {{'g_steps': 2000}}, got {obj!r}")
+            raise ValueError(f"budget must be a table like {{ g_steps = 2000 }}, got {obj!r}")
         unknown = set(obj) - set(UNITS)
         if unknown:
             raise ValueError(f"unknown budget kind(s) {sorted(unknown)}; choose one of {', '.join(UNITS)}")
-        if "g_steps" in obj:
-            if float(obj["g_steps"]) != int(float(obj["g_steps"])):
-                raise ValueError(f"g_steps must be an integer, got {obj['g_steps']!r}")
-            obj = {**obj, "g_steps": int(float(obj["g_steps"]))}
+        for k, v in obj.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ValueError(f"budget {k} must be a number, got {v!r} ({type(v).__name__})")
+        if isinstance(obj.get("g_steps"), float):
+            if not obj["g_steps"].is_integer():
+                raise ValueError(f"budget g_steps must be an integer, got {obj['g_steps']!r}")
+            obj = {**obj, "g_steps": int(obj["g_steps"])}
         return cls(**obj)
 
     def done(self, spent: dict) -> bool:

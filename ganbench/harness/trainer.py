@@ -1,21 +1,23 @@
 """One program of trials: build, train under a budget, sample, evaluate, record.
 
-Seeds of the same (task, variant) train together as one seed-batched network (see
-``ganbench.zoo.layers``): every seed has its own init, data and noise streams, so its result does
-not depend on which seeds share the batch, and S seeds cost little more than one.
+The trials of a program (seeds of one variant, or of several variants whose networks and schedules
+agree, see ``ganbench.harness.program``) train together as one seed-batched network: every trial
+has its own init, data and noise streams and every op is per seed, so a trial's record does not
+depend, bit for bit, on what shares its program, and S trials cost little more than one.
 
-``train_seeds`` reads top to bottom in phases: build the networks, resume from a checkpoint, train
-until the budget is spent, sample with each seed's evaluation stream, evaluate, make the records.
+``train_program`` reads top to bottom in phases: build the program, resume from a checkpoint, train
+until the budget is spent, sample with each trial's evaluation stream, evaluate, make the records.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-import math
 import os
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -26,11 +28,12 @@ from ganbench.evaluation import EvalContext, evaluate_task
 from ganbench.harness.budget import Budget
 from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save_checkpoint
 from ganbench.harness.flops import measure_flops
+from ganbench.harness.program import Group, build_program, check_groups, load_program_state, program_id, program_state
 from ganbench.records import REAL_EVAL_SEED, TrialRecord, TrialSpec, now
 from ganbench.tasks import Task, get_task
 from ganbench.utils.atomic import atomic_save_npy
 from ganbench.utils.device import deterministic_algorithms, environment, resolve_device
-from ganbench.zoo import STEPS, StepContext, Variant, build_networks, get_loss, get_variant
+from ganbench.zoo import Variant, get_variant
 
 HISTORY_POINTS = 200  # loss samples kept per trial for curves
 CHECKPOINT_EVERY_S = 30.0
@@ -45,12 +48,6 @@ def config_hash(task: Task, variant: Variant, budget: Budget) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _optimizer(params, v: Variant, lr: float):
-    if v.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    return torch.optim.Adam(params, lr=lr, betas=v.betas)
-
-
 @dataclass
 class _Progress:
     """What a program has done so far (checkpointed as JSON)."""
@@ -59,14 +56,15 @@ class _Progress:
     status: dict = field(default_factory=dict)  # trial id -> {"status", "error", "failed_step"}
     history: dict = field(default_factory=dict)  # {"step": [...], "d_loss": [[...] per trial], "g_loss": ...}
     flops_per_step: float | None = None  # per trial
+    notes: list = field(default_factory=list)  # what happened that a reader should know (a lost checkpoint)
 
     def to_dict(self) -> dict:
         return {"spent": self.spent, "status": self.status, "history": self.history,
-                "flops_per_step": self.flops_per_step}
+                "flops_per_step": self.flops_per_step, "notes": self.notes}
 
 
 @torch.no_grad()
-def _generate(g, z_dim, n, eval_gens, device) -> torch.Tensor:
+def generate(g, z_dim, n, eval_gens, device) -> torch.Tensor:
     """``n`` samples per seed from G in eval mode (BatchNorm running statistics), (S, n, ...) on CPU."""
     was_training = g.training
     g.eval()
@@ -81,25 +79,11 @@ def _generate(g, z_dim, n, eval_gens, device) -> torch.Tensor:
         g.train(was_training)
 
 
-def _build(task: Task, variant: Variant, specs: list[TrialSpec], dev: torch.device) -> StepContext:
-    """Networks (each seed's parameters from its own init stream), optimisers and random streams."""
-    init_gens = [torch.Generator().manual_seed(s.stream("init")) for s in specs]
-    g, d, z_dim = build_networks(task.shape, variant.arch, init_gens, variant.pack, variant.spectral_norm, variant.mbd)
-    g, d = g.to(dev).train(), d.to(dev).train()
-    d_lr = variant.d_lr if variant.d_lr is not None else variant.lr
-    return StepContext(
-        g, d, _optimizer(g.parameters(), variant, variant.lr), _optimizer(d.parameters(), variant, d_lr),
-        variant, get_loss(variant.loss), task.sample, z_dim, dev,
-        [torch.Generator().manual_seed(s.stream("data")) for s in specs],
-        [torch.Generator().manual_seed(s.stream("noise")) for s in specs],
-    )
-
-
-def _train(ctx: StepContext, step_fn, specs, budget: Budget, prog: _Progress, *, label: str, progress,
-           checkpoint, stop_after_steps) -> None:
+def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, checkpoint, stop_after_steps) -> None:
     """Run steps until the budget is spent or every trial diverged; checkpoint every so often."""
     from tqdm.auto import tqdm
 
+    ctx, step_fn, specs = program.ctx, program.step_fn, program.specs
     spent, status, history = prog.spent, prog.status, prog.history
     rule, limit = budget.rule
     total = int(limit) if rule == "g_steps" else None
@@ -115,26 +99,29 @@ def _train(ctx: StepContext, step_fn, specs, budget: Budget, prog: _Progress, *,
                 prog.flops_per_step = flops / len(specs)
             else:
                 losses = step_fn(ctx)
+            program.update_ema()
             spent["wall_s"] += time.perf_counter() - t0
             spent["g_steps"] += 1
             spent["d_steps"] += ctx.variant.n_critic
             spent["kimg"] += (ctx.real_shown - shown0) / 1000.0
             spent["gflops"] += prog.flops_per_step / 1e9
             steps_this_run += 1
-            dl, gl = losses["d_loss"].double().cpu(), losses["g_loss"].double().cpu()
-            for i, s in enumerate(specs):  # a non-finite loss ends that trial, not the program
-                st = status[s.trial_id]
-                if st["status"] == "ok" and not (math.isfinite(dl[i]) and math.isfinite(gl[i])):
-                    st.update(status="diverged", failed_step=spent["g_steps"],
-                              error=f"non-finite loss at generator step {spent['g_steps']}: "
-                                    f"d_loss={float(dl[i])}, g_loss={float(gl[i])}")
+            dl, gl = losses["d_loss"].detach(), losses["g_loss"].detach()
+            bad = ~(torch.isfinite(dl) & torch.isfinite(gl))
+            if bool(bad.any()):  # a non-finite loss ends that trial, not the program
+                for i in bad.nonzero().flatten().tolist():
+                    st = status[specs[i].trial_id]
+                    if st["status"] == "ok":
+                        st.update(status="diverged", failed_step=spent["g_steps"],
+                                  error=f"non-finite loss at generator step {spent['g_steps']}: "
+                                        f"d_loss={float(dl[i])}, g_loss={float(gl[i])}")
             if spent["g_steps"] % log_every == 0 or spent["g_steps"] == 1:
                 history["step"].append(spent["g_steps"])
-                for i in range(len(specs)):
-                    history["d_loss"][i].append(float(dl[i]))
-                    history["g_loss"][i].append(float(gl[i]))
+                for i, (a, b) in enumerate(zip(dl.double().cpu().tolist(), gl.double().cpu().tolist())):
+                    history["d_loss"][i].append(a)
+                    history["g_loss"][i].append(b)
             bar.update(1 if total else 0)
-            if spent["g_steps"] % 20 == 0:
+            if spent["g_steps"] % 50 == 0 and not bar.disable:
                 bar.set_postfix(d=f"{float(dl.mean()):.3f}", g=f"{float(gl.mean()):.3f}", refresh=False)
             if checkpoint is not None and time.perf_counter() - last_ckpt > CHECKPOINT_EVERY_S:
                 checkpoint(prog)
@@ -149,10 +136,9 @@ def _train(ctx: StepContext, step_fn, specs, budget: Budget, prog: _Progress, *,
         checkpoint(prog)
 
 
-def train_seeds(
+def train_program(
     task: str | Task,
-    variant: str | Variant,
-    seed_indices: Sequence[int],
+    groups: Sequence[Group] | Sequence[tuple],
     budget: Budget | dict | str,
     *,
     suite: str = "adhoc",  # part of the seed derivation (see ganbench.records.trial)
@@ -165,65 +151,96 @@ def train_seeds(
     eval_context: EvalContext | None = None,  # shared extractors and real features (default: one for `device`)
     stop_after_steps: int | None = None,  # testing aid: simulate a kill after this many steps (raises)
 ) -> list[TrialRecord]:
-    """Train seeds ``seed_indices`` of ``variant`` on ``task`` together and return one record per seed."""
+    """Train the trials of ``groups`` (``Group(variant, seed_indices)`` or ``(variant, seeds)`` pairs)
+    on ``task`` as one program and return one record per trial, in group then seed order."""
     task = get_task(task) if isinstance(task, str) else task
-    variant = get_variant(variant) if isinstance(variant, str) else variant
+    groups = [g if isinstance(g, Group) else
+              Group(get_variant(g[0]) if isinstance(g[0], str) else g[0], tuple(int(i) for i in g[1])) for g in groups]
     budget = Budget.parse(budget)
-    seed_indices = [int(i) for i in seed_indices]
-    if not seed_indices or len(set(seed_indices)) != len(seed_indices):
-        raise ValueError(f"seed_indices must be distinct integers, got {seed_indices}")
+    check_groups(groups)
     dev = resolve_device(device)
     context = eval_context or EvalContext(dev)
-    specs = [TrialSpec(suite, task.name, variant.name, i) for i in seed_indices]
-    chash = config_hash(task, variant, budget)
+    hashes = {g.variant.name: config_hash(task, g.variant, budget) for g in groups}
+    pid = program_id(task, groups, suite)
     with deterministic_algorithms(dev, deterministic):
         env = environment(dev)
 
         # Build: each seed's parameters from its own init stream.
         try:
-            ctx = _build(task, variant, specs, dev)
+            prog = build_program(task, groups, suite, dev)
         except ValueError:
             raise
-        except Exception as exc:  # a plugin's network or loss that cannot be built: a failed record, not a crash
-            return [failed_record(s, task, variant, budget, chash, env, len(specs), f"build failed: {exc!r}")
-                    for s in specs]
+        except Exception as exc:  # a plugin's network or loss that cannot be built: failed records, not a crash
+            n = sum(len(g.seed_indices) for g in groups)
+            return [failed_record(TrialSpec(suite, task.name, g.variant.name, i), task, g.variant, budget,
+                                  hashes[g.variant.name], env, n, f"build failed: {exc!r}")
+                    for g in groups for i in g.seed_indices]
+        specs = prog.specs
+        state = _Progress(status={s.trial_id: {"status": "ok", "error": "", "failed_step": None} for s in specs},
+                          history={"step": [], "d_loss": [[] for _ in specs], "g_loss": [[] for _ in specs]})
 
-        # Resume: a checkpoint of this very program (same configuration, seeds and suite).
-        prog = _Progress(status={s.trial_id: {"status": "ok", "error": "", "failed_step": None} for s in specs},
-                         history={"step": [], "d_loss": [[] for _ in specs], "g_loss": [[] for _ in specs]})
+        # Resume: a checkpoint of this very program (same configurations, seeds and suite).
         checkpoint = None
         if checkpoint_dir is not None:
-            path = Path(checkpoint_dir) / f"{specs[0].trial_id.rsplit('__s', 1)[0]}__{chash}__" \
-                                          f"{'-'.join(map(str, seed_indices))}.ckpt"
-            key = json.dumps({"config": chash, "seeds": seed_indices, "suite": suite})
+            path = Path(checkpoint_dir) / f"{pid}.ckpt"
+            key = json.dumps({"configs": hashes, "seeds": [g.seed_indices for g in groups], "suite": suite})
             try:
-                saved = load_checkpoint(path, key, ctx)
-            except CorruptCheckpoint:
-                ctx, saved = _build(task, variant, specs, dev), None  # retrain from a clean start
+                saved = load_checkpoint(path, key)
+                if saved is not None:
+                    load_program_state(prog, saved[0])
+                    state = _Progress(**saved[1])
+            except (CorruptCheckpoint, RuntimeError, KeyError, ValueError) as exc:
+                note = f"checkpoint {path.name} could not be used ({exc}); trained again from the start"
+                warnings.warn(note, stacklevel=2)
                 path.unlink(missing_ok=True)
-            if saved is not None:
-                prog = _Progress(**saved)
-            checkpoint = lambda p: save_checkpoint(path, key, ctx, p.to_dict())  # noqa: E731
+                prog = build_program(task, groups, suite, dev)
+                state.notes.append(note)
+            checkpoint = lambda st: save_checkpoint(path, key, program_state(prog), st.to_dict())  # noqa: E731
 
         # Train until the budget is spent.
-        _train(ctx, STEPS[variant.step], specs, budget, prog, label=f"{task.name}/{variant.name} x{len(specs)}",
-               progress=progress, checkpoint=checkpoint, stop_after_steps=stop_after_steps)
+        label = f"{task.name}/{'+'.join(g.variant.name for g in groups)} x{len(specs)}"
+        _train(prog, budget, state, label=label, progress=progress, checkpoint=checkpoint,
+               stop_after_steps=stop_after_steps)
 
-        # Sample with each seed's own evaluation stream.
-        eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
-        fakes = _generate(ctx.g, ctx.z_dim, task.protocol.n_fake, eval_gens, dev) if evaluate else None
+        # Sample with each trial's own evaluation stream (the same latents for G and its average).
+        def sample(g):
+            eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
+            return generate(g, prog.ctx.z_dim, task.protocol.n_fake, eval_gens, dev)
+
+        fakes = raw = None
+        if evaluate:
+            raw = sample(prog.ctx.g)
+            fakes = sample(prog.g_ema) if prog.g_ema is not None else raw
 
         # Evaluate and record.
         records = []
-        for i, s in enumerate(specs):
-            rec = _trial_record(s, task, variant, budget, chash, env, prog, i, len(specs))
+        pack = {"id": pid, "size": len(specs), "variants": [g.variant.name for g in groups]}
+        for i, (s, v) in enumerate(zip(specs, prog.variants)):
+            rec = _trial_record(s, task, v, budget, hashes[v.name], env, state, i, len(specs))
+            rec.pack = pack
             if fakes is not None and rec.status == "ok":
-                _evaluate(rec, task, fakes[i], context)
+                if prog.g_ema is not None:  # both numbers are kept; the average's are ranked
+                    raw_rec = copy.copy(rec)
+                    evaluate_samples(raw_rec, task, raw[i], context)
+                    rec.metrics_raw = raw_rec.metrics
+                evaluate_samples(rec, task, fakes[i], context)
+                if rec.protocol.get("task"):
+                    rec.protocol["generator"] = f"ema({v.ema:g})" if prog.g_ema is not None else "raw"
             if samples_dir is not None and fakes is not None:
-                _keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
+                keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
             records.append(rec)
     # The checkpoint stays until the caller has saved the records (the runner removes it then).
     return records
+
+
+def train_seeds(task, variant, seed_indices: Sequence[int], budget, **kwargs) -> list[TrialRecord]:
+    """Train seeds ``seed_indices`` of ``variant`` on ``task`` as one program and return one record
+    per seed; the options are :func:`train_program`'s."""
+    variant = get_variant(variant) if isinstance(variant, str) else variant
+    seed_indices = tuple(int(i) for i in seed_indices)
+    if not seed_indices or len(set(seed_indices)) != len(seed_indices):
+        raise ValueError(f"seed_indices must be distinct integers, got {list(seed_indices)}")
+    return train_program(task, [Group(variant, seed_indices)], budget, **kwargs)
 
 
 def _trial_record(spec, task, variant, budget, chash, env, prog: _Progress, i: int, n: int) -> TrialRecord:
@@ -236,12 +253,13 @@ def _trial_record(spec, task, variant, budget, chash, env, prog: _Progress, i: i
         seed=spec.seed, fake_seed=spec.stream("eval"), status=st["status"], error=st["error"],
         failed_step=st["failed_step"], budget=budget.to_dict(), spent=spent, env=env, config_hash=chash,
         variant_config=variant.to_dict(), seeds_in_batch=n,
-        history={"step": h["step"], "d_loss": h["d_loss"][i], "g_loss": h["g_loss"][i]}, created=now(),
+        history={"step": h["step"], "d_loss": h["d_loss"][i], "g_loss": h["g_loss"][i]}, notes=list(prog.notes),
+        created=now(),
         protocol={**task.protocol.to_dict(), "task": task.name},
     )
 
 
-def _evaluate(rec: TrialRecord, task: Task, fake: torch.Tensor, context: EvalContext) -> None:
+def evaluate_samples(rec: TrialRecord, task: Task, fake: torch.Tensor, context: EvalContext) -> None:
     """Metrics of one trial's samples into its record; a failure is recorded, never raised."""
     t0 = time.perf_counter()
     try:
@@ -258,7 +276,7 @@ def _evaluate(rec: TrialRecord, task: Task, fake: torch.Tensor, context: EvalCon
     rec.eval_wall_s = time.perf_counter() - t0
 
 
-def _keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
+def keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
     keep = fake[:64] if task.is_image else fake[:2500, :2]  # enough for a grid or a scatter
     atomic_save_npy(path, keep.float().numpy())
 

@@ -61,6 +61,18 @@ def as_features(
     return t
 
 
+def check_float32_products(t: torch.Tensor, name: str, fix: str) -> None:
+    """Raise when products of float32 features would overflow: with entries up to m in D dimensions, a
+    dot product or squared distance reaches about 4 m² D, which must stay below float32's 3.4e38.
+    (Finite but huge features would otherwise come out as NaN, or as silently wrong k-NN verdicts.)"""
+    if t.dtype != torch.float32 or t.numel() == 0:
+        return
+    m = float(t.abs().max())
+    if 4.0 * m * m * t.shape[1] > float(torch.finfo(torch.float32).max):
+        raise ValueError(f"{name} has values up to {m:.3g}: float32 products of {t.shape[1]}-d features that large "
+                         f"overflow; {fix}")
+
+
 PRECISIONS = ("mixed", "float64")  # Gram products of float32 features: float32 blocks, or float64
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.metrics._inputs import as_features, check_precision
+from ganbench.metrics._inputs import as_features, check_float32_products, check_precision
 from ganbench.utils.atomic import atomic_save
 
 # Rows per Gram update: bounds the float64 working copy to CHUNK x D (128 MiB at D = 2048).
@@ -58,6 +58,8 @@ class FeatureStats:
         """Add a batch of features of shape (B, D); returns self."""
         x = as_features(batch, "batch", min_samples=1, dim=self.dim)
         mixed = self.precision == "mixed" and x.dtype == torch.float32 and not x.is_cuda
+        if mixed:
+            check_float32_products(x, "features", "use precision='float64' (ganbench eval --precision float64)")
         if self._shift is None:
             shift = x[:MIXED_BLOCK].mean(dim=0, dtype=torch.float64).cpu().numpy()  # near the mean is enough
             # Any shift is exact (sums are re-centred in float64). A float32-representable one lets

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics._inputs import as_features, check_positive_int, check_precision
+from ganbench.metrics._inputs import as_features, check_float32_products, check_positive_int, check_precision
 from ganbench.utils.device import exact_matmul, resolve_device
 
 # Subsets evaluated per batched kernel product; bounds memory to about
@@ -85,6 +85,9 @@ def kid(
         # numpy's OpenBLAS recognises a @ a.T as a symmetric rank-k update (half the work) and runs
         # faster than torch's MKL bmm on the CPUs we measured.
         mixed = precision == "mixed" and x.dtype == torch.float32 and y.dtype == torch.float32
+        if mixed:
+            for name, t in (("real", x), ("fake", y)):
+                check_float32_products(t, name, "use precision='float64' (ganbench eval --precision float64)")
         dtype = np.float32 if mixed else np.float64
         xn, yn = x.numpy(), y.numpy()
         mmds = np.empty(subsets)

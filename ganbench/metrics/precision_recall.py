@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from ganbench.metrics._inputs import as_features, check_positive_int
+from ganbench.metrics._inputs import as_features, check_float32_products, check_positive_int
 from ganbench.metrics.balls import Balls
 from ganbench.metrics.knn import Points, cross_blocks
 from ganbench.utils.device import resolve_device
@@ -19,6 +19,7 @@ def prepare_points(real, fake, k: int, device) -> tuple[Points, Points]:
     x = as_features(real, "real", min_samples=2, device=dev)
     y = as_features(fake, "fake", min_samples=2, dim=x.shape[1], device=dev)
     for name, t in (("real", x), ("fake", y)):
+        check_float32_products(t, name, "rescale both sets by one factor (k-NN verdicts do not change) or pass float64 arrays")
         if len(t) <= k:
             raise ValueError(f"{name} has {len(t)} samples; k={k} needs at least {k + 1} (use a smaller k)")
     center = x.to(torch.float64).mean(0)

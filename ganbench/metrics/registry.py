@@ -108,4 +108,5 @@ register_metric(MetricSpec("dc", _dc, {"density": True, "coverage": True}, optio
 register_metric(MetricSpec("is", _is, {"is": True, "is_std": None}, options=("is_splits",),
                            paper="Salimans et al. 2016"))
 # Mode statistics come from tasks (they need mixture centers), but their directions live here too.
-HIGHER_IS_BETTER.update({"modes": True, "hq_fraction": True, "reverse_kl": False, "kl_modes": False})
+HIGHER_IS_BETTER.update({"modes": True, "hq_fraction": True, "reverse_kl": False, "kl_modes": False,
+                         "modes_argmax": True, "confident_fraction": True})

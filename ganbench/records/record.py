@@ -61,7 +61,8 @@ class TrialRecord:
     kind: str = "trial"  # "trial", or a reference row: "real" (held-out data), "init" (untrained G)
     budget: dict = field(default_factory=dict)  # asked: {"g_steps": 2000}
     spent: dict = field(default_factory=dict)  # g_steps, d_steps, kimg, wall_s, gflops (per trial)
-    metrics: dict = field(default_factory=dict)  # value name -> float
+    metrics: dict = field(default_factory=dict)  # value name -> float (of the generator the protocol ranks)
+    metrics_raw: dict = field(default_factory=dict)  # of the raw generator, when the ranked one is its average
     protocol: dict = field(default_factory=dict)  # extractor, n_real, n_fake, real/fake seeds, options
     env: dict = field(default_factory=dict)
     config_hash: str = ""
@@ -69,6 +70,7 @@ class TrialRecord:
     seeds_in_batch: int = 1
     pack: dict = field(default_factory=dict)  # what shared the program: id, size, variants
     history: dict = field(default_factory=dict)  # {"step": [...], "d_loss": [...], "g_loss": [...]}
+    notes: list = field(default_factory=list)  # events a reader should know (e.g. a checkpoint that was lost)
     eval_wall_s: float = 0.0
     created: str = ""
 
@@ -91,8 +93,9 @@ class TrialRecord:
         d = {k: v for k, v in d.items() if k in names}
         if d.get("status", "ok") not in STATUSES:
             raise ValueError(f"not a TrialRecord: status {d['status']!r} is not one of {', '.join(STATUSES)}")
-        if isinstance(d.get("metrics"), dict):
-            d["metrics"] = _decode_metrics(d["metrics"])
+        for key in ("metrics", "metrics_raw"):
+            if isinstance(d.get(key), dict):
+                d[key] = _decode_metrics(d[key])
         try:
             return cls(**d)
         except TypeError as exc:

@@ -14,6 +14,8 @@ Every path below the run directory is built from a trial id or a job key, both s
 """
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from ganbench.records.record import TrialRecord
@@ -53,6 +55,31 @@ class RunDir:
     @property
     def suite_json(self) -> Path:
         return self.root / "suite.json"
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the run directory for one process: a second ``run`` on the same directory stops with a
+        clear error instead of training the same trials and racing on their checkpoints."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no advisory locks; runs proceed unguarded
+            yield
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                raise ValueError(f"another ganbench process (pid {holder}) is running on {self.root}; wait for it "
+                                 "to finish or give another --out") from None
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def record_path(self, trial_id: str) -> Path:
         return self.records / f"{trial_id}.json"

@@ -1,11 +1,26 @@
 """``ganbench check``: the CI regression gate.
 
-For every (task, variant, metric) of the baseline, the fresh run's seeds are compared with the
-baseline's seeds, direction-aware. A metric *regresses* when the new mean is worse than the baseline
-mean by more than ``k`` pooled standard errors, sqrt(s_b²/n_b + s_new²/n_new), **and** by more than
-``abs_tol``; seed noise therefore does not fail a build, a real regression does. Missing trials,
-diverged or failed trials and protocol mismatches are failures with their own message.
-Exit codes: 0 pass, 1 regression (or missing / diverged), 2 usage or input error.
+For every (task, variant) of the baseline (reference rows excluded), the fresh run's trials are
+compared with the baseline's, direction-aware, metric by metric:
+
+1. **Completeness.** Every baseline seed must be in the new run (else ``missing``); a seed that
+   trained in the baseline and diverged or failed now is ``diverged`` / ``failed``.
+2. **Protocol.** Every record on both sides must have the same comparable protocol (budget,
+   sample counts, extractor and weights, metric options, evaluated generator); otherwise
+   ``mismatch``, naming the field and the trials.
+3. **Exact mode**, when every record of the pair on both sides ran in the same environment
+   (``ganbench.utils.device.fingerprint``: library versions, device, CPU model and kernel capability,
+   threads, precision flags) with the same configuration: training is then bit-deterministic, so
+   each seed is compared with its own baseline seed and a seed worse by more than
+   ``max(abs_tol, 1e-6 relative)`` is a regression.
+4. **Distribution mode** otherwise (another machine, other library versions): a regression is a
+   *shifted distribution* (the new mean worse than the baseline mean by more than ``k`` pooled
+   standard errors and ``abs_tol``) or a *seed outside the baseline's seed distribution* (worse than
+   the baseline's worst seed by more than ``k`` baseline standard deviations and ``abs_tol``), so a
+   single broken seed fails the build while an honest re-run does not.
+
+The mode used is reported per item. Exit codes: 0 pass, 1 regression (or missing / diverged /
+failed trials), 2 protocol mismatch or bad input.
 """
 from __future__ import annotations
 
@@ -18,8 +33,11 @@ import numpy as np
 from ganbench.metrics.registry import HIGHER_IS_BETTER
 from ganbench.records import load_records
 from ganbench.report.comparable import comparable_key, key_differences
+from ganbench.utils.device import FINGERPRINT_FIELDS
 
 EXIT_PASS, EXIT_REGRESSION, EXIT_USAGE = 0, 1, 2
+MODES = ("auto", "exact", "distribution")
+EXACT_RTOL = 1e-6  # same environment, same seeds: the numbers reproduce; this only absorbs printing round trips
 
 
 @dataclass
@@ -27,18 +45,19 @@ class CheckItem:
     task: str
     variant: str
     metric: str
-    status: str  # pass | regression | missing | diverged | mismatch | skipped
+    status: str  # pass | regression | missing | diverged | failed | mismatch | skipped
     message: str
     baseline_mean: float = math.nan
     new_mean: float = math.nan
     threshold: float = math.nan
+    mode: str = ""  # exact | distribution
 
 
 @dataclass
 class CheckResult:
     items: list = field(default_factory=list)
     k: float = 3.0
-    abs_tol: float = 0.0
+    abs_tol: float | dict = 0.0
 
     @property
     def failures(self) -> list:
@@ -56,17 +75,21 @@ class CheckResult:
 
     def summary(self) -> str:
         n_pass = sum(i.status == "pass" for i in self.items)
+        modes = sorted({i.mode for i in self.items if i.mode})
+        tol = self.abs_tol if isinstance(self.abs_tol, (int, float)) else ",".join(f"{k}={v:g}" for k, v in self.abs_tol.items())
         lines = [f"ganbench check: {'PASS' if self.passed else 'FAIL'}  ({n_pass} passed, {len(self.failures)} failed, "
-                 f"k={self.k:g}, abs_tol={self.abs_tol:g})"]
+                 f"k={self.k:g}, abs_tol={tol}, mode: {'+'.join(modes) or '-'})"]
         for i in self.failures:
             lines.append(f"  {i.status.upper():10s} {i.task} / {i.variant} / {i.metric}: {i.message}")
         return "\n".join(lines)
 
     def markdown(self) -> str:
         head = f"### ganbench check: {'✅ pass' if self.passed else '❌ fail'}\n\n"
-        rows = ["| task | variant | metric | status | baseline | new | detail |", "|---|---|---|---|---|---|---|"]
+        rows = ["| task | variant | metric | status | mode | baseline | new | detail |",
+                "|---|---|---|---|---|---|---|---|"]
         for i in sorted(self.items, key=lambda i: (i.status == "pass", i.task, i.variant, i.metric)):
-            rows.append(f"| {i.task} | {i.variant} | {i.metric} | {i.status} | {i.baseline_mean:.4g} | {i.new_mean:.4g} | {i.message} |")
+            rows.append(f"| {i.task} | {i.variant} | {i.metric} | {i.status} | {i.mode} | {i.baseline_mean:.4g} | "
+                        f"{i.new_mean:.4g} | {i.message} |")
         return head + "\n".join(rows) + "\n"
 
     def junit(self) -> str:
@@ -84,62 +107,139 @@ class CheckResult:
                 f'failures="{len(self.failures)}" skipped="{skipped}">\n' + "\n".join(cases) + "\n</testsuite>\n")
 
 
-def _values(records, task, variant, metric):
-    return np.array([r["metrics"][metric] for r in records
-                     if r["task"] == task and r["variant"] == variant and r["status"] == "ok" and metric in r["metrics"]], float)
+def _fingerprint(record: dict) -> tuple:
+    env = record.get("env", {})
+    return tuple(env.get(k) for k in FINGERPRINT_FIELDS)
 
 
-def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol: float | dict = 0.0) -> CheckResult:
-    """Compare fresh records with baseline records (see the module docstring)."""
-    if not (k >= 0):
-        raise ValueError(f"k must be >= 0, got {k}")
-    result = CheckResult(k=k, abs_tol=abs_tol if isinstance(abs_tol, (int, float)) else 0.0)
-    pairs = list(dict.fromkeys((r["task"], r["variant"]) for r in baseline))
-    for task, variant in pairs:
-        base_recs = [r for r in baseline if r["task"] == task and r["variant"] == variant]
-        new_recs = [r for r in new if r["task"] == task and r["variant"] == variant]
-        if not new_recs:
-            result.items.append(CheckItem(task, variant, "*", "missing", "no trials in the new run"))
-            continue
-        bp = comparable_key(next((r for r in base_recs if r["status"] == "ok"), base_recs[0]))
-        np_ = comparable_key(next((r for r in new_recs if r["status"] == "ok"), new_recs[0]))
-        diff = key_differences(bp, np_)
+def _protocol_problem(recs: list[dict], side: str) -> str | None:
+    """The first difference between the comparable protocols of ``recs`` (one side), if any."""
+    keys = [(r, comparable_key(r)) for r in recs]
+    for r, key in keys[1:]:
+        diff = key_differences(keys[0][1], key)
         if diff:
-            result.items.append(CheckItem(task, variant, "*", "mismatch", "protocol differs from the baseline: " + "; ".join(diff)))
+            return f"{side} trials differ among themselves ({keys[0][0]['trial_id']} vs {r['trial_id']}): " + "; ".join(diff)
+    return None
+
+
+def _tolerance(abs_tol, metric: str) -> float:
+    return float(abs_tol.get(metric, 0.0)) if isinstance(abs_tol, dict) else float(abs_tol)
+
+
+def _by_seed(recs: list[dict], metric: str) -> dict:
+    return {r["seed_index"]: float(r["metrics"][metric]) for r in recs if metric in r.get("metrics", {})}
+
+
+def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol: float | dict = 0.0,
+                  mode: str = "auto") -> CheckResult:
+    """Compare fresh records with baseline records (see the module docstring)."""
+    if not (isinstance(k, (int, float)) and math.isfinite(k) and k >= 0):
+        raise ValueError(f"k must be a finite number >= 0, got {k!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    result = CheckResult(k=k, abs_tol=abs_tol)
+    trials = lambda recs: [r for r in recs if r.get("kind", "trial") == "trial"]  # noqa: E731
+    baseline, new = trials(baseline), trials(new)
+    for task, variant in dict.fromkeys((r["task"], r["variant"]) for r in baseline):
+        base = [r for r in baseline if r["task"] == task and r["variant"] == variant]
+        fresh = {r["seed_index"]: r for r in new if r["task"] == task and r["variant"] == variant}
+        add = lambda status, msg, metric="*", **kw: result.items.append(CheckItem(task, variant, metric, status, msg, **kw))  # noqa: E731
+        missing = sorted(r["seed_index"] for r in base if r["seed_index"] not in fresh)
+        if missing:
+            add("missing", f"seed(s) {missing} of the baseline are not in the new run ({len(fresh)} of {len(base)} present)")
+        base_ok = [r for r in base if r["status"] == "ok"]
+        new_ok = [fresh[r["seed_index"]] for r in base_ok if r["seed_index"] in fresh and fresh[r["seed_index"]]["status"] == "ok"]
+        for r in base_ok:
+            f = fresh.get(r["seed_index"])
+            if f is not None and f["status"] != "ok":
+                first = (f.get("error") or "").splitlines()[0] if f.get("error") else ""
+                add(f["status"], f"seed {r['seed_index']} {f['status']} (it trained in the baseline): {first}")
+        if not base_ok:
+            add("skipped", "no baseline trial of this pair trained (all diverged or failed)")
             continue
-        bad = [r for r in new_recs if r["status"] != "ok"]
-        if bad:
-            result.items.append(CheckItem(task, variant, "*", bad[0]["status"],
-                                          f"{len(bad)} of {len(new_recs)} trials {bad[0]['status']}: "
-                                          f"{(bad[0].get('error') or '').splitlines()[0] if bad[0].get('error') else ''}"))
-        metrics = list(dict.fromkeys(m for r in base_recs if r["status"] == "ok" for m in r["metrics"]))
-        for m in metrics:
+        if not new_ok:
+            continue  # the missing / diverged items above say why
+        problem = _protocol_problem(base_ok, "baseline") or _protocol_problem(new_ok, "new")
+        if problem is None:
+            diff = key_differences(comparable_key(base_ok[0]), comparable_key(new_ok[0]))
+            problem = ("protocol differs from the baseline: " + "; ".join(diff)) if diff else None
+        if problem:
+            add("mismatch", problem)
+            continue
+        same_env = len({_fingerprint(r) for r in base_ok + new_ok}) == 1 and \
+            len({r.get("config_hash") for r in base_ok + new_ok}) == 1
+        used = "exact" if (mode == "exact" or (mode == "auto" and same_env)) else "distribution"
+        for m in dict.fromkeys(m for r in base_ok for m in r["metrics"]):
             higher = HIGHER_IS_BETTER.get(m)
             if higher is None:
                 continue
-            b, n = _values(base_recs, task, variant, m), _values(new_recs, task, variant, m)
-            tol = abs_tol.get(m, 0.0) if isinstance(abs_tol, dict) else float(abs_tol)
-            if len(n) == 0:
-                result.items.append(CheckItem(task, variant, m, "missing", "no value in the new run"))
+            b, n = _by_seed(base_ok, m), _by_seed(new_ok, m)
+            tol = _tolerance(abs_tol, m)
+            if not n:
+                add("missing", "no value in the new run", m, mode=used)
                 continue
-            if not np.isfinite(b).all() or not np.isfinite(n).all():
-                if np.isfinite(b).all():
-                    result.items.append(CheckItem(task, variant, m, "regression", "non-finite values in the new run",
-                                                  float(b.mean()), math.nan))
-                else:
-                    result.items.append(CheckItem(task, variant, m, "skipped", "baseline has non-finite values"))
+            if not all(math.isfinite(v) for v in b.values()):
+                add("skipped", "baseline has non-finite values", m, mode=used)
                 continue
-            se = math.sqrt((b.var(ddof=1) / len(b) if len(b) > 1 else 0.0) + (n.var(ddof=1) / len(n) if len(n) > 1 else 0.0))
-            worse_by = (b.mean() - n.mean()) if higher else (n.mean() - b.mean())
-            threshold = max(k * se, tol)
-            status = "regression" if (worse_by > k * se and worse_by > tol) else "pass"
-            word = "lower" if higher else "higher"
-            msg = (f"{'worse' if worse_by > 0 else 'better'} by {abs(worse_by):.4g} ({word} is worse); "
-                   f"allowed {threshold:.4g} = max({k:g} x SE {se:.3g}, abs_tol {tol:g}); "
-                   f"baseline {b.mean():.4g} (n={len(b)}), new {n.mean():.4g} (n={len(n)})")
-            result.items.append(CheckItem(task, variant, m, status, msg, float(b.mean()), float(n.mean()), threshold))
+            if not all(math.isfinite(v) for v in n.values()):
+                bad = sorted(s for s, v in n.items() if not math.isfinite(v))
+                add("regression", f"non-finite values in the new run at seed(s) {bad}", m, float(np.mean(list(b.values()))),
+                    math.nan, mode=used)
+                continue
+            check = _exact if used == "exact" else _distribution
+            status, msg, threshold = check(b, n, higher, k, tol)
+            add(status, msg, m, baseline_mean=float(np.mean(list(b.values()))), new_mean=float(np.mean(list(n.values()))),
+                threshold=threshold, mode=used)
     return result
 
 
-def check_run(run_dir, baseline_dir, k: float = 3.0, abs_tol: float | dict = 0.0) -> CheckResult:
-    return check_records(load_records(run_dir), load_records(baseline_dir), k=k, abs_tol=abs_tol)
+def _worse(base: float, new: float, higher: bool) -> float:
+    """How much worse ``new`` is than ``base`` (negative: better)."""
+    return (base - new) if higher else (new - base)
+
+
+def _exact(b: dict, n: dict, higher: bool, k: float, tol: float):
+    word = "lower" if higher else "higher"
+    regressed, changed = [], []
+    for s, bv in b.items():
+        if s not in n:
+            continue
+        allowed = max(tol, EXACT_RTOL * abs(bv))
+        if _worse(bv, n[s], higher) > allowed:
+            regressed.append(f"seed {s}: {n[s]:.6g} vs {bv:.6g}")
+        elif n[s] != bv:
+            changed.append(s)
+    if regressed:
+        return ("regression", f"same environment as the baseline, so each seed should reproduce; worse ({word} is "
+                f"worse) at {'; '.join(regressed)}. If the change is intended, re-record the baseline, or judge by "
+                f"the seed distribution with --mode distribution", max(tol, 0.0))
+    note = f"; changed within tolerance or for the better at seed(s) {changed}" if changed else "; identical"
+    return "pass", f"seed by seed, same environment{note}", max(tol, 0.0)
+
+
+def _distribution(b: dict, n: dict, higher: bool, k: float, tol: float):
+    bv, nv = np.array(list(b.values())), np.array(list(n.values()))
+    sb = float(bv.std(ddof=1)) if len(bv) > 1 else 0.0
+    sn = float(nv.std(ddof=1)) if len(nv) > 1 else 0.0
+    se = math.sqrt(sb**2 / len(bv) + (sn**2 / len(nv) if len(nv) > 1 else 0.0))
+    word = "lower" if higher else "higher"
+    shift = _worse(bv.mean(), nv.mean(), higher)
+    shift_allowed = max(k * se, tol)
+    worst_base = bv.min() if higher else bv.max()
+    seed_allowed = max(k * sb, tol)
+    outliers = [f"seed {s} = {v:.6g}" for s, v in n.items() if _worse(worst_base, v, higher) > seed_allowed]
+    if shift > shift_allowed and shift > tol:
+        return ("regression", f"distribution shifted: worse by {shift:.4g} ({word} is worse), allowed {shift_allowed:.4g} "
+                f"= max({k:g} x SE {se:.3g}, abs_tol {tol:g}); baseline {bv.mean():.4g} (n={len(bv)}), "
+                f"new {nv.mean():.4g} (n={len(nv)})", shift_allowed)
+    if outliers:
+        return ("regression", f"{'; '.join(outliers)} outside the baseline's seed distribution: worse than its worst seed "
+                f"({worst_base:.4g}) by more than max({k:g} x std {sb:.3g}, abs_tol {tol:g}) ({word} is worse)",
+                seed_allowed)
+    return ("pass", f"{'worse' if shift > 0 else 'better'} by {abs(shift):.4g}, allowed {shift_allowed:.4g}; every seed "
+            f"within {seed_allowed:.4g} of the baseline's worst; baseline {bv.mean():.4g} (n={len(bv)}), "
+            f"new {nv.mean():.4g} (n={len(nv)})", shift_allowed)
+
+
+def check_run(run_dir, baseline_dir, k: float = 3.0, abs_tol: float | dict = 0.0, mode: str = "auto") -> CheckResult:
+    return check_records(load_records(run_dir), load_records(baseline_dir), k=k, abs_tol=abs_tol, mode=mode)

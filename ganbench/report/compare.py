@@ -54,8 +54,14 @@ def _vals(recs, metric):
     return np.array([r["metrics"][metric] for r in sorted(recs, key=lambda r: r["seed_index"]) if metric in r["metrics"]], float)
 
 
+def _trials(records):
+    return [r for r in records if r.get("kind", "trial") == "trial"]
+
+
 def check_protocols(candidate: list[dict], baseline: list[dict]) -> None:
-    """Raise ValueError naming every mismatch of budget, seeds or evaluation protocol per task."""
+    """Raise ValueError naming every mismatch of budget, seeds or evaluation protocol per task. Only
+    trials that were evaluated carry a full protocol, so diverged and failed trials are left out of
+    the protocol comparison (not out of the seed comparison)."""
     problems = []
     for task in dict.fromkeys(r["task"] for r in candidate):
         c = [r for r in candidate if r["task"] == task]
@@ -66,13 +72,15 @@ def check_protocols(candidate: list[dict], baseline: list[dict]) -> None:
         cs, bs = sorted({r["seed_index"] for r in c}), sorted({r["seed_index"] for r in b})
         if cs != bs:
             problems.append(f"{task}: seeds {cs} vs baseline seeds {bs}")
-        bvariants = {}
-        for r in b:
-            bvariants.setdefault(r["variant"], r)
-        for v, rb in bvariants.items():
-            diff = key_differences(comparable_key(c[0]), comparable_key(rb))
-            if diff:
-                problems.append(f"{task} vs baseline {v}: " + "; ".join(diff))
+        keys = {}
+        for r in (r for r in c + b if r["status"] == "ok"):
+            keys.setdefault(json.dumps(comparable_key(r), sort_keys=True, default=str), r)
+        if len(keys) > 1:
+            first, *others = keys.values()
+            for other in others:
+                diff = key_differences(comparable_key(first), comparable_key(other))
+                problems.append(f"{task}, {first['variant']} seed {first['seed_index']} vs {other['variant']} seed "
+                                f"{other['seed_index']}: " + "; ".join(diff))
     if problems:
         raise ValueError("protocol mismatch between candidate and baseline records (not compared): " + " | ".join(problems))
 
@@ -80,16 +88,17 @@ def check_protocols(candidate: list[dict], baseline: list[dict]) -> None:
 def compare_records(candidate: list[dict], baseline: list[dict], variant: str, reference: str = "gan-ns",
                     metric: str | None = None) -> list[Comparison]:
     """Compare ``variant``'s records with the baselines on every task both have (headline metric unless
-    ``metric`` names another value)."""
-    cand = [r for r in candidate if r["variant"] == variant]
+    ``metric`` names another value). Reference rows (real, init) are never baselines."""
+    cand = [r for r in _trials(candidate) if r["variant"] == variant]
     if not cand:
         raise ValueError(f"no records of candidate variant {variant!r}")
-    base = [r for r in baseline if r["variant"] != variant]
+    base = [r for r in _trials(baseline) if r["variant"] != variant]
     check_protocols(cand, base)
     out = []
     for task in dict.fromkeys(r["task"] for r in cand):
         c_ok = _ok(cand, task, variant)
-        head = metric or next((r["protocol"].get("headline") for r in cand if r["task"] == task and r.get("protocol", {}).get("headline")), "fid")
+        head = metric or next((r["protocol"].get("headline") for r in cand + base
+                               if r["task"] == task and r.get("protocol", {}).get("headline")), "fid")
         higher = HIGHER_IS_BETTER.get(head)
         if higher is None:
             raise ValueError(f"metric {head!r} has no direction; pick a ranked metric")
@@ -107,7 +116,9 @@ def compare_records(candidate: list[dict], baseline: list[dict], variant: str, r
                               float(cv.mean() - rv.mean()) if len(cv) else math.nan, lo, hi, welch_p(cv, rv), mannwhitney_p(cv, rv)))
     for c, pw, pm in zip(out, holm([c.welch_p for c in out]), holm([c.mannwhitney_p for c in out])):
         c.welch_p_holm, c.mannwhitney_p_holm = pw, pm
-        if math.isnan(pw) or pw >= ALPHA:
+        if c.n == 0:
+            c.verdict = "every seed diverged or failed"
+        elif math.isnan(pw) or pw >= ALPHA:
             c.verdict = "no significant difference"
         else:
             c.verdict = "better" if (c.diff > 0) == c.higher_is_better else "worse"

@@ -17,32 +17,43 @@ FORMATS = ("md", "csv", "html")
 
 
 def trials_frame(records: list[dict]) -> pd.DataFrame:
-    """One row per trial: identity, status, error, budget and spend."""
+    """One row per trial (and reference row): identity, kind, status, error, budget and spend."""
     rows = []
     for r in records:
+        spent = r.get("spent", {})
         rows.append({"trial_id": r["trial_id"], "suite": r["suite"], "task": r["task"], "variant": r["variant"],
-                     "seed_index": r["seed_index"], "status": r["status"], "error": r.get("error", ""),
-                     "extractor": r.get("protocol", {}).get("extractor", ""),
+                     "kind": r.get("kind", "trial"), "seed_index": r["seed_index"], "status": r["status"],
+                     "error": r.get("error", ""), "extractor": r.get("protocol", {}).get("extractor", ""),
                      "headline": r.get("protocol", {}).get("headline", ""), "config_hash": r.get("config_hash", ""),
-                     **{f"spent_{k}": v for k, v in r.get("spent", {}).items()}})
+                     "g_steps": spent.get("g_steps"), "gflops": spent.get("gflops"),
+                     "train_s": spent.get("wall_s_per_trial", spent.get("wall_s"))})
     return pd.DataFrame(rows)
 
 
-def long_frame(records: list[dict]) -> pd.DataFrame:
-    """The tidy long table: one row per (trial, metric value) of every ``ok`` trial."""
+LONG_COLUMNS = ["trial_id", "suite", "task", "variant", "kind", "seed_index", "metric", "extractor", "generator",
+                "column", "value", "higher_is_better", "config_hash"]
+
+
+def long_frame(records: list[dict], raw: bool = False) -> pd.DataFrame:
+    """The tidy long table: one row per (trial, metric value) of every ``ok`` trial and reference row.
+    ``generator`` says which generator a value judged (``raw``, ``ema(d)``, or the reference kind);
+    with ``raw``, values of the raw generator of trials ranked by their average are included too."""
     rows = []
     for r in records:
         if r["status"] != "ok":
             continue
-        ext = r.get("protocol", {}).get("extractor", "")
-        for name, value in r.get("metrics", {}).items():
-            rows.append({"trial_id": r["trial_id"], "suite": r["suite"], "task": r["task"], "variant": r["variant"],
-                         "seed_index": r["seed_index"], "metric": name, "extractor": ext,
-                         "column": f"{name}[{ext}]", "value": float(value),
-                         "higher_is_better": HIGHER_IS_BETTER.get(name), "config_hash": r.get("config_hash", "")})
-    cols = ["trial_id", "suite", "task", "variant", "seed_index", "metric", "extractor", "column", "value",
-            "higher_is_better", "config_hash"]
-    return pd.DataFrame(rows, columns=cols)
+        p = r.get("protocol", {})
+        ext = p.get("extractor", "")
+        sets = [(p.get("generator", "raw"), r.get("metrics", {}))]
+        if raw and r.get("metrics_raw"):
+            sets.append(("raw", r["metrics_raw"]))
+        for generator, values in sets:
+            for name, value in values.items():
+                rows.append({"trial_id": r["trial_id"], "suite": r["suite"], "task": r["task"], "variant": r["variant"],
+                             "kind": r.get("kind", "trial"), "seed_index": r["seed_index"], "metric": name,
+                             "extractor": ext, "generator": generator, "column": f"{name}[{ext}]", "value": float(value),
+                             "higher_is_better": HIGHER_IS_BETTER.get(name), "config_hash": r.get("config_hash", "")})
+    return pd.DataFrame(rows, columns=LONG_COLUMNS)
 
 
 def load_results(run_dir) -> pd.DataFrame:
@@ -55,18 +66,22 @@ def _direction(column: str):
 
 
 def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
-    """Per task, a wide numeric table indexed by variant: for each ranked metric column ``c``:
-    ``c mean``, ``c std``, ``c n``, ``c ci_lo``, ``c ci_hi``; plus ``ok``, ``diverged``, ``failed``,
-    ``rank`` (direction-aware, on the task's headline metric; 1 = best), ``headline`` and ``tie_best``
-    (True where a Welch t-test cannot tell the variant from the best at α = 0.05)."""
+    """Per task, a wide numeric table indexed by variant (reference rows ``real`` and ``init``
+    included): ``kind``; for each ranked metric column ``c``: ``c mean``, ``c std``, ``c n``,
+    ``c ci_lo``, ``c ci_hi``; ``ok``, ``diverged``, ``failed``; the mean cost per trial (``g_steps``,
+    ``gflops``, ``train_s``); ``headline``; ``p_vs_init`` (one-sided Welch test that the headline is
+    better than the ``init`` row's) and ``learned`` (p < α); ``rank`` (1 = best, direction-aware,
+    among learned trials only; NaN otherwise); ``tie_best`` (Welch cannot tell it from the best)."""
     trials = trials_frame(records)
     long = long_frame(records)
     out = {}
     for task, tt in trials.groupby("task", sort=False):
         variants = list(dict.fromkeys(tt["variant"]))
+        kinds = {v: tt[tt["variant"] == v]["kind"].iloc[0] for v in variants}
         lt = long[long["task"] == task]
         columns = [c for c in dict.fromkeys(lt["column"]) if _direction(c) is not None]
         table = pd.DataFrame(index=pd.Index(variants, name="variant"))
+        table["kind"] = [kinds[v] for v in variants]
         for status in ("ok", "diverged", "failed"):
             table[status] = [int(((tt["variant"] == v) & (tt["status"] == status)).sum()) for v in variants]
         values = {c: {v: lt[(lt["column"] == c) & (lt["variant"] == v)].sort_values("seed_index")["value"].to_numpy()
@@ -75,20 +90,44 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
             stats = [mean_ci(values[c][v]) for v in variants]
             for key in ("mean", "std", "n", "ci_lo", "ci_hi"):
                 table[f"{c} {key}"] = [s[key] for s in stats]
+        for key in ("g_steps", "gflops", "train_s"):
+            table[key] = [pd.to_numeric(tt[tt["variant"] == v][key], errors="coerce").mean() for v in variants]
         head_name = next((h for h in tt["headline"] if h), "")
         head = next((c for c in columns if c.split("[")[0] == head_name), columns[0] if columns else None)
         table["headline"] = head
+        table["p_vs_init"] = math.nan
+        table["learned"] = False
+        table["rank"] = math.nan
+        table["tie_best"] = False
         if head is not None:
             higher = _direction(head)
-            means = table[f"{head} mean"]
-            table["rank"] = means.rank(ascending=not higher, method="min", na_option="bottom").astype(int)
-            best = means.idxmax() if higher else means.idxmin()
-            if isinstance(best, float) and math.isnan(best):
-                table["tie_best"] = False
-            else:
-                table["tie_best"] = [v == best or (not np.isnan(p := welch_p(values[head][v], values[head][best])) and p >= ALPHA)
-                                     for v in variants]
-            table = table.sort_values(["rank"])
+            trial_rows = [v for v in variants if kinds[v] == "trial"]
+            floor = values[head].get("init") if "init" in kinds else None
+            for v in trial_rows:
+                if floor is None:  # no floor recorded (an old run): nothing can be said against it
+                    table.loc[v, "learned"] = bool(len(values[head][v]))
+                else:
+                    p = better_p(values[head][v], floor, higher)
+                    table.loc[v, "p_vs_init"] = p
+                    table.loc[v, "learned"] = bool(not math.isnan(p) and p < ALPHA)
+            learned = [v for v in trial_rows if table.loc[v, "learned"]]
+            means = table.loc[learned, f"{head} mean"]
+            if len(learned):
+                table.loc[learned, "rank"] = means.rank(ascending=not higher, method="min", na_option="bottom")
+                best = means.idxmax() if higher else means.idxmin()
+                if not (isinstance(best, float) and math.isnan(best)):
+                    for v in learned:
+                        p = welch_p(values[head][v], values[head][best])
+                        table.loc[v, "tie_best"] = bool(v == best or (not np.isnan(p) and p >= ALPHA))
+        order = {"real": 0, "trial": 1, "init": 3}
+        table["_order"] = [order.get(kinds[v], 1) + (0 if table.loc[v, "learned"] or kinds[v] != "trial" else 1)
+                           for v in variants]
+        table["_rank"] = table["rank"].fillna(math.inf)
+        if head is not None:  # not-learned rows by their headline too, for the reader
+            table["_head"] = table[f"{head} mean"] * (-1 if _direction(head) else 1)
+        else:
+            table["_head"] = 0.0
+        table = table.sort_values(["_order", "_rank", "_head"]).drop(columns=["_order", "_rank", "_head"])
         out[task] = table
     return out
 
@@ -100,20 +139,48 @@ def _pm(mean, std) -> str:
     return digits(mean) if std is None or math.isnan(std) else f"{digits(mean)} ± {digits(std)}"
 
 
+def _number(x, fmt: str) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, fmt)
+
+
+REFERENCE_LABELS = {"real": "real (held-out data: ceiling)", "init": "init (untrained G: floor)"}
+
+
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The human table: rank, variant, headline mean ± std and its 95% CI, other metrics, counts."""
+    """The human table: rank (learned variants only), variant, headline mean ± std, its 95% CI and the
+    test against the floor, other metrics, training cost per trial, counts."""
     head = table["headline"].iloc[0] if len(table) else None
     cols = [c[: -len(" mean")] for c in table.columns if c.endswith(" mean")]
     rows = []
     for v, r in table.iterrows():
-        row = {"rank": int(r["rank"]) if "rank" in r else "", "variant": v + ("" if r.get("tie_best", False) is False else " ≈")}
+        kind = r.get("kind", "trial")
+        if kind != "trial":
+            rank, name = "", REFERENCE_LABELS.get(kind, v)
+        elif r["learned"]:
+            rank, name = str(int(r["rank"])), v + (" ≈" if r["tie_best"] else "")
+        else:
+            rank, name = "—", f"{v} (not learned)"
+        row = {"rank": rank, "variant": name}
         for c in ([head] if head else []) + [c for c in cols if c != head]:
             row[c] = _pm(r[f"{c} mean"], r[f"{c} std"])
             if c == head:
                 row[f"{c} 95% CI"] = "—" if math.isnan(r[f"{c} ci_lo"]) else f"[{r[f'{c} ci_lo']:.3g}, {r[f'{c} ci_hi']:.3g}]"
+                row["p vs init"] = "" if kind != "trial" else _number(r["p_vs_init"], ".2g")
+        if kind == "trial":
+            row.update({"G steps": _number(r["g_steps"], ".0f"), "GFLOP": _number(r["gflops"], ".4g"),
+                        "train s": _number(r["train_s"], ".3g")})
+        else:
+            row.update({"G steps": "", "GFLOP": "", "train s": ""})
         row.update({"n": int(r["ok"]), "diverged": int(r["diverged"]), "failed": int(r["failed"])})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def better_p(values, floor, higher: bool) -> float:
+    """One-sided Welch test that ``values`` are better than ``floor`` (direction-aware)."""
+    from ganbench.report.stats import welch_p_one_sided
+
+    return welch_p_one_sided(values, floor, greater=higher)
 
 
 def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
@@ -124,14 +191,18 @@ def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
         frames = [t.reset_index().assign(task=task) for task, t in tables.items()]
         return pd.concat(frames, ignore_index=True).to_csv(index=False)
     parts = []
-    budgets = {(r["task"]): r.get("budget", {}) for r in records}
-    protos = {(r["task"]): r.get("protocol", {}) for r in records if r["status"] == "ok"}
+    budgets = {r["task"]: r.get("budget", {}) for r in records if r.get("kind", "trial") == "trial"}
+    protos = {r["task"]: r.get("protocol", {}) for r in records if r["status"] == "ok" and r.get("kind", "trial") == "trial"}
+    trained = {r["task"]: r.get("variant_config", {}) for r in records if r.get("kind", "trial") == "trial"}
     for task, t in tables.items():
         p = protos.get(task, {})
         budget = ", ".join(f"{k}={v:g}" for k, v in budgets.get(task, {}).items())
-        caption = (f"budget {budget}; {p.get('n_fake', '?')} fakes vs {p.get('n_real', '?')} reals; "
-                   f"ranked by {t['headline'].iloc[0]}; ≈: not significantly different from the best "
-                   f"(Welch t-test, α = {ALPHA}); mean ± std over seeds")
+        vc = trained.get(task, {})
+        caption = (f"budget {budget} per trial (batch {vc.get('batch_size', '?')}); {p.get('n_fake', '?')} fakes vs "
+                   f"{p.get('n_real', '?')} reals; generator evaluated: {p.get('generator', 'raw')}; ranked by "
+                   f"{t['headline'].iloc[0]} among variants significantly better than init (one-sided Welch, "
+                   f"α = {ALPHA}); ≈: not significantly different from the best; mean ± std over seeds; cost "
+                   f"columns are per trial")
         d = display_table(t)
         if fmt == "md":
             parts.append(f"## {task}\n\n{caption}\n\n{d.to_markdown(index=False)}\n")
@@ -172,13 +243,16 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
         head = table["headline"].iloc[0]
         if head:
             path = out_dir / f"{safe}_{head.split('[')[0]}.png"
-            save_metric_bars(path, table.reset_index(), head, title=f"{task}: {head} (mean ± std over seeds)")
+            save_metric_bars(path, table.reset_index(), head, title=f"{task}: {head} (mean ± std over seeds)",
+                             references=[v for v in table.index if table.loc[v, "kind"] != "trial"])
             written[f"{task} bars"] = path
         fakes = {}
         for v in table.index:
             f = RunDir(run_dir).sample_path(trial_id(task, v, 0))
             if f.is_file():
-                fakes[v] = np.load(f)
+                kind = table.loc[v, "kind"]
+                label = v if kind != "trial" else (v if table.loc[v, "learned"] else f"{v} (not learned)")
+                fakes[label] = np.load(f)
         if fakes:
             try:
                 t = get_task(task)

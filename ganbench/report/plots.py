@@ -84,13 +84,15 @@ def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
     _save(fig, path)
 
 
-def save_metric_bars(path, table, metric: str, title: str = "") -> None:
+def save_metric_bars(path, table, metric: str, title: str = "", references=()) -> None:
     """Bar chart of ``metric`` mean ± std per variant from a wide leaderboard (pandas DataFrame with
-    columns ``variant``, ``{metric} mean``, ``{metric} std``)."""
+    columns ``variant``, ``{metric} mean``, ``{metric} std``); ``references`` (the real and init rows)
+    are drawn as grey bars."""
     fig = _figure(figsize=(max(4, 0.6 * len(table) + 1), 3.2))
     ax = fig.subplots()
     x = np.arange(len(table))
-    ax.bar(x, table[f"{metric} mean"], yerr=table[f"{metric} std"].fillna(0), capsize=3, color="tab:blue", alpha=0.8)
+    colors = ["0.6" if v in references else "tab:blue" for v in table["variant"]]
+    ax.bar(x, table[f"{metric} mean"], yerr=table[f"{metric} std"].fillna(0), capsize=3, color=colors, alpha=0.8)
     ax.set_xticks(x)
     ax.set_xticklabels(table["variant"], rotation=45, ha="right")
     ax.set_ylabel(metric)

@@ -37,6 +37,20 @@ def welch_p(a, b) -> float:
         return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
+def welch_p_one_sided(a, b, greater: bool = True) -> float:
+    """One-sided Welch t-test p-value of mean(a) > mean(b) (``greater``) or mean(a) < mean(b);
+    samples without spread are decided exactly."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or len(b) < 2 or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return math.nan
+    if a.std() == 0 and b.std() == 0:
+        better = a.mean() > b.mean() if greater else a.mean() < b.mean()
+        return 0.0 if better else 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_ind(a, b, equal_var=False, alternative="greater" if greater else "less").pvalue)
+
+
 def mannwhitney_p(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     if len(a) < 1 or len(b) < 1:

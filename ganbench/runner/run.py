@@ -1,6 +1,7 @@
 """The runner: a suite -> trials -> jobs on a backend -> one TrialRecord file per trial.
 
-A job is one program of the harness (the seeds of one task x variant, trained together). The run
+A job is one program of the harness (the seeds of one task x variant, or of several variants
+whose networks and schedules agree, trained together). The run
 directory (:class:`ganbench.records.RunDir`) is the results store: re-running on the same directory
 skips every trial whose record exists with the same config hash and resumes an interrupted job from
 its checkpoint, so a kill loses at most the jobs in flight. The runner trains and stores; drawing
@@ -8,91 +9,159 @@ leaderboards is the top layer's business (``ganbench.api.run_suite``, the CLI).
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import shutil
 import sys
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
-from ganbench.harness import config_hash, failed_record, train_seeds
-from ganbench.records import RunDir, TrialRecord, TrialSpec, now
-from ganbench.runner.backends import get_backend
+from ganbench.harness import config_hash, failed_record, train_program
+from ganbench.harness.reference import INIT_RECIPE, reference_hash, reference_records
+from ganbench.records import REFERENCE_KINDS, RunDir, TrialRecord, TrialSpec, now
+from ganbench.runner.backends import cpu_count, get_backend
 from ganbench.runner.suite import Suite, TaskPlan, load_suite
 from ganbench.utils.atomic import atomic_write_json, atomic_write_text
 from ganbench.utils.device import environment, resolve_device
+from ganbench.utils.io import check_writable_dir
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Job:
-    """One program: seeds ``seeds`` of ``variant`` on ``plan.name``."""
+    """One training program: ``groups`` ((variant, seed indices) pairs) on ``plan.name``."""
 
     suite: str
     plan: TaskPlan
-    variant: str
-    seeds: tuple[int, ...]
+    groups: tuple[tuple[str, tuple[int, ...]], ...]
     device: str
     run_dir: str
     plugins: tuple[str, ...] = ()
+    kind: str = "train"  # or "reference": the task's real and init rows (evaluation only)
+
+    @property
+    def n_trials(self) -> int:
+        return sum(len(seeds) for _, seeds in self.groups)
 
     @property
     def label(self) -> str:
-        return f"{self.plan.name}/{self.variant} seeds {','.join(map(str, self.seeds))}"
+        return f"{self.plan.name}/" + "+".join(f"{v}[{','.join(map(str, s))}]" for v, s in self.groups)
 
     @property
     def key(self) -> str:
-        """The job's checkpoint folder name (made safe by the run directory)."""
-        return f"{self.plan.name}__{self.variant}__{'-'.join(map(str, self.seeds))}"
+        """The job's checkpoint folder name: task, and a digest of what trains in it."""
+        digest = hashlib.sha256(repr(self.groups).encode()).hexdigest()[:12]
+        return f"{self.plan.name}__{digest}"
+
+    def cost(self) -> float:
+        """A rough relative cost, to start the longest programs first."""
+
+        if self.kind == "reference":
+            return 0.0
+        v = self.plan.variant(self.groups[0][0])
+        per_step = v.n_critic * (3.0 if v.gp or v.r1 else 1.0) + 1.0 + 4.0 * v.unroll
+        return self.n_trials * per_step * v.batch_size
+
+
+_CONTEXTS: dict = {}  # one evaluation context per device in each process: extractors and real features
 
 
 def run_job(job: Job) -> list[dict]:
     """Run one job (in this process or a worker) and return its records as dicts; never raises for a
     training failure: the trials come back as ``failed`` records with the error."""
-    from ganbench.zoo import get_variant, load_plugin
+    from ganbench.evaluation import EvalContext
+    from ganbench.zoo import load_plugin
 
     for p in job.plugins:
         load_plugin(p)
     rd = RunDir(job.run_dir)
     task = job.plan.task()
+    if job.device not in _CONTEXTS:
+        _CONTEXTS[job.device] = EvalContext(job.device)
+    if job.kind == "reference":
+        return [r.to_dict() for kind, seeds in job.groups
+                for r in reference_records(task, kind, seeds, suite=job.suite, budget=job.plan.budget,
+                                           device=job.device, init_variant=job.plan.variant(INIT_RECIPE),
+                                           eval_context=_CONTEXTS[job.device], samples_dir=rd.samples)]
     try:
-        records = train_seeds(task, job.variant, job.seeds, job.plan.budget, suite=job.suite, device=job.device,
-                              checkpoint_dir=rd.checkpoint_dir(job.key), samples_dir=rd.samples)
+        groups = [(job.plan.variant(v), seeds) for v, seeds in job.groups]
+        records = train_program(task, groups, job.plan.budget, suite=job.suite, device=job.device,
+                                checkpoint_dir=rd.checkpoint_dir(job.key), samples_dir=rd.samples,
+                                eval_context=_CONTEXTS[job.device])
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a crash in one job must not take the run down
-        variant = get_variant(job.variant)
-        err = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
-        chash = config_hash(task, variant, job.plan.budget)
-        env = environment(resolve_device(job.device))
-        records = [failed_record(TrialSpec(job.suite, job.plan.name, job.variant, i), task, variant, job.plan.budget,
-                                 chash, env, len(job.seeds), err) for i in job.seeds]
+        if len(job.groups) > 1:  # one variant's crash must not take its pack-mates down: alone, each
+            # trains to the very record it would have had in the pack
+            return [r for g in job.groups for r in run_job(dataclasses.replace(job, groups=(g,)))]
+        records = failed_records(job, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
     return [r.to_dict() for r in records]
+
+
+def failed_records(job: Job, error: str) -> list[TrialRecord]:
+    """``failed`` records of every trial of ``job``, with ``error``."""
+    task = job.plan.task()
+    env = environment(resolve_device(job.device))
+    out = []
+    for vname, seeds in job.groups:
+        if job.kind == "reference":
+            out += [TrialRecord(trial_id=TrialSpec(job.suite, job.plan.name, vname, i).trial_id, suite=job.suite,
+                                task=job.plan.name, variant=vname, seed_index=i, seed=0, fake_seed=0, kind=vname,
+                                status="failed", error=error, env=env, created=now()) for i in seeds]
+            continue
+        variant = job.plan.variant(vname)
+        chash = config_hash(task, variant, job.plan.budget)
+        out += [failed_record(TrialSpec(job.suite, job.plan.name, vname, i), task, variant, job.plan.budget, chash, env,
+                              job.n_trials, error) for i in seeds]
+    return out
 
 
 def default_run_dir(suite: Suite) -> Path:
     return Path("runs") / f"{suite.name}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), max_seeds_per_job: int | None = None) -> tuple[list[Job], int]:
-    """Jobs for every trial without a current record; returns (jobs, number of trials already done)."""
-    from ganbench.zoo import get_variant
+def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), pack: bool = True,
+              retry_failed: bool = True) -> tuple[list[Job], int]:
+    """Jobs for every trial without a current record; returns (jobs, number of trials already done).
+    A record of a ``failed`` trial (a crash, a lost worker) is not a result: it is retried unless
+    ``retry_failed`` is off; ``diverged`` records are results (the same seeds diverge again).
 
+    With ``pack``, the pending trials of a task whose variants agree on ``Variant.program_key`` train
+    as one program (seeds and variants together); without, each variant's seeds are one program.
+    Either way a trial's record is the same (``ganbench.harness.program``)."""
     rd = RunDir(run_dir)
     done, jobs = 0, []
     for plan in suite.tasks:
         task = plan.task()
-        for vname in suite.variants:
-            expected = config_hash(task, get_variant(vname), plan.budget)
+        programs: dict = {}  # program key -> [(variant, seeds)]
+        for vname in suite.variants_of(plan):
+            variant = plan.variant(vname)
+            expected = config_hash(task, variant, plan.budget)
             pending = []
             for i in suite.seeds:
                 rec = rd.read_record(TrialSpec(suite.name, plan.name, vname, i).trial_id)
-                if rec is not None and rec.config_hash == expected:
+                if rec is not None and rec.config_hash == expected and (rec.status != "failed" or not retry_failed):
                     done += 1
                 else:
                     pending.append(i)
-            step = max_seeds_per_job or len(pending) or 1
-            for k in range(0, len(pending), step):
-                jobs.append(Job(suite.name, plan, vname, tuple(pending[k : k + step]), device, str(run_dir), tuple(plugins)))
+            if pending:
+                key = variant.program_key() if pack else (vname,)
+                programs.setdefault(key, []).append((vname, tuple(pending)))
+        jobs += [Job(suite.name, plan, tuple(groups), device, str(run_dir), tuple(plugins)) for groups in programs.values()]
+        references = []  # the task's floor and ceiling rows
+        for kind in REFERENCE_KINDS:
+            expected = reference_hash(task, kind, plan.variant(INIT_RECIPE))
+            pending = []
+            for i in suite.seeds:
+                rec = rd.read_record(TrialSpec(suite.name, plan.name, kind, i).trial_id)
+                if rec is not None and rec.config_hash == expected and (rec.status != "failed" or not retry_failed):
+                    done += 1
+                else:
+                    pending.append(i)
+            if pending:
+                references.append((kind, tuple(pending)))
+        if references:
+            jobs.append(Job(suite.name, plan, tuple(references), device, str(run_dir), tuple(plugins), kind="reference"))
     return jobs, done
 
 
@@ -105,11 +174,12 @@ def run_suite(
     fresh: bool = False,  # delete earlier results in ``out`` first
     plugins=(),  # plugin files/modules registering extra losses/variants
     backend: str = "local",
+    workers: int | None = None,  # local backend: worker processes (default: one per core on CPU, 1 on GPU)
+    pack: bool = True,  # train variants whose networks and schedules agree as one program
+    retry_failed: bool = True,  # retrain trials an earlier run recorded as failed
     progress: bool | None = None,
 ) -> Path:
     """Train and evaluate every (task, variant, seed) of ``suite``; returns the run directory."""
-    from tqdm.auto import tqdm
-
     from ganbench.zoo import load_plugin
 
     for p in plugins:
@@ -120,26 +190,39 @@ def run_suite(
         suite = suite.with_seeds(seeds)
     device = device or suite.device
     dev = resolve_device(device)
-    rd = RunDir(out if out else default_run_dir(suite))
+    rd = RunDir(check_writable_dir(out if out else default_run_dir(suite), "run directory"))
+    with rd.lock():
+        return _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, retry_failed, progress)
+
+
+def _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, retry_failed, progress) -> Path:
+    from tqdm.auto import tqdm
+
     if fresh and rd.root.exists():
         for sub in (rd.records, rd.samples, rd.checkpoints, rd.leaderboard):
             shutil.rmtree(sub, ignore_errors=True)
     rd.records.mkdir(parents=True, exist_ok=True)
     atomic_write_text(rd.suite_toml, suite.source or "")
     atomic_write_json(rd.suite_json, suite.to_dict())
-    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins), **environment(dev)}
+    jobs, done = plan_jobs(suite, rd.root, device, plugins, pack=pack, retry_failed=retry_failed)
+    jobs.sort(key=lambda j: -j.cost())  # longest first, so that the pool ends together
+    if workers is None:
+        workers = 1 if dev.type == "cuda" else min(cpu_count(), max(1, len(jobs)))
+    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins),
+                "workers": workers, "pack": pack, "programs": [j.label for j in jobs], **environment(dev)}
     atomic_write_json(rd.manifest, manifest)
+    options = {"workers": workers} if backend == "local" else {}
 
-    jobs, done = plan_jobs(suite, rd.root, device, plugins)
     bar = tqdm(total=suite.n_trials, initial=done, desc=f"suite {suite.name}", unit="trial",
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     t0 = time.perf_counter()
-    for job, records in get_backend(backend).run(run_job, jobs):
+    lost = lambda job, why: [r.to_dict() for r in failed_records(job, f"job lost: {why}")]  # noqa: E731
+    for job, records in get_backend(backend, **options).run(run_job, jobs, on_lost=lost):
         for rec in records:
             rd.write_record(TrialRecord.from_dict(rec))
         shutil.rmtree(rd.checkpoint_dir(job.key), ignore_errors=True)
         bar.set_postfix_str(job.label, refresh=False)
-        bar.update(len(job.seeds))
+        bar.update(job.n_trials)
     bar.close()
     manifest.update(finished=now(), wall_s_this_invocation=round(time.perf_counter() - t0, 2))
     atomic_write_json(rd.manifest, manifest)

@@ -1,6 +1,8 @@
-"""Suites: TOML files listing tasks, variants, seeds, per-task budgets and evaluation protocols.
+"""Suites: TOML files listing tasks, variants, seeds, per-task budgets, training settings and
+evaluation protocols.
 
-Format (strictly validated: an unknown key, task or variant is an error naming it)::
+Format (strictly validated when loaded, before anything trains: an unknown key, task, variant or
+metric, or a budget that is not a finite positive number, is an error naming it)::
 
     name = "smoke"
     description = "..."
@@ -9,6 +11,8 @@ Format (strictly validated: an unknown key, task or variant is an error naming i
 
     [tasks.ring8]
     budget = { g_steps = 300 }      # exactly one of g_steps, kimg, seconds, gflops
+    train = { batch_size = 64, ema = 0.999 }   # optional: applied to every variant on this task
+    variants = ["gan-ns", "pacgan"] # optional: this task's variants instead of the suite's
     n_fake = 2500                   # optional protocol overrides: n_fake, n_real, metrics
 
 Suites shipped with ganbench live in ``ganbench/suites/*.toml``; ``--suite`` takes their name or a path.
@@ -17,23 +21,29 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomllib
 
 from ganbench.harness.budget import Budget
+from ganbench.records import safe_name
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "suites"
 TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device"}
-TASK_KEYS = {"budget", "n_fake", "n_real", "metrics"}
+TASK_KEYS = {"budget", "n_fake", "n_real", "metrics", "train", "variants"}
+TRAIN_KEYS = {"batch_size": "samples per batch (every variant on the task)",
+              "ema": "decay of the generator average that is evaluated and ranked (0: the raw generator)"}
 
 
 @dataclass(frozen=True)
 class TaskPlan:
     name: str
     budget: Budget
-    overrides: dict = field(default_factory=dict)  # protocol overrides
+    overrides: dict = field(default_factory=dict)  # protocol overrides: n_fake, n_real, metrics
+    train: dict = field(default_factory=dict)  # training settings applied to every variant: batch_size, ema
+    variants: tuple[str, ...] = ()  # this task's variants; empty: the suite's
 
     def task(self):
         """The task with this suite's protocol overrides applied (a copy; the registry is untouched)."""
@@ -46,6 +56,21 @@ class TaskPlan:
         over = {k: tuple(v) if k == "metrics" else int(v) for k, v in self.overrides.items()}
         t.protocol = dataclasses.replace(base.protocol, **over)
         return t
+
+    def variant(self, name: str):
+        """The variant ``name`` with this task's training settings (its config hash says so)."""
+        from ganbench.zoo import get_variant
+
+        v = get_variant(name)
+        return dataclasses.replace(v, **self.train) if self.train else v
+
+    def to_dict(self) -> dict:
+        d = {"budget": self.budget.to_dict(), **self.overrides}
+        if self.train:
+            d["train"] = dict(self.train)
+        if self.variants:
+            d["variants"] = list(self.variants)
+        return d
 
 
 @dataclass(frozen=True)
@@ -61,14 +86,18 @@ class Suite:
     def to_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "seeds": list(self.seeds),
                 "variants": list(self.variants), "device": self.device,
-                "tasks": {t.name: {"budget": t.budget.to_dict(), **t.overrides} for t in self.tasks}}
+                "tasks": {t.name: t.to_dict() for t in self.tasks}}
 
     def with_seeds(self, seeds) -> "Suite":
         return dataclasses.replace(self, seeds=_seeds(seeds, "--seeds"))
 
+    def variants_of(self, plan: TaskPlan) -> tuple[str, ...]:
+        return plan.variants or self.variants
+
     @property
     def n_trials(self) -> int:
-        return len(self.seeds) * len(self.variants) * len(self.tasks)
+        """Trials and reference rows (``real`` and ``init`` per task and seed)."""
+        return len(self.seeds) * sum(len(self.variants_of(t)) + 2 for t in self.tasks)
 
 
 def _seeds(value, where: str) -> tuple[int, ...]:
@@ -98,7 +127,10 @@ def load_suite(name_or_path: str | Path) -> Suite:
             raise ValueError(f"unknown suite {name_or_path!r}; choose from {', '.join(available_suites())} or give a .toml path")
     if not p.is_file():
         raise ValueError(f"suite file {p} does not exist")
-    text = p.read_text()
+    try:
+        text = p.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"suite file {p} cannot be read: {exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -106,9 +138,50 @@ def load_suite(name_or_path: str | Path) -> Suite:
     return parse_suite(data, where=str(p), source=text)
 
 
-def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
-    from ganbench.tasks import get_task
+def _variant_list(value, where: str) -> tuple[str, ...]:
     from ganbench.zoo import get_variant
+
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: variants must be a non-empty list of variant names")
+    if len(set(value)) != len(value):
+        raise ValueError(f"{where}: variants repeat a name")
+    for v in value:
+        try:
+            get_variant(v)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    return tuple(value)
+
+
+def _train_settings(spec, where: str) -> dict:
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: train must be a table like {{ batch_size = 64 }}")
+    bad = set(spec) - set(TRAIN_KEYS)
+    if bad:
+        raise ValueError(f"{where}: train has unknown key(s) {sorted(bad)}; allowed: {', '.join(TRAIN_KEYS)}")
+    if "batch_size" in spec and (isinstance(spec["batch_size"], bool) or not isinstance(spec["batch_size"], int)
+                                 or spec["batch_size"] < 2):
+        raise ValueError(f"{where}: train.batch_size must be an integer >= 2, got {spec['batch_size']!r}")
+    if "ema" in spec and (isinstance(spec["ema"], bool) or not isinstance(spec["ema"], (int, float))
+                          or not (0 <= spec["ema"] < 1)):
+        raise ValueError(f"{where}: train.ema must be a decay in [0, 1), got {spec['ema']!r}")
+    return {k: (float(v) if k == "ema" else v) for k, v in spec.items()}
+
+
+def _check_metrics(metrics, task, where: str) -> None:
+    from ganbench.metrics import METRICS
+
+    if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
+        raise ValueError(f"{where}: metrics must be a non-empty list of names, e.g. [\"modes\", \"fid\"]")
+    known = set(METRICS) | ({"modes"} if task.n_modes else set())
+    unknown = [m for m in metrics if m not in known]
+    if unknown:
+        raise ValueError(f"{where}: unknown metric(s) {unknown} for task {task.name!r}; choose from {sorted(known)}")
+
+
+def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
+    """Validate a suite's TOML data completely (tasks, variants, budgets, settings, metrics)."""
+    from ganbench.tasks import get_task
 
     unknown = set(data) - TOP_KEYS
     if unknown:
@@ -116,37 +189,54 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
     for key in ("name", "seeds", "variants", "tasks"):
         if key not in data:
             raise ValueError(f"{where}: missing required key {key!r}")
-    variants = data["variants"]
-    if not isinstance(variants, list) or not variants or not all(isinstance(v, str) for v in variants):
-        raise ValueError(f"{where}: variants must be a non-empty list of variant names")
-    if len(set(variants)) != len(variants):
-        raise ValueError(f"{where}: variants repeat a name")
-    for v in variants:
-        try:
-            get_variant(v)
-        except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
+    name = data["name"]
+    if not isinstance(name, str) or not name or safe_name(name) != name:
+        raise ValueError(f"{where}: name {name!r} must be a plain name (letters, digits, . _ + = -), "
+                         "since it names folders and seeds")
+    variants = _variant_list(data["variants"], where)
     if not isinstance(data["tasks"], dict) or not data["tasks"]:
         raise ValueError(f"{where}: [tasks] must list at least one task, e.g. [tasks.ring8] budget = {{ g_steps = 1000 }}")
     plans = []
     for tname, spec in data["tasks"].items():
+        here = f"{where}: [tasks.{tname}]"
         if not isinstance(spec, dict):
-            raise ValueError(f"{where}: [tasks.{tname}] must be a table with a budget")
+            raise ValueError(f"{here} must be a table with a budget")
         bad = set(spec) - TASK_KEYS
         if bad:
-            raise ValueError(f"{where}: [tasks.{tname}] unknown key(s) {sorted(bad)}; allowed: {sorted(TASK_KEYS)}")
+            raise ValueError(f"{here} unknown key(s) {sorted(bad)}; allowed: {sorted(TASK_KEYS)}")
         try:
-            get_task(tname)
+            task = get_task(tname)
             if "budget" not in spec:
-                raise ValueError(f"[tasks.{tname}] needs a budget, e.g. budget = {{ g_steps = 1000 }}")
+                raise ValueError("needs a budget, e.g. budget = { g_steps = 1000 }")
             budget = Budget.parse(spec["budget"])
         except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
+            raise ValueError(f"{here} {exc}") from None
         overrides = {k: spec[k] for k in ("n_fake", "n_real", "metrics") if k in spec}
         for k in ("n_fake", "n_real"):
-            if k in overrides and (not isinstance(overrides[k], int) or overrides[k] < 2):
-                raise ValueError(f"{where}: [tasks.{tname}] {k} must be an integer >= 2")
-        plans.append(TaskPlan(tname, budget, overrides))
-    return Suite(name=str(data["name"]), description=str(data.get("description", "")),
-                 seeds=_seeds(data["seeds"], where), variants=tuple(variants), tasks=tuple(plans),
-                 device=str(data.get("device", "auto")), source=source)
+            if k in overrides and (isinstance(overrides[k], bool) or not isinstance(overrides[k], int) or overrides[k] < 2):
+                raise ValueError(f"{here} {k} must be an integer >= 2, got {overrides[k]!r}")
+        if "metrics" in overrides:
+            _check_metrics(overrides["metrics"], task, here)
+        train = _train_settings(spec["train"], here) if "train" in spec else {}
+        plan_variants = _variant_list(spec["variants"], here) if "variants" in spec else ()
+        plans.append(TaskPlan(tname, budget, overrides, train, plan_variants))
+    device = data.get("device", "auto")
+    if not isinstance(device, str):
+        raise ValueError(f"{where}: device must be a string such as \"auto\", \"cpu\" or \"cuda\"")
+    suite = Suite(name=name, description=str(data.get("description", "")), seeds=_seeds(data["seeds"], where),
+                  variants=variants, tasks=tuple(plans), device=device, source=source)
+    for plan in suite.tasks:  # every variant's recipe must hold with the task's settings
+        for v in suite.variants_of(plan):
+            try:
+                _validated(plan.variant(v))
+            except ValueError as exc:
+                raise ValueError(f"{where}: [tasks.{plan.name}] {exc}") from None
+    return suite
+
+
+def _validated(variant):
+    from ganbench.zoo.variants import validate_variant
+
+    if not math.isfinite(variant.lr):
+        raise ValueError(f"variant {variant.name!r}: lr must be finite")
+    return validate_variant(variant)

@@ -18,6 +18,8 @@ import torch
 from ganbench.features.digits import load_digits_split
 from ganbench.tasks.task import EvalProtocol, Task, register_task
 
+CONFIDENT = 0.99  # a channel is recognisable when the classifier gives its digit at least this probability
+
 
 class _DigitsBase(Task):
     paper = ""
@@ -26,16 +28,36 @@ class _DigitsBase(Task):
         x, y = load_digits_split("train")
         self.images = torch.from_numpy(x)
         self.labels = torch.from_numpy(y)
+        self.test_images = torch.from_numpy(load_digits_split("test")[0])
+
+    def heldout(self, n, generator):
+        """Held-out real samples: the same construction from the test split's 359 digits."""
+        idx = torch.randint(len(self.test_images), (n, self.shape[0]), generator=generator)
+        return self.test_images[idx].reshape(n, *self.shape)
 
     def mode_stats(self, fake, features) -> dict:
         """A sample's mode is its channels' predicted digits read as one number (``100 r + 10 g + b``
-        for three channels), so C channels have 10^C modes."""
+        for three channels), so C channels have 10^C modes.
+
+        ``modes`` counts only *recognisable* samples, the image analogue of the mixtures' 3-std rule:
+        every channel classified with probability >= ``CONFIDENT`` (0.99). Measured with the shipped
+        classifier: 77% of held-out real digits pass, 2% of uniform-noise images and none of an
+        untrained DCGAN's samples; for three channels 0.77^3 = 46% of real stacked digits pass, which
+        still covers all 1000 modes at 26,000 samples, while noise covers (close to) none. The plain
+        argmax count of the papers (PacGAN, Unrolled GAN), which noise inflates, is ``modes_argmax``;
+        ``kl_modes`` is KL(p || uniform) of that argmax histogram (PacGAN, Table 2) and
+        ``confident_fraction`` the share of recognisable samples."""
         from ganbench.metrics.mode_coverage import label_coverage
 
         lab = torch.as_tensor(features.labels)
         place = 10 ** torch.arange(lab.shape[1] - 1, -1, -1)
-        s = label_coverage((lab * place).sum(1), 10 ** lab.shape[1])
-        return {"modes": s["modes_covered"], "kl_modes": s["kl_modes"]}
+        mode = (lab * place).sum(1)
+        n_modes = 10 ** lab.shape[1]
+        confident = torch.as_tensor(features.confidence).min(1).values >= CONFIDENT
+        everything = label_coverage(mode, n_modes)
+        gated = label_coverage(mode[confident], n_modes)["modes_covered"] if bool(confident.any()) else 0
+        return {"modes": gated, "modes_argmax": everything["modes_covered"], "kl_modes": everything["kl_modes"],
+                "confident_fraction": float(confident.double().mean())}
 
 
 @register_task("digits")
@@ -52,7 +74,8 @@ class Digits(_DigitsBase):
                             headline="fid")
 
     def sample(self, n, generator):
-        return self.images[torch.randint(len(self.images), (n,), generator=generator)]
+        dev = generator.device
+        return self._on("images", self.images, dev)[torch.randint(len(self.images), (n,), generator=generator, device=dev)]
 
     def eval_real(self, generator):
         return self.images  # the whole train split: the reference set does not depend on a seed
@@ -71,8 +94,9 @@ class StackedDigits(_DigitsBase):
                             options={}, headline="modes")
 
     def sample(self, n, generator):
-        idx = torch.randint(len(self.images), (n, 3), generator=generator)
-        return self.images[idx].reshape(n, 3, 8, 8)
+        dev = generator.device
+        idx = torch.randint(len(self.images), (n, 3), generator=generator, device=dev)
+        return self._on("images", self.images, dev)[idx].reshape(n, 3, 8, 8)
 
     def sample_labelled(self, n, generator) -> tuple[torch.Tensor, torch.Tensor]:
         """Samples and their true mode labels (``100 r + 10 g + b``), for tests of mode counting."""

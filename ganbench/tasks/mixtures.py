@@ -49,9 +49,10 @@ class GaussianMixture(Task):
 
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
         # Component first, then noise, both from ``generator``: one stream, bit-reproducible.
-        k = torch.randint(self.n_modes, (n,), generator=generator)
-        noise = torch.randn((n, self.shape[0]), generator=generator)
-        return self._centers32[k] + self.std * noise
+        dev = generator.device
+        k = torch.randint(self.n_modes, (n,), generator=generator, device=dev)
+        noise = torch.randn((n, self.shape[0]), generator=generator, device=dev)
+        return self._on("centers", self._centers32, dev)[k] + self.std * noise
 
     def mode_stats(self, fake, features) -> dict:
         s = mode_coverage(fake, self.centers, self.mode_std, threshold=self.threshold)

@@ -51,8 +51,23 @@ class Task:
         return len(self.shape) == 3
 
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        """``n`` real samples, float32 (n, *shape). The same generator state gives the same samples."""
+        """``n`` real samples, float32 (n, *shape), on ``generator.device``. The same generator state
+        gives the same samples."""
         raise NotImplementedError
+
+    def _on(self, name: str, tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+        """``tensor`` (a fixed part of the task: centers, images) on ``device``, copied once."""
+        cache = self.__dict__.setdefault("_device_copies", {})
+        key = (name, str(device))
+        if key not in cache:
+            cache[key] = tensor.to(device)
+        return cache[key]
+
+    def heldout(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """``n`` real samples that are not in the reference set, judged like generated ones for the
+        leaderboard's ``real`` row (the ceiling). Synthetic tasks draw fresh samples from the true
+        distribution; datasets with a test split draw from it."""
+        return self.sample(n, generator)
 
     def eval_real(self, generator: torch.Generator) -> torch.Tensor:
         """The real reference set of the protocol (``protocol.n_real`` samples)."""

@@ -1,14 +1,26 @@
 """Seed-batched layers: S independent networks held as one, each parameter with a leading seed axis.
 
-Seed s of a batched network computes exactly what a lone network with seed s's parameters would:
-linear layers are ``torch.baddbmm`` over the seed axis, convolutions are grouped convolutions with
-one group per seed, BatchNorm normalises each seed's channels over that seed's batch only. Losses
-are summed over seeds, so each seed's gradient is its own loss's gradient; Adam, RMSprop and
-clipping act element-wise. This is how S seeds train at once at nearly the cost of one.
+Seed s of a batched network computes *bit for bit* what a lone network with seed s's parameters
+would, whatever the other seeds are and however many share the batch. That is what lets a trial's
+record not depend on what it trained with (seeds, or whole variants packed into one program), and
+it holds because every op here is either elementwise, a reduction within one seed's slice, or a
+batched matrix product (``torch.bmm`` / ``baddbmm``), whose per-matrix results do not depend on the
+batch size, or a per-seed call of the very kernel a lone network would run. Three shapes of work are
+written out by hand because PyTorch's batched kernels for them depend on the batch composition
+(measured on CPU: a lone seed's GEMV, a grouped convolution with few input channels and
+``BatchNorm2d`` over S·C channels each round differently from their per-seed counterparts, and 300
+training steps amplify one ulp into a different GAN):
 
-Activations: MLP tensors are (S, B, F); image tensors inside convolutional nets are (B, S*C, H, W).
-Initialisation draws each seed's parameters from that seed's own ``torch.Generator``, in layer
-order, so seed s starts identically whatever other seeds share the batch.
+- a linear layer with one output unit is a multiply and a sum, not a GEMV;
+- convolutions and transposed convolutions run one call per seed (as fast as a grouped call at
+  these sizes, measured);
+- batch normalisation computes its per-seed, per-channel moments with reductions over one seed's slice.
+
+Losses are summed over seeds, so each seed's gradient is its own loss's gradient.
+
+Activations: MLP tensors are (S, B, F); image tensors are (S, B, C, H, W). Initialisation draws each
+seed's parameters from that seed's own ``torch.Generator``, in layer order, so seed s starts
+identically whatever other seeds share the batch.
 """
 from __future__ import annotations
 
@@ -23,97 +35,146 @@ def _uniform(shape, bound: float, g: torch.Generator) -> torch.Tensor:
     return (torch.rand(shape, generator=g) * 2 - 1) * bound
 
 
+def _seed_flags(flags, n: int) -> list[bool]:
+    """A per-seed switch from one bool (all seeds) or a sequence of n bools."""
+    if isinstance(flags, bool):
+        return [flags] * n
+    flags = [bool(f) for f in flags]
+    if len(flags) != n:
+        raise ValueError(f"{len(flags)} per-seed flags for {n} seeds")
+    return flags
+
+
 class SpectralNorm:
     """Spectral normalisation (Miyato et al. 2018): W / σ(W), σ estimated by one power iteration per
-    training forward pass, per seed. ``u`` is a buffer of shape (S, rows)."""
+    training forward pass, per seed. ``u`` is a buffer of shape (S, rows); ``mask`` (S,) says which
+    seeds are normalised (the others see W itself, so spectrally normalised and plain seeds can share
+    a program). A seed's ``u`` is drawn from its generator only when that seed is normalised, so its
+    later parameters do not depend on the flag of any other seed."""
 
     @staticmethod
-    def init_u(s: int, rows: int, gens) -> torch.Tensor:
-        u = torch.stack([torch.randn(rows, generator=g) for g in gens])
+    def init_u(rows: int, gens, flags) -> torch.Tensor:
+        u = torch.stack([torch.randn(rows, generator=g) if f else torch.ones(rows) for g, f in zip(gens, flags)])
         return F.normalize(u, dim=1)
 
     @staticmethod
-    def normalise(w: torch.Tensor, u: torch.Tensor, training: bool) -> torch.Tensor:
-        """``w``: (S, rows, cols) -> w / σ per seed; updates ``u`` in place when training."""
+    def normalise(w: torch.Tensor, u: torch.Tensor, mask: torch.Tensor, training: bool) -> torch.Tensor:
+        """``w``: (S, rows, cols) -> w / σ for seeds in ``mask``; updates ``u`` in place when training.
+        The products are multiplies and sums, not batched GEMVs, whose rounding depends on S."""
         if training:
             with torch.no_grad():
-                v = F.normalize(torch.bmm(u[:, None, :], w)[:, 0], dim=1)
-                u.copy_(F.normalize(torch.bmm(w, v[:, :, None])[:, :, 0], dim=1))
+                v = F.normalize((u[:, :, None] * w).sum(1), dim=1)
+                u.copy_(F.normalize((w * v[:, None, :]).sum(2), dim=1))
         u = u.clone()  # the buffer changes in place at the next forward; this graph keeps its own copy
-        v = F.normalize(torch.bmm(u[:, None, :], w)[:, 0], dim=1).detach()
-        sigma = torch.bmm(u[:, None, :], torch.bmm(w, v[:, :, None]))[:, 0, 0]
+        v = F.normalize((u[:, :, None] * w).sum(1), dim=1).detach()
+        sigma = (u * (w * v[:, None, :]).sum(2)).sum(1)
+        sigma = torch.where(mask, sigma, torch.ones_like(sigma))  # w / 1 is w exactly, gradient too
         return w / sigma[:, None, None]
 
 
-class SeedLinear(nn.Module):
-    """y[s] = x[s] @ W[s] + b[s] for x of shape (S, B, fan_in). PyTorch's default init bounds."""
+class _SeedParametrised(nn.Module):
+    """A layer whose weight (S, rows, cols) may be spectrally normalised per seed."""
 
-    def __init__(self, gens, fan_in: int, fan_out: int, sn: bool = False):
+    def _init_sn(self, gens, sn, rows: int) -> None:
+        flags = _seed_flags(sn, len(gens))
+        self.sn = any(flags)
+        if self.sn:
+            self.register_buffer("sn_mask", torch.tensor(flags))
+            self.register_buffer("u", SpectralNorm.init_u(rows, gens, flags))
+
+    def _normalised(self, w: torch.Tensor) -> torch.Tensor:
+        return SpectralNorm.normalise(w, self.u, self.sn_mask, self.training) if self.sn else w
+
+
+class SeedLinear(_SeedParametrised):
+    """y[s] = x[s] @ W[s] + b[s] for x of shape (S, B, fan_in). PyTorch's default init bounds.
+    ``sn``: spectral normalisation, for all seeds (bool) or per seed (sequence of bools)."""
+
+    def __init__(self, gens, fan_in: int, fan_out: int, sn=False):
         super().__init__()
         bound = 1 / math.sqrt(fan_in)
         self.weight = nn.Parameter(torch.stack([_uniform((fan_in, fan_out), bound, g) for g in gens]))
         self.bias = nn.Parameter(torch.stack([_uniform((1, fan_out), bound, g) for g in gens]))
-        self.sn = sn
-        if sn:
-            self.register_buffer("u", SpectralNorm.init_u(len(gens), fan_out, gens))
+        self._init_sn(gens, sn, fan_out)
 
     def effective_weight(self) -> torch.Tensor:
         if not self.sn:
             return self.weight
         # σ of W (fan_in x fan_out) equals σ of its transpose; power iteration runs on (out, in).
-        return SpectralNorm.normalise(self.weight.transpose(1, 2), self.u, self.training).transpose(1, 2)
+        return self._normalised(self.weight.transpose(1, 2)).transpose(1, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.baddbmm(self.bias, x, self.effective_weight())
+        w = self.effective_weight()
+        if w.shape[2] == 1:  # a GEMV: a lone seed would take another kernel than a batch of seeds
+            return (x * w.transpose(1, 2)).sum(-1, keepdim=True) + self.bias
+        return torch.baddbmm(self.bias, x, w)
 
 
-class SeedConv2d(nn.Module):
-    """Per-seed Conv2d as one grouped convolution on (B, S*C_in, H, W)."""
+class SeedConv2d(_SeedParametrised):
+    """Per-seed Conv2d on (S, B, C_in, H, W): one ``conv2d`` call per seed. A grouped convolution with
+    one group per seed would be one call, but its kernel (and rounding) depends on the group count."""
 
-    def __init__(self, gens, c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0, sn: bool = False):
+    def __init__(self, gens, c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0, sn=False):
         super().__init__()
-        self.s, self.stride, self.padding, self.sn = len(gens), stride, padding, sn
+        self.stride, self.padding = stride, padding
         bound = 1 / math.sqrt(c_in * k * k)
-        self.weight = nn.Parameter(torch.cat([_uniform((c_out, c_in, k, k), bound, g) for g in gens]))
-        self.bias = nn.Parameter(torch.cat([_uniform((c_out,), bound, g) for g in gens]))
-        if sn:
-            self.register_buffer("u", SpectralNorm.init_u(self.s, c_out, gens))
+        self.weight = nn.Parameter(torch.stack([_uniform((c_out, c_in, k, k), bound, g) for g in gens]))
+        self.bias = nn.Parameter(torch.stack([_uniform((c_out,), bound, g) for g in gens]))
+        self._init_sn(gens, sn, c_out)
 
     def effective_weight(self) -> torch.Tensor:
         if not self.sn:
             return self.weight
-        w = self.weight.reshape(self.s, -1, *self.weight.shape[1:])
-        wn = SpectralNorm.normalise(w.flatten(2), self.u, self.training)
-        return wn.reshape(self.weight.shape)
+        w = self.weight
+        return self._normalised(w.reshape(w.shape[0], w.shape[1], -1)).reshape(w.shape)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(x, self.effective_weight(), self.bias, self.stride, self.padding, groups=self.s)
+        w = self.effective_weight()
+        return torch.stack([F.conv2d(x[s], w[s], self.bias[s], self.stride, self.padding) for s in range(len(w))])
 
 
 class SeedConvTranspose2d(nn.Module):
-    """Per-seed ConvTranspose2d as one grouped transposed convolution on (B, S*C_in, H, W)."""
+    """Per-seed ConvTranspose2d on (S, B, C_in, H, W): one ``conv_transpose2d`` call per seed."""
 
     def __init__(self, gens, c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0):
         super().__init__()
-        self.s, self.stride, self.padding = len(gens), stride, padding
+        self.stride, self.padding = stride, padding
         bound = 1 / math.sqrt(c_out * k * k)  # PyTorch computes fan_in from weight.shape[1] for ConvTranspose
-        self.weight = nn.Parameter(torch.cat([_uniform((c_in, c_out, k, k), bound, g) for g in gens]))
-        self.bias = nn.Parameter(torch.cat([_uniform((c_out,), bound, g) for g in gens]))
+        self.weight = nn.Parameter(torch.stack([_uniform((c_in, c_out, k, k), bound, g) for g in gens]))
+        self.bias = nn.Parameter(torch.stack([_uniform((c_out,), bound, g) for g in gens]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, groups=self.s)
+        return torch.stack([F.conv_transpose2d(x[s], self.weight[s], self.bias[s], self.stride, self.padding)
+                            for s in range(len(self.weight))])
 
 
-def to_grouped(x: torch.Tensor) -> torch.Tensor:
-    """(S, B, C, H, W) -> (B, S*C, H, W)."""
-    s, b = x.shape[:2]
-    return x.transpose(0, 1).reshape(b, s * x.shape[2], *x.shape[3:])
+class SeedBatchNorm2d(nn.Module):
+    """BatchNorm2d per seed on (S, B, C, H, W): each seed's channels are normalised over that seed's
+    batch, with PyTorch's defaults (eps 1e-5, momentum 0.1, affine 1/0 init, unbiased running var)."""
 
+    def __init__(self, s: int, c: int, eps: float = 1e-5, momentum: float = 0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = nn.Parameter(torch.ones(s, c))
+        self.bias = nn.Parameter(torch.zeros(s, c))
+        self.register_buffer("running_mean", torch.zeros(s, c))
+        self.register_buffer("running_var", torch.ones(s, c))
 
-def from_grouped(x: torch.Tensor, s: int) -> torch.Tensor:
-    """(B, S*C, H, W) -> (S, B, C, H, W)."""
-    b = x.shape[0]
-    return x.reshape(b, s, -1, *x.shape[2:]).transpose(0, 1)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s, b, c = x.shape[:3]
+        if self.training:
+            flat = x.transpose(1, 2).reshape(s, c, -1)  # (S, C, B*H*W): one seed's channel per row
+            mean = flat.mean(-1)
+            var = (flat - mean[..., None]).pow(2).mean(-1)
+            n = flat.shape[-1]
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * (n / max(n - 1, 1)))
+        else:
+            mean, var = self.running_mean, self.running_var
+        shape = (s, 1, c) + (1,) * (x.ndim - 3)
+        scale = self.weight / (var + self.eps).sqrt()
+        return (x - mean.reshape(shape)) * scale.reshape(shape) + self.bias.reshape(shape)
 
 
 class MinibatchDiscrimination(nn.Module):

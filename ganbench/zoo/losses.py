@@ -97,3 +97,20 @@ F_DIVERGENCES = {
 for _name, (_act, _conj) in F_DIVERGENCES.items():
     register_loss(f"fgan-{_name}")(FDivergence(_act, _conj, f"fgan-{_name}"))
 BUILTIN_LOSSES = tuple(LOSSES)  # the ones above; plugins add more
+
+
+class GroupedLoss:
+    """The losses of a program whose trials use different losses: group k's loss applies to seeds
+    ``bounds[k]:bounds[k+1]`` (each loss sees only its own seeds, so a trial's loss values are those
+    it would have alone)."""
+
+    def __init__(self, losses: list[LossFn], sizes: list[int]):
+        self.losses, self.bounds = list(losses), [0]
+        for n in sizes:
+            self.bounds.append(self.bounds[-1] + int(n))
+
+    def __call__(self, d_real: torch.Tensor, d_fake: torch.Tensor):
+        if len(self.losses) == 1:
+            return self.losses[0](d_real, d_fake)
+        parts = [fn(d_real[a:b], d_fake[a:b]) for fn, a, b in zip(self.losses, self.bounds, self.bounds[1:])]
+        return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])

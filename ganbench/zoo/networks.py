@@ -20,14 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganbench.zoo.layers import (
-    MinibatchDiscrimination,
-    SeedConv2d,
-    SeedConvTranspose2d,
-    SeedLinear,
-    from_grouped,
-    to_grouped,
-)
+from ganbench.zoo.layers import MinibatchDiscrimination, SeedBatchNorm2d, SeedConv2d, SeedConvTranspose2d, SeedLinear
 
 
 @dataclass(frozen=True)
@@ -66,7 +59,7 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    def __init__(self, gens, in_dim: int, hidden: int, depth: int, sn: bool = False, mbd: bool = False):
+    def __init__(self, gens, in_dim: int, hidden: int, depth: int, sn=False, mbd: bool = False):
         super().__init__()
         dims = [in_dim] + [hidden] * depth
         self.hidden = nn.ModuleList(SeedLinear(gens, a, b, sn=sn) for a, b in zip(dims[:-1], dims[1:]))
@@ -87,10 +80,10 @@ class DCGenerator(nn.Module):
     def __init__(self, gens, z_dim: int, shape: tuple[int, int, int], ch: int):
         super().__init__()
         c, hgt, _ = shape
-        self.s, self.stages = len(gens), int(round(math.log2(hgt))) - 1
+        s, self.stages = len(gens), int(round(math.log2(hgt))) - 1
         self.c0 = ch * 2 ** (self.stages - 1)
         self.project = SeedLinear(gens, z_dim, self.c0 * 4)
-        self.bn0 = nn.BatchNorm2d(self.s * self.c0)
+        self.bn0 = SeedBatchNorm2d(s, self.c0)
         ups, bns = [], []
         cin = self.c0
         for i in range(self.stages):
@@ -98,25 +91,24 @@ class DCGenerator(nn.Module):
             cout = c if last else cin // 2
             ups.append(SeedConvTranspose2d(gens, cin, cout, 4, 2, 1))
             if not last:
-                bns.append(nn.BatchNorm2d(self.s * cout))
+                bns.append(SeedBatchNorm2d(s, cout))
             cin = cout
         self.ups, self.bns = nn.ModuleList(ups), nn.ModuleList(bns)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        b = z.shape[1]
-        h = self.project(z).reshape(self.s, b, self.c0, 2, 2)
-        h = torch.relu(self.bn0(to_grouped(h)))
+        s, b = z.shape[:2]
+        h = torch.relu(self.bn0(self.project(z).reshape(s, b, self.c0, 2, 2)))
         for i, up in enumerate(self.ups):
             h = up(h)
             h = torch.tanh(h) if i == len(self.ups) - 1 else torch.relu(self.bns[i](h))
-        return from_grouped(h, self.s)
+        return h
 
 
 class DCDiscriminator(nn.Module):
-    def __init__(self, gens, shape: tuple[int, int, int], ch: int, sn: bool = False, mbd: bool = False):
+    def __init__(self, gens, shape: tuple[int, int, int], ch: int, sn=False, mbd: bool = False):
         super().__init__()
         c, hgt, _ = shape
-        self.s, stages = len(gens), int(round(math.log2(hgt))) - 1
+        stages = int(round(math.log2(hgt))) - 1
         convs, cin, cout = [], c, ch
         for _ in range(stages):
             convs.append(SeedConv2d(gens, cin, cout, 4, 2, 1, sn=sn))
@@ -127,17 +119,18 @@ class DCDiscriminator(nn.Module):
         self.out = SeedLinear(gens, self.feat_dim + (self.mbd.n_kernels if mbd else 0), 1, sn=sn)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = to_grouped(x)
+        h = x
         for conv in self.convs:
             h = nn.functional.leaky_relu(conv(h), 0.2)
-        f = from_grouped(h, self.s).flatten(2)  # (S, B, feat_dim)
+        f = h.flatten(2)  # (S, B, feat_dim)
         g = self.mbd(f) if self.mbd is not None else f
         return self.out(g)[..., 0], f
 
 
-def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn: bool = False, mbd: bool = False):
+def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn=False, mbd: bool = False):
     """Generator and discriminator for samples of ``shape``, one network per generator in ``gens``
-    (each seed's parameters drawn from its own generator: G first, then D). Returns (G, D, z_dim)."""
+    (each seed's parameters drawn from its own generator: G first, then D). ``sn``: spectral
+    normalisation of D, for all seeds or per seed (a sequence of bools). Returns (G, D, z_dim)."""
     family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
     if family == "mlp":
         if len(shape) != 1:

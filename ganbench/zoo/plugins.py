@@ -23,11 +23,18 @@ def load_plugin(spec: str):
         mod_spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(mod_spec)
         sys.modules[name] = module
-        mod_spec.loader.exec_module(module)
+        try:
+            mod_spec.loader.exec_module(module)
+        except Exception as exc:  # a syntax error or an exception at import: the user's file, say where
+            sys.modules.pop(name, None)
+            where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+            raise ValueError(f"plugin {spec} failed to load{where}: {type(exc).__name__}: {exc}") from None
     else:
         try:
             module = importlib.import_module(spec)
         except ImportError as exc:
             raise ValueError(f"cannot import plugin module {spec!r}: {exc}") from None
+        except Exception as exc:
+            raise ValueError(f"plugin module {spec!r} failed to load: {type(exc).__name__}: {exc}") from None
     _LOADED[key] = module
     return module

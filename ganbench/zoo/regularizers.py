@@ -30,7 +30,12 @@ def r1_penalty(d, real: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def clip_weights(d, c: float) -> None:
-    """WGAN weight clipping (Arjovsky et al. 2017, Algorithm 1): every critic parameter into [-c, c]."""
+def clip_weights(d, c) -> None:
+    """WGAN weight clipping (Arjovsky et al. 2017, Algorithm 1): every critic parameter into [-c, c].
+    ``c``: one bound, or per seed an (S,) tensor (``inf`` for seeds that are not clipped)."""
     for p in d.parameters():
-        p.clamp_(-c, c)
+        if isinstance(c, torch.Tensor):
+            bound = c.to(p.dtype).reshape(-1, *([1] * (p.ndim - 1)))
+            p.copy_(torch.minimum(torch.maximum(p, -bound), bound))
+        else:
+            p.clamp_(-c, c)

@@ -1,13 +1,16 @@
 """Training steps and the context they run in.
 
-A step function runs one generator update (and the discriminator updates before it) for all seeds
-of a batch and returns per-seed losses ``{"d_loss": (S,), "g_loss": (S,)}``. It sees a
-:class:`StepContext`, which the harness builds: the networks and optimisers, the variant and its
-loss, and each seed's own random streams for real data and noise.
+A step function runs one generator update (and the discriminator updates before it) for every
+trial of a program and returns per-seed losses ``{"d_loss": (S,), "g_loss": (S,)}``. It sees a
+:class:`StepContext`, built by the harness: the seed-batched networks and optimisers, the shared
+schedule (``variant``: batch size, critic steps, packing, unrolling are equal across a program),
+each trial's own loss (``loss`` dispatches to it), per-seed penalty weights, and each seed's random
+streams for real data, latents and auxiliary numbers (the WGAN-GP interpolation weights).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
@@ -16,56 +19,86 @@ from torch.func import functional_call
 from ganbench.utils.registry import registrar
 from ganbench.zoo.networks import pack
 from ganbench.zoo.regularizers import clip_weights, gradient_penalty, r1_penalty
+from ganbench.zoo.streams import SeedStream
 
 STEPS: dict[str, Callable] = {}
+register_step = registrar(STEPS, "step")
 
 
 @dataclass
 class StepContext:
     """What a step function sees. ``real()``: a real batch (S, B, ...) from each seed's data stream;
     ``noise()``: latents (S, B, z) from each seed's noise stream; ``uniform(shape)``: per-seed uniform
-    numbers (S, *shape). ``sample_real(n, generator)`` is the task's sampler."""
+    numbers (S, *shape) from each seed's auxiliary stream. ``gp``, ``r1``, ``clip``: per-seed penalty
+    weights and clip bounds, (S,) tensors on the device (0 / inf where a trial has none), or None when
+    no trial of the program uses them."""
 
     g: torch.nn.Module
     d: torch.nn.Module
-    opt_g: torch.optim.Optimizer
-    opt_d: torch.optim.Optimizer
-    variant: object  # ganbench.zoo.variants.Variant
-    loss: Callable
-    sample_real: Callable[[int, torch.Generator], torch.Tensor]
+    opt_g: object  # ganbench.zoo.optim.SeedOptimizer
+    opt_d: object
+    variant: object  # ganbench.zoo.variants.Variant: the program's shared schedule
+    loss: Callable  # (d_real (S, B), d_fake (S, B)) -> per-seed (d_loss (S,), g_loss (S,))
     z_dim: int
     device: torch.device
-    data_gens: list
-    noise_gens: list
+    real_stream: SeedStream
+    noise_stream: SeedStream
+    aux_stream: SeedStream
+    gp: torch.Tensor | None = None
+    r1: torch.Tensor | None = None
+    clip: torch.Tensor | None = None
     real_shown: int = 0  # real samples drawn per seed
+    extra: dict = field(default_factory=dict)  # room for a plugin step's own state
 
     def real(self) -> torch.Tensor:
         b = self.variant.batch_size
         self.real_shown += b
-        return torch.stack([self.sample_real(b, g) for g in self.data_gens]).to(self.device)
+        return self.real_stream.take(b)
 
     def noise(self) -> torch.Tensor:
-        b = self.variant.batch_size
-        return torch.stack([torch.randn(b, self.z_dim, generator=g) for g in self.noise_gens]).to(self.device)
+        return self.noise_stream.take(self.variant.batch_size)
 
     def uniform(self, shape) -> torch.Tensor:
-        return torch.stack([torch.rand(shape, generator=g) for g in self.noise_gens]).to(self.device)
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        n = 1
+        for k in shape:
+            n *= k
+        return self.aux_stream.take(n).reshape(-1, *shape)
 
 
-register_step = registrar(STEPS, "step")
+@contextlib.contextmanager
+def frozen(module: torch.nn.Module):
+    """Parameters of ``module`` need no gradient for the duration: G's update back-propagates
+    through D without computing D's (unused) weight gradients."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
+def _judge(d, real_packed: torch.Tensor, fake_packed: torch.Tensor, batch_coupled: bool):
+    """D's outputs on real and fake batches: one forward over both (fewer, larger ops) unless D
+    couples the samples of a batch (minibatch discrimination), which must see them apart."""
+    if batch_coupled:
+        return d(real_packed)[0], d(fake_packed)[0]
+    out, _ = d(torch.cat([real_packed, fake_packed], 1))
+    return out[:, : real_packed.shape[1]], out[:, real_packed.shape[1]:]
 
 
 def discriminator_loss(ctx, real: torch.Tensor, fake: torch.Tensor):
-    """Loss of D on packed batches, with the variant's regularisers; returns (total (S,), d_real)."""
+    """Loss of D on packed batches, with the trials' penalties; returns (total (S,), d_real)."""
     v, d = ctx.variant, ctx.d
     pr, pf = pack(real, v.pack), pack(fake, v.pack)
-    d_real, _ = d(pr)
-    d_fake, _ = d(pf)
+    d_real, d_fake = _judge(d, pr, pf, v.mbd)
     loss, _ = ctx.loss(d_real, d_fake)
-    if v.gp:
-        loss = loss + v.gp * gradient_penalty(d, pr, pf, ctx.uniform((pr.shape[1],)))
-    if v.r1:
-        loss = loss + 0.5 * v.r1 * r1_penalty(d, pr)
+    if ctx.gp is not None:
+        loss = loss + ctx.gp * gradient_penalty(d, pr, pf, ctx.uniform((pr.shape[1],)))
+    if ctx.r1 is not None:
+        loss = loss + 0.5 * ctx.r1 * r1_penalty(d, pr)
     return loss, d_real
 
 
@@ -89,9 +122,15 @@ def _d_update(ctx):
     ctx.opt_d.zero_grad(set_to_none=True)
     loss.sum().backward()  # the sum over seeds gives each seed its own gradient
     ctx.opt_d.step()
-    if ctx.variant.clip:
-        clip_weights(ctx.d, ctx.variant.clip)
+    if ctx.clip is not None:
+        clip_weights(ctx.d, ctx.clip)
     return loss.detach(), d_real.detach(), real
+
+
+def _g_update(ctx, g_loss: torch.Tensor) -> None:
+    ctx.opt_g.zero_grad(set_to_none=True)
+    g_loss.sum().backward()
+    ctx.opt_g.step()
 
 
 @register_step("default")
@@ -99,55 +138,41 @@ def default_step(ctx) -> dict:
     """``n_critic`` discriminator updates, then one generator update (Goodfellow et al. 2014, Alg. 1)."""
     for _ in range(ctx.variant.n_critic):
         d_loss, d_real, real = _d_update(ctx)
-    fake = ctx.g(ctx.noise())
-    g_loss = generator_loss(ctx, d_real, real, fake)
-    ctx.opt_g.zero_grad(set_to_none=True)
-    g_loss.sum().backward()
-    ctx.opt_g.step()
+    with frozen(ctx.d):
+        g_loss = generator_loss(ctx, d_real, real, ctx.g(ctx.noise()))
+        _g_update(ctx, g_loss)
     return {"d_loss": d_loss, "g_loss": g_loss.detach()}
-
-
-def _adam_update(p, g, state, group, step):
-    """One Adam update as a differentiable function of the gradient (Kingma & Ba 2015, Alg. 1)."""
-    b1, b2 = group["betas"]
-    m = b1 * state["exp_avg"] + (1 - b1) * g
-    v = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
-    m_hat, v_hat = m / (1 - b1**step), v / (1 - b2**step)
-    return p - group["lr"] * m_hat / (v_hat.sqrt() + group["eps"]), {"exp_avg": m, "exp_avg_sq": v}
 
 
 @register_step("unrolled")
 def unrolled_step(ctx) -> dict:
     """Unrolled GAN (Metz et al. 2017, Eq. 11-12): G's loss is taken against D after ``unroll``
     further Adam steps of D, differentiated *through* those steps (create_graph), so G's gradient
-    sees how D would react. The unrolled copies are discarded; D itself takes its normal step."""
+    sees how D would react. The lookahead works on copies: D's parameters, optimiser state and
+    buffers (spectral-norm vectors) are exactly what D's own step left."""
+    from ganbench.zoo.optim import SeedAdam
+
     d_loss, d_real, real = _d_update(ctx)
-    names = [n for n, _ in ctx.d.named_parameters()]
-    params = dict(ctx.d.named_parameters())
-    group = ctx.opt_d.param_groups[0]
-    if not isinstance(ctx.opt_d, torch.optim.Adam):
+    if not isinstance(ctx.opt_d, SeedAdam):
         raise ValueError("unrolled-gan unrolls Adam; set optimizer='adam'")
-    state = {n: {"exp_avg": ctx.opt_d.state[p]["exp_avg"], "exp_avg_sq": ctx.opt_d.state[p]["exp_avg_sq"]}
-             for n, p in params.items()}
-    step0 = int(ctx.opt_d.state[params[names[0]]]["step"])
-    theta = {n: p for n, p in params.items()}
-    buffers = dict(ctx.d.named_buffers())
+    names = [n for n, _ in ctx.d.named_parameters()]
+    theta = [p for _, p in ctx.d.named_parameters()]
+    state = list(zip(ctx.opt_d.exp_avg, ctx.opt_d.exp_avg_sq))
+    buffers = {n: b.clone() for n, b in ctx.d.named_buffers()}  # the lookahead's forwards update copies
     for k in range(ctx.variant.unroll):
         r = ctx.real()
         fake = ctx.g(ctx.noise())  # not detached: D's unrolled update depends on G
-        dr, _ = functional_call(ctx.d, {**theta, **buffers}, (pack(r, ctx.variant.pack),))
-        df, _ = functional_call(ctx.d, {**theta, **buffers}, (pack(fake, ctx.variant.pack),))
+        params = {**dict(zip(names, theta)), **buffers}
+        dr, df = _judge(lambda x: functional_call(ctx.d, params, (x,)), pack(r, ctx.variant.pack),
+                        pack(fake, ctx.variant.pack), ctx.variant.mbd)
         loss, _ = ctx.loss(dr, df)
-        grads = torch.autograd.grad(loss.sum(), [theta[n] for n in names], create_graph=True)
-        new = {}
-        for n, gr in zip(names, grads):
-            new[n], state[n] = _adam_update(theta[n], gr, state[n], group, step0 + k + 1)
-        theta = new
+        grads = torch.autograd.grad(loss.sum(), theta, create_graph=True)
+        theta, state = ctx.opt_d.lookahead(theta, list(grads), state, ctx.opt_d.steps + k + 1)
     fake = ctx.g(ctx.noise())
-    g_loss = generator_loss(ctx, d_real, real, fake, d_params={**theta, **buffers})
-    ctx.opt_g.zero_grad(set_to_none=True)
-    ctx.opt_d.zero_grad(set_to_none=True)
-    g_loss.sum().backward()
-    ctx.opt_g.step()
+    g_loss = generator_loss(ctx, d_real, real, fake, d_params={**dict(zip(names, theta)), **buffers})
+    _g_update(ctx, g_loss)
     ctx.opt_d.zero_grad(set_to_none=True)  # D's gradient from the unrolled graph is not used
     return {"d_loss": d_loss, "g_loss": g_loss.detach()}
+
+
+BUILTIN_STEPS = tuple(STEPS)  # the steps above; plugins add more

@@ -39,6 +39,7 @@ class Variant:
     mbd: bool = False  # minibatch discrimination
     feature_matching: bool = False
     unroll: int = 0  # unrolling steps k
+    ema: float = 0.0  # decay of the generator's exponential moving average (Yazici et al. 2019); 0: none
     step: str = "default"  # a name in ganbench.zoo.steps.STEPS
     arch: Arch = field(default_factory=Arch)
 
@@ -48,7 +49,8 @@ class Variant:
         out = [f"gp({self.gp:g})" if self.gp else "", f"r1({self.r1:g})" if self.r1 else "",
                f"clip({self.clip:g})" if self.clip else "", "spectral-norm" if self.spectral_norm else "",
                f"pack({self.pack})" if self.pack > 1 else "", "minibatch-discrimination" if self.mbd else "",
-               "feature-matching" if self.feature_matching else "", f"unroll({self.unroll})" if self.unroll else ""]
+               "feature-matching" if self.feature_matching else "", f"unroll({self.unroll})" if self.unroll else "",
+               f"ema({self.ema:g})" if self.ema else ""]
         return [r for r in out if r]
 
     def to_dict(self) -> dict:
@@ -56,18 +58,65 @@ class Variant:
         d["betas"] = list(self.betas)
         return d
 
+    def program_key(self) -> tuple:
+        """What trials must share to train in one program: the network shapes, the batch, the step
+        and its schedule, the optimiser type and which penalties run. Everything else (loss, learning
+        rates, betas, penalty weights, clip bound, spectral normalisation) may differ per trial.
+        A plugin's own step function may read any field, so its trials share a program only with
+        trials of the same variant."""
+        from ganbench.zoo.steps import BUILTIN_STEPS
+
+        own = self.name if self.step not in BUILTIN_STEPS else ""
+        return (self.arch, self.pack, self.mbd, self.batch_size, self.n_critic, self.step, self.unroll,
+                self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, own)
+
     def config_hash(self) -> str:
-        """Hash of everything that changes training except the name and the prose."""
+        """Hash of everything that changes training except the name and the prose (a field at its
+        default is left out, so adding a field to the recipe does not change existing hashes)."""
+        from ganbench.zoo.losses import BUILTIN_LOSSES, LOSSES
+        from ganbench.zoo.steps import BUILTIN_STEPS, STEPS
+
         d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc")}
+        if not d.get("ema"):
+            d.pop("ema", None)
+        # A plugin's loss or step is known by its code, not its name: editing the plugin file makes
+        # its old records stale instead of silently reused.
+        if self.loss not in BUILTIN_LOSSES and self.loss in LOSSES:
+            d["loss_source"] = source_digest(LOSSES[self.loss])
+        if self.step not in BUILTIN_STEPS and self.step in STEPS:
+            d["step_source"] = source_digest(STEPS[self.step])
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def source_digest(obj) -> str:
+    """SHA-256 of the source file that defines ``obj`` (a function, class or callable instance), so
+    that helpers it calls are covered too; of its own source when the file cannot be read; a fresh
+    random value (never equal, so never reused) when no source exists at all."""
+    import inspect
+    import uuid
+
+    target = obj if inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj) else type(obj)
+    try:
+        path = inspect.getsourcefile(target)
+        if path:
+            with open(path, "rb") as f:
+                return hashlib.sha256(f.read()).hexdigest()[:16]
+    except (OSError, TypeError):
+        pass
+    try:
+        return hashlib.sha256(inspect.getsource(target).encode()).hexdigest()[:16]
+    except (OSError, TypeError):
+        return "unhashable-" + uuid.uuid4().hex[:12]
+
+
 VARIANTS: dict[str, Variant] = {}
+RESERVED_NAMES = ("real", "init")  # the reference rows of every leaderboard
 _FIELDS = {f.name for f in dataclasses.fields(Variant)}
 _ARCH_FIELDS = {f.name for f in dataclasses.fields(Arch)}
 
 
-def _validate(v: Variant) -> Variant:
+def validate_variant(v: Variant) -> Variant:
+    """Check a recipe's fields; returns it unchanged."""
     get_loss(v.loss)
     if v.step not in STEPS:
         raise ValueError(f"variant {v.name!r}: unknown step {v.step!r}; choose from {', '.join(sorted(STEPS))}")
@@ -80,6 +129,8 @@ def _validate(v: Variant) -> Variant:
         raise ValueError(f"variant {v.name!r}: batch_size {v.batch_size} must be divisible by pack {v.pack}")
     if v.lr < 0 or (v.d_lr is not None and v.d_lr < 0):
         raise ValueError(f"variant {v.name!r}: learning rates must be >= 0")
+    if not (isinstance(v.ema, (int, float)) and 0 <= v.ema < 1):
+        raise ValueError(f"variant {v.name!r}: ema must be a decay in [0, 1), got {v.ema!r}")
     return v
 
 
@@ -98,6 +149,10 @@ def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Call
         raise ValueError(f"variant name must be a non-empty string without spaces, got {name!r}")
     if name in VARIANTS:
         raise ValueError(f"variant {name!r} is already registered; pick another name")
+    if name in RESERVED_NAMES:
+        raise ValueError(f"variant name {name!r} is reserved for a leaderboard's reference rows; pick another name")
+    if "/" in name or "\\" in name or name.startswith(".") or ".." in name:
+        raise ValueError(f"variant name {name!r} must not contain path separators or '..'")
     unknown = set(overrides) - _FIELDS
     if unknown:
         raise ValueError(f"register_variant({name!r}): unknown field(s) {sorted(unknown)}; valid: {sorted(_FIELDS - {'name'})}")
@@ -123,7 +178,7 @@ def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Call
         overrides["paper"] = ""
     if "doc" not in overrides and base is not None:
         overrides["doc"] = f"{base} with {', '.join(f'{k}={v}' for k, v in overrides.items() if k not in ('paper', 'doc'))}"
-    v = _validate(dataclasses.replace(proto, name=name, **overrides))
+    v = validate_variant(dataclasses.replace(proto, name=name, **overrides))
     VARIANTS[name] = v
     return v
 

@@ -5,12 +5,13 @@ PROTOCOL = {"extractor": "identity", "n_real": 2500, "n_fake": 2500, "metrics": 
             "data": {"task": "ring8"}, "headline": "modes", "task": "ring8"}
 
 
-def make(task, variant, seed, metrics, status="ok", budget=None, protocol=None, suite="hand"):
+def make(task, variant, seed, metrics, status="ok", budget=None, protocol=None, suite="hand", env=None,
+         kind="trial"):
     return TrialRecord(trial_id=f"{task}__{variant}__s{seed}", suite=suite, task=task, variant=variant,
-                       seed_index=seed, seed=seed, fake_seed=0, status=status,
+                       seed_index=seed, seed=seed, fake_seed=0, status=status, kind=kind,
                        error="" if status == "ok" else "non-finite loss at generator step 3",
                        budget=budget or {"g_steps": 100}, metrics=metrics if status == "ok" else {},
-                       protocol={**PROTOCOL, **(protocol or {})}, config_hash="x").to_dict()
+                       protocol={**PROTOCOL, **(protocol or {})}, config_hash="x", env=env or {}).to_dict()
 
 
 def write(folder, records):

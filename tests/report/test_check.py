@@ -1,54 +1,136 @@
 import numpy as np
+import pytest
 
 from ganbench.report.check import EXIT_PASS, EXIT_REGRESSION, EXIT_USAGE, check_records
 
 from .records import make
 
+HERE = {"torch": "2.14.1", "device": "cpu", "device_name": "AMD EPYC", "cpu_model": "AuthenticAMD 25/17",
+        "cpu_capability": "AVX512", "threads": 2}
+ELSEWHERE = {**HERE, "cpu_model": "AuthenticAMD 23/1", "cpu_capability": "AVX2"}
 
-def _run(values_by_variant, **kw):
-    return [make("ring8", v, s, {"fid": float(x), "modes": 8}, **kw)
+
+def _run(values_by_variant, env=HERE, modes=8, **kw):
+    return [make("ring8", v, s, {"fid": float(x), "modes": modes}, env=env, **kw)
             for v, xs in values_by_variant.items() for s, x in enumerate(xs)]
 
 
-def test_seed_noise_passes():
+def _statuses(r):
+    return [(i.variant, i.metric, i.status) for i in r.failures]
+
+
+# -- exact mode: same environment fingerprint, so every seed must reproduce -----------------------
+
+def test_identical_rerun_passes_seed_by_seed():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    r = check_records(_run({"gan-ns": [1.0, 1.1, 0.9]}), base)
+    assert r.exit_code == EXIT_PASS and {i.mode for i in r.items} == {"exact"}
+    assert "mode: exact" in r.summary()
+
+
+def test_single_seed_regression_fails_in_exact_mode():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9, 1.05, 0.95]})
+    new = _run({"gan-ns": [1.0, 1.1, 1e9, 1.05, 0.95]})
+    r = check_records(new, base)
+    assert r.exit_code == EXIT_REGRESSION and _statuses(r) == [("gan-ns", "fid", "regression")]
+    assert "seed 2" in r.failures[0].message
+    assert check_records(_run({"gan-ns": [1.0, 1.1, 0.5, 1.05, 0.95]}), base).passed  # better is fine
+    assert check_records(new, base, abs_tol={"fid": 2e9}).passed
+
+
+# -- distribution mode: another machine, so seeds are new draws -------------------------------------
+
+def test_seed_noise_passes_on_another_machine():
     rng = np.random.default_rng(1)
     base = _run({"gan-ns": rng.normal(1.0, 0.1, 5)})
-    new = _run({"gan-ns": rng.normal(1.0, 0.1, 5)})
+    new = _run({"gan-ns": rng.normal(1.0, 0.1, 5)}, env=ELSEWHERE)
     r = check_records(new, base)
-    assert r.passed and r.exit_code == EXIT_PASS
+    assert r.passed and r.exit_code == EXIT_PASS and {i.mode for i in r.items} == {"distribution"}
 
 
-def test_real_regression_fails_naming_task_variant_and_metric():
+def test_shifted_distribution_fails_naming_task_variant_and_metric():
     base = _run({"gan-ns": [1.0, 1.1, 0.9, 1.05, 0.95]})
-    new = _run({"gan-ns": [2.0, 2.1, 1.9, 2.05, 1.95]})  # FID doubled: worse (lower is better)
+    new = _run({"gan-ns": [2.0, 2.1, 1.9, 2.05, 1.95]}, env=ELSEWHERE)  # FID doubled (lower is better)
     r = check_records(new, base)
-    assert r.exit_code == EXIT_REGRESSION
-    (f,) = r.failures
-    assert (f.task, f.variant, f.metric, f.status) == ("ring8", "gan-ns", "fid", "regression")
-    assert "REGRESSION" in r.summary() and "ring8 / gan-ns / fid" in r.summary()
-    # An improvement of the same size is not a regression, and abs_tol can allow a known change.
-    assert check_records(_run({"gan-ns": [0.1, 0.2, 0.0, 0.15, 0.05]}), base).passed
+    assert r.exit_code == EXIT_REGRESSION and _statuses(r) == [("gan-ns", "fid", "regression")]
+    assert "distribution shifted" in r.failures[0].message and "ring8 / gan-ns / fid" in r.summary()
+    assert check_records(_run({"gan-ns": [0.1, 0.2, 0.0, 0.15, 0.05]}, env=ELSEWHERE), base).passed
     assert check_records(new, base, abs_tol={"fid": 1.5}).passed
 
 
-def test_missing_diverged_and_mismatch_have_their_own_messages():
-    base = _run({"gan-ns": [1.0, 1.1], "pacgan": [1.0, 1.2]})
-    new = _run({"gan-ns": [1.0, 1.1]})
+def test_one_seed_far_outside_the_baseline_fails_even_when_the_mean_barely_moves():
+    # One of n seeds moving by D moves the mean by D/n and the pooled SE by as much: a mean test alone
+    # can never see it. The per-seed gate does.
+    base = _run({"gan-ns": [1.0, 1.1, 0.9, 1.05, 0.95]}, modes=3)
+    new = _run({"gan-ns": [1.0, 1.1, 1e9, 1.05, 0.95]}, env=ELSEWHERE, modes=3)
     r = check_records(new, base)
-    assert [(i.variant, i.status) for i in r.failures] == [("pacgan", "missing")] and r.exit_code == EXIT_REGRESSION
-    new = _run({"gan-ns": [1.0, 1.1], "pacgan": [1.0]}) + [make("ring8", "pacgan", 1, {}, status="diverged")]
+    assert r.exit_code == EXIT_REGRESSION and "seed 2" in r.failures[0].message
+    assert "outside the baseline's seed distribution" in r.failures[0].message
+
+
+def test_forced_modes():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    slightly = _run({"gan-ns": [1.0, 1.1, 0.91]})
+    assert not check_records(slightly, base).passed  # exact: seed 2 got worse
+    assert check_records(slightly, base, mode="distribution").passed  # but it is within the seed noise
+    with pytest.raises(ValueError, match="mode must be"):
+        check_records(slightly, base, mode="fuzzy")
+
+
+# -- completeness, protocols, divergence --------------------------------------------------------------
+
+def test_a_missing_seed_fails():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9], "pacgan": [1.0, 1.2, 1.1]})
+    new = [r for r in _run({"gan-ns": [1.0, 1.1, 0.9], "pacgan": [1.0, 1.2, 1.1]}) if r["trial_id"] != "ring8__pacgan__s1"]
     r = check_records(new, base)
-    assert any(i.status == "diverged" and "1 of 2 trials diverged" in i.message for i in r.failures)
-    new = _run({"gan-ns": [1.0, 1.1], "pacgan": [1.0, 1.2]}, budget={"g_steps": 5})
+    assert r.exit_code == EXIT_REGRESSION and ("pacgan", "*", "missing") in _statuses(r)
+    assert "seed(s) [1]" in r.summary()
+    r = check_records(_run({"gan-ns": [1.0, 1.1, 0.9]}), base)
+    assert ("pacgan", "*", "missing") in _statuses(r)
+
+
+def test_mixed_protocols_are_a_mismatch_whichever_seed_differs():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    new = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    new[2]["budget"] = {"g_steps": 5}  # one seed trained with another budget
     r = check_records(new, base)
-    assert r.exit_code == EXIT_USAGE and all(i.status == "mismatch" for i in r.failures)
-    assert "budget" in r.failures[0].message
+    assert r.exit_code == EXIT_USAGE and _statuses(r) == [("gan-ns", "*", "mismatch")]
+    assert "budget" in r.failures[0].message and "ring8__gan-ns__s2" in r.failures[0].message
+    new = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    new[1]["protocol"] = {**new[1]["protocol"], "n_fake": 1000}
+    assert check_records(new, base).exit_code == EXIT_USAGE
+    whole = _run({"gan-ns": [1.0, 1.1, 0.9]}, budget={"g_steps": 5})
+    r = check_records(whole, base)
+    assert r.exit_code == EXIT_USAGE and "protocol differs from the baseline" in r.failures[0].message
+
+
+def test_diverged_trials_are_diverged_not_a_mismatch():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    new = _run({"gan-ns": [1.0, 1.1]}) + [make("ring8", "gan-ns", 2, {}, status="diverged", env=HERE)]
+    r = check_records(new, base)
+    assert r.exit_code == EXIT_REGRESSION and ("gan-ns", "*", "diverged") in _statuses(r)
+    assert "seed 2 diverged" in r.summary()
+    all_diverged = [make("ring8", "gan-ns", s, {}, status="diverged", env=HERE, protocol={"n_fake": 1}) for s in range(3)]
+    r = check_records(all_diverged, base)
+    assert r.exit_code == EXIT_REGRESSION and {i.status for i in r.failures} == {"diverged"}
+    # A seed that diverged in the baseline too is not a regression.
+    base2 = base[:2] + [make("ring8", "gan-ns", 2, {}, status="diverged", env=HERE)]
+    assert check_records(new, base2).passed
+
+
+def test_reference_rows_are_not_checked():
+    base = _run({"gan-ns": [1.0, 1.1, 0.9]}) + [make("ring8", "init", s, {"fid": 9.0}, kind="init", env=HERE)
+                                                 for s in range(3)]
+    new = _run({"gan-ns": [1.0, 1.1, 0.9]})
+    r = check_records(new, base)
+    assert r.passed and all(i.variant == "gan-ns" for i in r.items)
 
 
 def test_reports():
     base = _run({"gan-ns": [1.0, 1.1, 0.9]})
-    new = _run({"gan-ns": [3.0, 3.1, 2.9]})
+    new = _run({"gan-ns": [3.0, 3.1, 2.9]}, env=ELSEWHERE)
     r = check_records(new, base)
     xml = r.junit()
     assert xml.startswith("<?xml") and 'failures="1"' in xml and "<failure" in xml
-    assert "❌ fail" in r.markdown() and "| ring8 | gan-ns | fid | regression |" in r.markdown()
+    md = r.markdown()
+    assert "❌ fail" in md and "| ring8 | gan-ns | fid | regression | distribution |" in md

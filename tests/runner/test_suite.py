@@ -47,7 +47,7 @@ def test_user_file_and_overrides(tmp_path):
     from ganbench.tasks import get_task
 
     assert get_task("grid25").protocol.n_fake == 2500  # the registry's task is untouched
-    assert s.with_seeds(4).seeds == (0, 1, 2, 3) and s.n_trials == 2
+    assert s.with_seeds(4).seeds == (0, 1, 2, 3) and s.n_trials == 2 * (1 + 2)  # trials + real/init rows
     with pytest.raises(ValueError, match="unknown suite 'nope'"):
         load_suite("nope")
     bad = tmp_path / "bad.toml"

@@ -28,7 +28,7 @@ def test_r1_equals_hand_computed_value():
 
 def _trained_discriminator(monkeypatch, variant, steps):
     """Train ``variant`` briefly and return its discriminator (captured from the harness)."""
-    import ganbench.harness.trainer as tr
+    import ganbench.harness.program as tr
 
     captured = {}
     original = tr.build_networks

@@ -19,7 +19,7 @@ ALLOWED = {
     "evaluation": {"tasks", "features", "metrics", "records", "utils"},
     "zoo": {"utils"},
     "harness": {"records", "evaluation", "zoo", "tasks", "features", "metrics", "utils"},
-    "runner": {"harness", "records", "tasks", "zoo", "utils"},
+    "runner": {"harness", "records", "evaluation", "tasks", "zoo", "metrics", "utils"},
     "report": {"records", "metrics", "tasks", "utils"},
 }
 TOP = {"__init__", "api", "cli", "testing", "data", "bench"}

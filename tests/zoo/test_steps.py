@@ -1,0 +1,56 @@
+"""Training steps: the unrolled lookahead leaves no trace in D, and G's update does not touch D."""
+import dataclasses
+
+import torch
+
+from ganbench.harness.program import Group, build_program
+from ganbench.tasks import get_task
+from ganbench.zoo import get_variant
+
+
+def _program(name, **kw):
+    # One trial name for every recipe, so that the seeds (derived from it) are the same.
+    v = dataclasses.replace(get_variant(name), name="t-same-seeds", batch_size=32, **kw)
+    return build_program(get_task("ring8"), [Group(v, (0, 1))], "t", torch.device("cpu"))
+
+
+def _d_state(p):
+    return {**{k: v.clone() for k, v in p.ctx.d.state_dict().items()},
+            **{f"opt.{k}.{i}": t.clone() for k, ts in p.ctx.opt_d.state_dict().items() if k != "steps"
+               for i, t in enumerate(ts)}}
+
+
+def test_unrolled_lookahead_leaves_no_trace_in_d():
+    # Same seeds: after one unrolled step, D (weights, spectral-norm vectors) and its optimiser state
+    # are exactly what D's own update left; the five lookahead updates and G's loss against them ran
+    # on copies. Only G differs from a program that made the D update alone.
+    from ganbench.zoo.steps import _d_update
+
+    plain = _program("gan-ns", spectral_norm=True)
+    unrolled = _program("unrolled-gan", spectral_norm=True, unroll=5)
+    _d_update(plain.ctx)
+    unrolled.step_fn(unrolled.ctx)
+    a, b = _d_state(plain), _d_state(unrolled)
+    assert a.keys() == b.keys() and any("u" in k for k in a)
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    assert unrolled.ctx.opt_d.steps == plain.ctx.opt_d.steps == 1
+    g_plain = torch.cat([p.flatten() for p in plain.ctx.g.parameters()])
+    g_unrolled = torch.cat([p.flatten() for p in unrolled.ctx.g.parameters()])
+    assert not torch.equal(g_plain, g_unrolled)
+
+
+def test_generator_update_leaves_d_and_its_gradients_alone():
+    p = _program("gan-ns")
+    p.step_fn(p.ctx)
+    before = {k: v.clone() for k, v in p.ctx.d.state_dict().items()}
+    fake = p.ctx.g(p.ctx.noise())
+    from ganbench.zoo.steps import frozen, generator_loss
+
+    with frozen(p.ctx.d):
+        loss = generator_loss(p.ctx, torch.zeros(2, 32), p.ctx.real(), fake)
+        p.ctx.opt_d.zero_grad()
+        loss.sum().backward()
+    assert all(q.grad is None for q in p.ctx.d.parameters())  # no weight gradient was even computed
+    assert all(q.requires_grad for q in p.ctx.d.parameters())  # and D is trainable again
+    assert all(torch.equal(before[k], v) for k, v in p.ctx.d.state_dict().items())

@@ -10,10 +10,13 @@ def test_shipped_suites_load():
     smoke = load_suite("smoke")
     assert len(smoke.tasks) == 2 and len(smoke.variants) == 3 and smoke.seeds == (0, 1)
     core = load_suite("core")
-    assert {t.name for t in core.tasks} == {"ring8", "grid25", "hd-mixture", "stacked-digits"}
-    assert {"gan-minimax", "gan-ns", "lsgan", "wgan", "wgan-gp", "hinge", "sngan", "unrolled-gan", "pacgan"} <= set(core.variants)
+    assert {t.name for t in core.tasks} == {"ring8", "grid25"}
+    assert {"gan-ns", "lsgan", "hinge", "sngan", "wgan-gp-toy", "unrolled-gan", "pacgan"} == set(core.variants)
     assert len(core.seeds) >= 5
-    assert len(load_suite("full").variants) == 19
+    for plan in core.tasks:  # equal generator steps for every variant of a task, EMA evaluated
+        assert plan.budget.rule[0] == "g_steps" and plan.train["ema"] > 0
+    full = load_suite("full")
+    assert len(full.variants) == 20 and {t.name for t in full.tasks} >= {"hd-mixture", "stacked-digits", "digits"}
 
 
 @pytest.mark.parametrize("patch, message", [
@@ -25,6 +28,9 @@ def test_shipped_suites_load():
     ({"tasks": {"ring8": {"budget": {"epochs": 3}}}}, "unknown budget kind"),
     ({"seeds": 0}, "seeds must be >= 1"),
     ({"seeds": [0, 0]}, "repeat a seed"),
+    ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "train": {"lr": 1}}}}, r"train has unknown key\(s\) \['lr'\]"),
+    ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "variants": ["gan-ns", "gan-ns"]}}}, "repeat a name"),
+    ({"name": "a/b"}, "plain name"),
     ({"variants": []}, "non-empty list"),
 ])
 def test_validation_errors_name_the_problem(patch, message):

@@ -9,9 +9,12 @@ leaderboards is the top layer's business (``ganbench.api.run_suite``, the CLI).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import os
 import shutil
+import socket
 import sys
 import time
 import traceback
@@ -68,13 +71,44 @@ _CONTEXTS: dict = {}  # one evaluation context per device in each process: extra
 
 def run_job(job: Job) -> list[dict]:
     """Run one job (in this process or a worker) and return its records as dicts; never raises for a
-    training failure: the trials come back as ``failed`` records with the error."""
+    training failure: the trials come back as ``failed`` records with the error. Each attempt is
+    appended to the job's log, ``RUN_DIR/logs/<job label>.log``: where it ran, each trial's status,
+    the seconds it took, or the traceback that stopped it."""
+    rd = RunDir(job.run_dir)
+    with _job_log(rd.job_log(job.label), job) as log:
+        records = _run_job(job, rd, log)
+        for r in records:
+            error = r["error"].splitlines()[0] if r.get("error") else ""
+            log(f"{r['trial_id']}: {r['status']} {error}".rstrip())
+        return records
+
+
+@contextlib.contextmanager
+def _job_log(path: Path, job: Job):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", buffering=1) as f:  # line-buffered: a worker killed mid-job leaves its lines
+        def log(line: str) -> None:
+            f.write(f"{now()} {line}\n")
+
+        gpus = os.environ.get("CUDA_VISIBLE_DEVICES")
+        log(f"start {job.label} host={socket.gethostname()} pid={os.getpid()} device={job.device}"
+            + (f" CUDA_VISIBLE_DEVICES={gpus}" if gpus is not None else ""))
+        t0 = time.perf_counter()
+        try:
+            yield log
+        except BaseException as exc:
+            log(f"stopped after {time.perf_counter() - t0:.1f} s by {type(exc).__name__}: {exc}\n"
+                + traceback.format_exc())
+            raise
+        log(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+def _run_job(job: Job, rd: RunDir, log) -> list[dict]:
     from ganbench.evaluation import EvalContext
     from ganbench.zoo import load_plugin
 
     for p in job.plugins:
         load_plugin(p)
-    rd = RunDir(job.run_dir)
     task = job.plan.task()
     if job.device not in _CONTEXTS:
         _CONTEXTS[job.device] = EvalContext(job.device)
@@ -93,6 +127,7 @@ def run_job(job: Job) -> list[dict]:
     except Exception as exc:  # a crash in one job must not take the run down
         if len(job.groups) > 1:  # one variant's crash must not take its pack-mates down: alone, each
             # trains to the very record it would have had in the pack
+            log(f"the pack failed ({type(exc).__name__}: {exc}); each variant trains alone, see their logs")
             return [r for g in job.groups for r in run_job(dataclasses.replace(job, groups=(g,)))]
         records = failed_records(job, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
     return [r.to_dict() for r in records]
@@ -199,7 +234,7 @@ def _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, 
     from tqdm.auto import tqdm
 
     if fresh and rd.root.exists():
-        for sub in (rd.records, rd.samples, rd.checkpoints, rd.leaderboard):
+        for sub in (rd.records, rd.samples, rd.checkpoints, rd.logs, rd.leaderboard):
             shutil.rmtree(sub, ignore_errors=True)
     rd.records.mkdir(parents=True, exist_ok=True)
     atomic_write_text(rd.suite_toml, suite.source or "")

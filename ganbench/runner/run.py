@@ -23,7 +23,7 @@ from pathlib import Path
 from ganbench.harness import config_hash, failed_record, train_program
 from ganbench.harness.reference import INIT_RECIPE, reference_hash, reference_records
 from ganbench.records import REFERENCE_KINDS, RunDir, TrialRecord, TrialSpec, now
-from ganbench.runner.backends import cpu_count, get_backend
+from ganbench.runner.backends import get_backend
 from ganbench.runner.suite import Suite, TaskPlan, load_suite
 from ganbench.utils.atomic import atomic_write_json, atomic_write_text
 from ganbench.utils.device import environment, resolve_device
@@ -208,8 +208,9 @@ def run_suite(
     device: str | None = None,  # override the suite's device
     fresh: bool = False,  # delete earlier results in ``out`` first
     plugins=(),  # plugin files/modules registering extra losses/variants
-    backend: str = "local",
-    workers: int | None = None,  # local backend: worker processes (default: one per core on CPU, 1 on GPU)
+    backend: str = "local",  # local | dask | slurm (``ganbench.runner.backends``)
+    workers: int | None = None,  # jobs at once: local processes, local Dask workers, SLURM tasks (None: the backend's)
+    backend_options: dict | None = None,  # the backend's own: dask ``scheduler``; slurm ``partition``, ``time_min``..
     pack: bool = True,  # train variants whose networks and schedules agree as one program
     retry_failed: bool = True,  # retrain trials an earlier run recorded as failed
     progress: bool | None = None,
@@ -225,12 +226,18 @@ def run_suite(
         suite = suite.with_seeds(seeds)
     device = device or suite.device
     dev = resolve_device(device)
+    # other processes (Dask workers, SLURM tasks) run the jobs: they get the paths from the job, absolute
+    plugins = tuple(str(Path(p).resolve()) if p.endswith(".py") else p for p in plugins)
+    options = {**suite.backend_settings(backend), **(backend_options or {}), "device": dev.type}
+    if workers is not None:
+        options["workers"] = workers
+    engine = get_backend(backend, **options)  # bad options fail here, before the lock and any training
     rd = RunDir(check_writable_dir(out if out else default_run_dir(suite), "run directory"))
     with rd.lock():
-        return _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, retry_failed, progress)
+        return _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, retry_failed, progress)
 
 
-def _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, retry_failed, progress) -> Path:
+def _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, retry_failed, progress) -> Path:
     from tqdm.auto import tqdm
 
     if fresh and rd.root.exists():
@@ -239,20 +246,20 @@ def _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, 
     rd.records.mkdir(parents=True, exist_ok=True)
     atomic_write_text(rd.suite_toml, suite.source or "")
     atomic_write_json(rd.suite_json, suite.to_dict())
-    jobs, done = plan_jobs(suite, rd.root, device, plugins, pack=pack, retry_failed=retry_failed)
+    jobs, done = plan_jobs(suite, rd.root.resolve(), device, plugins, pack=pack, retry_failed=retry_failed)
     jobs.sort(key=lambda j: -j.cost())  # longest first, so that the pool ends together
-    if workers is None:
-        workers = 1 if dev.type == "cuda" else min(cpu_count(), max(1, len(jobs)))
-    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins),
-                "workers": workers, "pack": pack, "programs": [j.label for j in jobs], **environment(dev)}
+    workers = engine.workers if engine.workers is None else min(engine.workers, max(1, len(jobs)))
+    manifest = {"suite": suite.name, "started": now(), "backend": engine.name,
+                "backend_options": {k: v for k, v in options.items() if v is not None and k != "device"},
+                "plugins": list(plugins), "workers": workers, "pack": pack, "programs": [j.label for j in jobs],
+                **environment(dev)}
     atomic_write_json(rd.manifest, manifest)
-    options = {"workers": workers} if backend == "local" else {}
 
     bar = tqdm(total=suite.n_trials, initial=done, desc=f"suite {suite.name}", unit="trial",
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     t0 = time.perf_counter()
     lost = lambda job, why: [r.to_dict() for r in failed_records(job, f"job lost: {why}")]  # noqa: E731
-    for job, records in get_backend(backend, **options).run(run_job, jobs, on_lost=lost):
+    for job, records in engine.run(run_job, jobs, on_lost=lost):
         for rec in records:
             rd.write_record(TrialRecord.from_dict(rec))
         shutil.rmtree(rd.checkpoint_dir(job.key), ignore_errors=True)

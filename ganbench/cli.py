@@ -76,14 +76,18 @@ def _parse_seeds(text: str | None):
         raise ValueError(f"--seeds {text!r}: give a count (5) or a comma-separated list of indices (0,1,7)") from None
 
 
+BACKEND_FLAGS = ("scheduler", "partition", "time_min", "gpus_per_job", "mem_gb", "cpus_per_job")  # -> backend options
+
+
 def _cmd_run(args) -> int:
     from ganbench.api import run_suite
     from ganbench.records import load_records
     from ganbench.report.leaderboard import aggregate
 
+    backend_options = {k: getattr(args, k) for k in BACKEND_FLAGS if getattr(args, k) is not None}
     run_dir = run_suite(args.suite, args.out, seeds=_parse_seeds(args.seeds), device=args.device, fresh=args.fresh,
                         plugins=args.plugin or (), backend=args.backend, workers=args.workers, pack=not args.no_pack,
-                        retry_failed=not args.keep_failed)
+                        retry_failed=not args.keep_failed, backend_options=backend_options)
     records = load_records(run_dir)
     bad = [r for r in records if r["status"] != "ok"]
     print(f"run directory: {run_dir}  ({len(records)} trials, {len(bad)} failed or diverged)")
@@ -252,6 +256,7 @@ def _cmd_list(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from ganbench import __version__
     from ganbench.features import EXTRACTORS
+    from ganbench.runner.backends import BACKENDS
 
     p = argparse.ArgumentParser(prog="ganbench", description="GAN evaluation and benchmarking suite.")
     p.add_argument("--version", action="version", version=f"ganbench {__version__}")
@@ -287,9 +292,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N (default: the suite's, else auto)")
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out and start over")
     r.add_argument("--plugin", action="append", help="plugin file/module registering losses/variants (repeatable)")
-    r.add_argument("--backend", default="local", choices=["local", "ray"])
+    r.add_argument("--backend", default="local", choices=list(BACKENDS),
+                   help="local: processes of this machine; dask: a Dask cluster; slurm: SLURM array tasks "
+                        "(see README, Running on a cluster)")
     r.add_argument("--workers", type=int, default=None,
-                   help="local backend: worker processes (default: one per CPU core; 1 with a GPU)")
+                   help="jobs at once: local processes (default one per CPU core, 1 with a GPU), workers of the "
+                        "local Dask cluster (one per core or per GPU), or SLURM tasks running at once "
+                        "(default: no limit)")
+    cluster = r.add_argument_group("cluster backends (the suite's [slurm] table gives defaults for the slurm flags)")
+    cluster.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: a cluster of this "
+                              "machine on 127.0.0.1)")
+    cluster.add_argument("--partition", default=None, help="slurm: the partition")
+    cluster.add_argument("--time-min", type=int, default=None, metavar="MINUTES",
+                         help="slurm: time limit of one task (default 60); a task that runs out resumes once")
+    cluster.add_argument("--gpus-per-job", type=int, default=None,
+                         help="slurm: GPUs per task (default 1 with a GPU device, else 0)")
+    cluster.add_argument("--mem-gb", type=float, default=None,
+                         help="slurm: memory per task, GB (default: the partition's)")
+    cluster.add_argument("--cpus-per-job", type=int, default=None,
+                         help="slurm: CPU cores (and torch threads) per task (default 1)")
     r.add_argument("--no-pack", action="store_true",
                    help="train each variant's seeds as their own program instead of packing compatible variants "
                         "(records are identical either way)")

@@ -7,6 +7,8 @@
     records/<trial>.json   one TrialRecord per trial, written atomically when its job ends
     samples/<trial>.npy    seed 0's first samples, for the leaderboard's plots
     checkpoints/<job>/     in-flight jobs only (removed once their records are written)
+    logs/<job>.log         each attempt at a job: where it ran, its trials' status, or its traceback
+    logs/submitit/         the slurm backend's pickled tasks, results and SLURM logs
     leaderboard/           tables and plots rendered from the records
 
 Every path below the run directory is built from a trial id or a job key, both safe file names
@@ -39,6 +41,10 @@ class RunDir:
     @property
     def checkpoints(self) -> Path:
         return self.root / "checkpoints"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
 
     @property
     def leaderboard(self) -> Path:
@@ -89,6 +95,9 @@ class RunDir:
 
     def checkpoint_dir(self, job_key: str) -> Path:
         return self.checkpoints / safe_name(job_key)
+
+    def job_log(self, job_label: str) -> Path:
+        return self.logs / f"{safe_name(job_label)}.log"
 
     def write_record(self, record: TrialRecord) -> Path:
         path = self.record_path(record.trial_id)

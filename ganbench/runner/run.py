@@ -9,10 +9,13 @@ leaderboards is the top layer's business (``ganbench.api.run_suite``, the CLI).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import math
+import os
 import shutil
+import socket
 import sys
 import time
 import traceback
@@ -21,7 +24,7 @@ from pathlib import Path
 from ganbench.harness import config_hash, failed_record, train_program
 from ganbench.harness.reference import INIT_RECIPE, reference_hash, reference_records
 from ganbench.records import REFERENCE_KINDS, RunDir, TrialRecord, TrialSpec, now
-from ganbench.runner.backends import cpu_count, get_backend
+from ganbench.runner.backends import get_backend
 from ganbench.runner.suite import Suite, TaskPlan, load_suite
 from ganbench.utils.atomic import atomic_write_json, atomic_write_text
 from ganbench.utils.device import environment, resolve_device
@@ -80,13 +83,44 @@ _CONTEXTS: dict = {}  # one evaluation context per device in each process: extra
 
 def run_job(job: Job) -> list[dict]:
     """Run one job (in this process or a worker) and return its records as dicts; never raises for a
-    training failure: the trials come back as ``failed`` records with the error."""
+    training failure: the trials come back as ``failed`` records with the error. Each attempt is
+    appended to the job's log, ``RUN_DIR/logs/<job label>.log``: where it ran, each trial's status,
+    the seconds it took, or the traceback that stopped it."""
+    rd = RunDir(job.run_dir)
+    with _job_log(rd.job_log(job.label), job) as log:
+        records = _run_job(job, rd, log)
+        for r in records:
+            error = r["error"].splitlines()[0] if r.get("error") else ""
+            log(f"{r['trial_id']}: {r['status']} {error}".rstrip())
+        return records
+
+
+@contextlib.contextmanager
+def _job_log(path: Path, job: Job):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", buffering=1) as f:  # line-buffered: a worker killed mid-job leaves its lines
+        def log(line: str) -> None:
+            f.write(f"{now()} {line}\n")
+
+        gpus = os.environ.get("CUDA_VISIBLE_DEVICES")
+        log(f"start {job.label} host={socket.gethostname()} pid={os.getpid()} device={job.device}"
+            + (f" CUDA_VISIBLE_DEVICES={gpus}" if gpus is not None else ""))
+        t0 = time.perf_counter()
+        try:
+            yield log
+        except BaseException as exc:
+            log(f"stopped after {time.perf_counter() - t0:.1f} s by {type(exc).__name__}: {exc}\n"
+                + traceback.format_exc())
+            raise
+        log(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+def _run_job(job: Job, rd: RunDir, log) -> list[dict]:
     from ganbench.evaluation import EvalContext
     from ganbench.zoo import load_plugin
 
     for p in job.plugins:
         load_plugin(p)
-    rd = RunDir(job.run_dir)
     task = job.plan.task()
     if job.device not in _CONTEXTS:
         _CONTEXTS[job.device] = EvalContext(job.device)
@@ -105,6 +139,7 @@ def run_job(job: Job) -> list[dict]:
     except Exception as exc:  # a crash in one job must not take the run down
         if len(job.groups) > 1:  # one variant's crash must not take its pack-mates down: alone, each
             # trains to the very record it would have had in the pack
+            log(f"the pack failed ({type(exc).__name__}: {exc}); each variant trains alone, see their logs")
             return [r for g in job.groups for r in run_job(dataclasses.replace(job, groups=(g,)))]
         records = failed_records(job, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
     return [r.to_dict() for r in records]
@@ -198,8 +233,9 @@ def run_suite(
     device: str | None = None,  # override the suite's device
     fresh: bool = False,  # delete earlier results in ``out`` first
     plugins=(),  # plugin files/modules registering extra losses/variants
-    backend: str = "local",
-    workers: int | None = None,  # local backend: worker processes (default: one per core on CPU, 1 on GPU)
+    backend: str = "local",  # local | dask | slurm (``ganbench.runner.backends``)
+    workers: int | None = None,  # jobs at once: local processes, local Dask workers, SLURM tasks (None: the backend's)
+    backend_options: dict | None = None,  # the backend's own: dask ``scheduler``; slurm ``partition``, ``time_min``..
     pack: bool = True,  # train variants whose networks and schedules agree as one program
     retry_failed: bool = True,  # retrain trials an earlier run recorded as failed
     progress: bool | None = None,
@@ -215,34 +251,41 @@ def run_suite(
         suite = suite.with_seeds(seeds)
     device = device or suite.device
     dev = resolve_device(device)
+    # other processes (Dask workers, SLURM tasks) run the jobs: they get the paths from the job, absolute
+    plugins = tuple(str(Path(p).resolve()) if p.endswith(".py") else p for p in plugins)
+    options = {**suite.backend_settings(backend), **(backend_options or {}), "device": dev.type}
+    if workers is not None:
+        options["workers"] = workers
+    engine = get_backend(backend, **options)  # bad options fail here, before the lock and any training
     rd = RunDir(check_writable_dir(out if out else default_run_dir(suite), "run directory"))
     with rd.lock():
-        return _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, retry_failed, progress)
+        return _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, retry_failed, progress)
 
 
-def _run_locked(suite, rd, device, dev, fresh, plugins, backend, workers, pack, retry_failed, progress) -> Path:
+def _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, retry_failed, progress) -> Path:
     from tqdm.auto import tqdm
 
     if fresh and rd.root.exists():
-        for sub in (rd.records, rd.samples, rd.checkpoints, rd.leaderboard):
+        for sub in (rd.records, rd.samples, rd.checkpoints, rd.logs, rd.leaderboard):
             shutil.rmtree(sub, ignore_errors=True)
     rd.records.mkdir(parents=True, exist_ok=True)
     atomic_write_text(rd.suite_toml, suite.source or "")
     atomic_write_json(rd.suite_json, suite.to_dict())
-    jobs, done = plan_jobs(suite, rd.root, device, plugins, pack=pack, retry_failed=retry_failed)
-    if workers is None:
-        workers = 1 if dev.type == "cuda" else min(cpu_count(), max(1, len(jobs)))
-    jobs = balance(jobs, workers)  # longest first, heavy programs split, so that the pool ends together
-    manifest = {"suite": suite.name, "started": now(), "backend": backend, "plugins": list(plugins),
-                "workers": workers, "pack": pack, "programs": [j.label for j in jobs], **environment(dev)}
+    jobs, done = plan_jobs(suite, rd.root.resolve(), device, plugins, pack=pack, retry_failed=retry_failed)
+    # Longest first, heavy programs split by seed, so that the slots end together.
+    jobs = balance(jobs, engine.workers or cpu_count())
+    workers = engine.workers if engine.workers is None else min(engine.workers, max(1, len(jobs)))
+    manifest = {"suite": suite.name, "started": now(), "backend": engine.name,
+                "backend_options": {k: v for k, v in options.items() if v is not None and k != "device"},
+                "plugins": list(plugins), "workers": workers, "pack": pack, "programs": [j.label for j in jobs],
+                **environment(dev)}
     atomic_write_json(rd.manifest, manifest)
-    options = {"workers": workers} if backend == "local" else {}
 
     bar = tqdm(total=suite.n_trials, initial=done, desc=f"suite {suite.name}", unit="trial",
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     t0 = time.perf_counter()
     lost = lambda job, why: [r.to_dict() for r in failed_records(job, f"job lost: {why}")]  # noqa: E731
-    for job, records in get_backend(backend, **options).run(run_job, jobs, on_lost=lost):
+    for job, records in engine.run(run_job, jobs, on_lost=lost):
         for rec in records:
             rd.write_record(TrialRecord.from_dict(rec))
         shutil.rmtree(rd.checkpoint_dir(job.key), ignore_errors=True)

@@ -15,6 +15,12 @@ metric, or a budget that is not a finite positive number, is an error naming it)
     variants = ["gan-ns", "pacgan"] # optional: this task's variants instead of the suite's
     n_fake = 2500                   # optional protocol overrides: n_fake, n_real, metrics
 
+    [slurm]                         # optional: settings of --backend slurm (flags override them)
+    partition = "gpu"
+    time_min = 120                  # one task's time limit, minutes
+    gpus_per_job = 1
+    mem_gb = 16
+
 Suites shipped with ganbench live in ``ganbench/suites/*.toml``; ``--suite`` takes their name or a path.
 """
 from __future__ import annotations
@@ -29,9 +35,11 @@ import tomllib
 
 from ganbench.harness.budget import Budget
 from ganbench.records import safe_name
+from ganbench.runner.backends.slurm import check_settings as check_slurm_settings
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "suites"
-TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device"}
+BACKEND_TABLES = {"slurm": check_slurm_settings}  # top-level tables holding a backend's settings -> their check
+TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device", *BACKEND_TABLES}
 TASK_KEYS = {"budget", "n_fake", "n_real", "metrics", "train", "variants"}
 TRAIN_KEYS = {"batch_size": "samples per batch (every variant on the task)",
               "ema": "decay of the generator average that is evaluated and ranked (0: the raw generator)"}
@@ -82,11 +90,16 @@ class Suite:
     tasks: tuple[TaskPlan, ...]
     device: str = "auto"
     source: str = ""  # the TOML text it came from
+    backends: dict = field(default_factory=dict)  # backend name -> its settings ([slurm]); they do not change records
 
     def to_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "seeds": list(self.seeds),
                 "variants": list(self.variants), "device": self.device,
-                "tasks": {t.name: t.to_dict() for t in self.tasks}}
+                "tasks": {t.name: t.to_dict() for t in self.tasks}, **self.backends}
+
+    def backend_settings(self, backend: str) -> dict:
+        """The suite file's settings of ``backend`` (its table, e.g. ``[slurm]``), or none."""
+        return dict(self.backends.get(backend, {}))
 
     def with_seeds(self, seeds) -> "Suite":
         return dataclasses.replace(self, seeds=_seeds(seeds, "--seeds"))
@@ -223,8 +236,9 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
     device = data.get("device", "auto")
     if not isinstance(device, str):
         raise ValueError(f"{where}: device must be a string such as \"auto\", \"cpu\" or \"cuda\"")
+    backends = {b: check(data[b], f"{where}: [{b}]") for b, check in BACKEND_TABLES.items() if b in data}
     suite = Suite(name=name, description=str(data.get("description", "")), seeds=_seeds(data["seeds"], where),
-                  variants=variants, tasks=tuple(plans), device=device, source=source)
+                  variants=variants, tasks=tuple(plans), device=device, source=source, backends=backends)
     for plan in suite.tasks:  # every variant's recipe must hold with the task's settings
         for v in suite.variants_of(plan):
             try:

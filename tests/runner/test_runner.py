@@ -91,15 +91,3 @@ def _table(run):
     import pandas as pd
 
     return pd.read_csv(io.StringIO(render(load_records(run), "csv"))).drop(columns=["train_s"]).to_csv()
-
-
-def test_ray_backend_is_optional():
-    import importlib.util
-
-    from ganbench.runner.backends import get_backend
-
-    if importlib.util.find_spec("ray") is None:
-        with pytest.raises(ValueError, match=r"pip install 'ganbench\[ray\]'"):
-            get_backend("ray")
-    with pytest.raises(ValueError, match="unknown backend"):
-        get_backend("slurm")

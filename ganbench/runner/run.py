@@ -25,6 +25,7 @@ from ganbench.harness import config_hash, failed_record, train_program
 from ganbench.harness.reference import INIT_RECIPE, reference_hash, reference_records
 from ganbench.records import REFERENCE_KINDS, RunDir, TrialRecord, TrialSpec, now
 from ganbench.runner.backends import get_backend
+from ganbench.runner.backends.local import cpu_count
 from ganbench.runner.suite import Suite, TaskPlan, load_suite
 from ganbench.utils.atomic import atomic_write_json, atomic_write_text
 from ganbench.utils.device import environment, resolve_device

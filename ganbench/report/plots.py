@@ -38,10 +38,12 @@ def sample_image(task, fake: torch.Tensor, ax, title: str = "", n: int = 2500) -
         ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
     else:
         x = fake[:n].numpy()
-        ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", linewidths=0)
-        if hasattr(task, "centers"):
+        if hasattr(task, "centers"):  # hollow markers under the samples, so tight modes stay visible
             c = task.centers
-            ax.scatter(c[:, 0], c[:, 1], s=25, marker="x", color="tab:red")
+            ax.scatter(c[:, 0], c[:, 1], s=40, marker="o", facecolors="none", edgecolors="tab:red", linewidths=0.8,
+                       zorder=1)
+        ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", linewidths=0, zorder=2)
+        if hasattr(task, "centers"):
             pad = 0.3 * (c[:, :2].max() - c[:, :2].min() + 1e-9)
             ax.set_xlim(c[:, 0].min() - pad, c[:, 0].max() + pad)
             ax.set_ylim(c[:, 1].min() - pad, c[:, 1].max() + pad)

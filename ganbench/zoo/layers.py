@@ -60,16 +60,26 @@ class SpectralNorm:
     @staticmethod
     def normalise(w: torch.Tensor, u: torch.Tensor, mask: torch.Tensor, training: bool) -> torch.Tensor:
         """``w``: (S, rows, cols) -> w / σ for seeds in ``mask``; updates ``u`` in place when training.
-        The products are multiplies and sums, not batched GEMVs, whose rounding depends on S."""
+        The products are multiplies and sums, not batched GEMVs, whose rounding depends on S; only
+        the normalised seeds are computed (a plain seed's W passes through untouched)."""
+        every = bool(mask.all())
+        idx = None if every else mask.nonzero().flatten()
+        ws, us = (w, u) if every else (w[idx], u[idx])
         if training:
             with torch.no_grad():
-                v = F.normalize((u[:, :, None] * w).sum(1), dim=1)
-                u.copy_(F.normalize((w * v[:, None, :]).sum(2), dim=1))
-        u = u.clone()  # the buffer changes in place at the next forward; this graph keeps its own copy
-        v = F.normalize((u[:, :, None] * w).sum(1), dim=1).detach()
-        sigma = (u * (w * v[:, None, :]).sum(2)).sum(1)
-        sigma = torch.where(mask, sigma, torch.ones_like(sigma))  # w / 1 is w exactly, gradient too
-        return w / sigma[:, None, None]
+                v = F.normalize((us[:, :, None] * ws).sum(1), dim=1)
+                us = F.normalize((ws * v[:, None, :]).sum(2), dim=1)
+                if every:
+                    u.copy_(us)
+                else:
+                    u[idx] = us
+        us = us.clone()  # the buffer changes in place at the next forward; this graph keeps its own copy
+        v = F.normalize((us[:, :, None] * ws).sum(1), dim=1).detach()
+        sigma = (us * (ws * v[:, None, :]).sum(2)).sum(1)
+        if every:
+            return w / sigma[:, None, None]
+        full = torch.ones(len(w), dtype=w.dtype, device=w.device).index_put((idx,), sigma)
+        return w / full[:, None, None]  # w / 1 is w exactly, gradient too
 
 
 class _SeedParametrised(nn.Module):

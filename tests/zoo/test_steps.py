@@ -26,8 +26,8 @@ def test_unrolled_lookahead_leaves_no_trace_in_d():
     # on copies. Only G differs from a program that made the D update alone.
     from ganbench.zoo.steps import _d_update
 
-    plain = _program("gan-ns", spectral_norm=True)
-    unrolled = _program("unrolled-gan", spectral_norm=True, unroll=5)
+    plain = _program("unrolled-gan", spectral_norm=True)
+    unrolled = _program("unrolled-gan", spectral_norm=True)
     _d_update(plain.ctx)
     unrolled.step_fn(unrolled.ctx)
     a, b = _d_state(plain), _d_state(unrolled)

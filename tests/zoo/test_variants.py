@@ -25,7 +25,7 @@ def test_every_variant_trains_on_digits(name):
 
 
 def test_papers_and_docs_are_declared():
-    assert len(BUILTIN) == 19
+    assert len(BUILTIN) == 20
     for name in BUILTIN:
         v = VARIANTS[name]
         assert v.paper and v.doc, v.name

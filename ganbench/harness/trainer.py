@@ -214,7 +214,9 @@ def train_program(
 
         # Evaluate and record.
         records = []
-        pack = {"id": pid, "size": len(specs), "variants": [g.variant.name for g in groups]}
+        # What ran: the program (its id, size and variants) and how (eager PyTorch ops: no
+        # torch.compile, no CUDA graphs; the device and precision flags are in ``env``).
+        pack = {"id": pid, "size": len(specs), "variants": [g.variant.name for g in groups], "engine": "eager"}
         for i, (s, v) in enumerate(zip(specs, prog.variants)):
             rec = _trial_record(s, task, v, budget, hashes[v.name], env, state, i, len(specs))
             rec.pack = pack

@@ -46,12 +46,11 @@ class Comparison:
     verdict: str = ""
 
 
-def _ok(records, task, variant):
-    return [r for r in records if r["task"] == task and r["variant"] == variant and r["status"] == "ok"]
-
-
-def _vals(recs, metric):
-    return np.array([r["metrics"][metric] for r in sorted(recs, key=lambda r: r["seed_index"]) if metric in r["metrics"]], float)
+def _values(long: pd.DataFrame, task: str, variant: str, metric: str) -> np.ndarray:
+    """A (task, variant)'s values of ``metric`` over its successful seeds, in seed order, from the
+    tidy long table (``ganbench.report.leaderboard.long_frame``)."""
+    rows = long[(long.task == task) & (long.variant == variant) & (long.metric == metric)]
+    return rows.sort_values("seed_index").value.to_numpy(dtype=float)
 
 
 def _trials(records):
@@ -94,20 +93,21 @@ def compare_records(candidate: list[dict], baseline: list[dict], variant: str, r
         raise ValueError(f"no records of candidate variant {variant!r}")
     base = [r for r in _trials(baseline) if r["variant"] != variant]
     check_protocols(cand, base)
+    from ganbench.report.leaderboard import long_frame
+
+    long = long_frame(cand + base)
     out = []
     for task in dict.fromkeys(r["task"] for r in cand):
-        c_ok = _ok(cand, task, variant)
         head = metric or next((r["protocol"].get("headline") for r in cand + base
                                if r["task"] == task and r.get("protocol", {}).get("headline")), "fid")
         higher = HIGHER_IS_BETTER.get(head)
         if higher is None:
             raise ValueError(f"metric {head!r} has no direction; pick a ranked metric")
-        ref_ok = _ok(base, task, reference)
-        if not ref_ok:
+        cv, rv = _values(long, task, variant, head), _values(long, task, reference, head)
+        if not len(rv):
             raise ValueError(f"{task}: no successful records of the reference baseline {reference!r}; use --reference")
-        cv, rv = _vals(c_ok, head), _vals(ref_ok, head)
         bvariants = list(dict.fromkeys(r["variant"] for r in base if r["task"] == task))
-        means = {v: float(np.mean(_vals(_ok(base, task, v), head))) for v in bvariants if len(_vals(_ok(base, task, v), head))}
+        means = {v: float(np.mean(x)) for v in bvariants if len(x := _values(long, task, v, head))}
         best = (max if higher else min)(means, key=means.get)
         lo, hi = bootstrap_diff_ci(cv, rv)
         out.append(Comparison(task, head, bool(higher), variant, float(cv.mean()) if len(cv) else math.nan,

@@ -96,7 +96,8 @@ def test_sabotaged_variant_fails_with_exit_1(tmp_path, monkeypatch, capsys):
     broken = dataclasses.replace(variants.VARIANTS["wgan-gp"], lr=0.0)  # a generator that never learns
     monkeypatch.setitem(variants.VARIANTS, "wgan-gp", broken)
     out = tmp_path / "sabotaged"
-    assert main(["run", "--suite", str(_one_pair_suite(tmp_path)), "--out", str(out)]) == 0
+    # One worker: the run stays in this process, where the sabotage is patched in.
+    assert main(["run", "--suite", str(_one_pair_suite(tmp_path)), "--out", str(out), "--workers", "1"]) == 0
     capsys.readouterr()
     rc, printed = _check(out, _subset(tmp_path, "grid25", "wgan-gp"), capsys)
     assert rc == 1, printed

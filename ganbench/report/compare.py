@@ -4,7 +4,10 @@ Per task, on the task's headline metric: candidate mean ± std; the best baselin
 baseline (``gan-ns`` by default); the difference candidate − reference with a percentile-bootstrap
 95% CI; a Welch t-test and a Mann–Whitney U test, both Holm-corrected across tasks; and a verdict
 (better / worse / no significant difference, from the Holm-corrected Welch p at α = 0.05 and the
-sign of the difference, direction-aware). Records with different protocols are never compared.
+sign of the difference, direction-aware). When the baselines carry the task's ``init`` rows (the
+untrained generator), the candidate is also tested against that floor (one-sided Welch, as in the
+leaderboard) and a candidate that is not better than it gets the verdict "not learned", whatever it
+scores against the reference. Records with different protocols are never compared.
 """
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ class Comparison:
     mannwhitney_p: float
     welch_p_holm: float = math.nan
     mannwhitney_p_holm: float = math.nan
+    p_vs_init: float = math.nan  # one-sided Welch, candidate better than the untrained generator
+    learned: bool | None = None  # None: the baselines have no init rows for this task
     verdict: str = ""
 
 
@@ -93,9 +98,12 @@ def compare_records(candidate: list[dict], baseline: list[dict], variant: str, r
         raise ValueError(f"no records of candidate variant {variant!r}")
     base = [r for r in _trials(baseline) if r["variant"] != variant]
     check_protocols(cand, base)
-    from ganbench.report.leaderboard import long_frame
+    from ganbench.report.leaderboard import better_p, long_frame
 
-    long = long_frame(cand + base)
+    # The floor rows come from the same run directory as the baseline trials, whose protocol was
+    # just checked, and are judged by it by construction (ganbench.harness.reference).
+    floors = [r for r in baseline if r.get("kind") == "init" and r["status"] == "ok"]
+    long = long_frame(cand + base + floors)
     out = []
     for task in dict.fromkeys(r["task"] for r in cand):
         head = metric or next((r["protocol"].get("headline") for r in cand + base
@@ -110,14 +118,20 @@ def compare_records(candidate: list[dict], baseline: list[dict], variant: str, r
         means = {v: float(np.mean(x)) for v in bvariants if len(x := _values(long, task, v, head))}
         best = (max if higher else min)(means, key=means.get)
         lo, hi = bootstrap_diff_ci(cv, rv)
+        fv = _values(long, task, "init", head)
+        p_init = better_p(cv, fv, bool(higher)) if len(fv) and len(cv) else math.nan
+        learned = (not math.isnan(p_init) and p_init < ALPHA) if len(fv) else None
         out.append(Comparison(task, head, bool(higher), variant, float(cv.mean()) if len(cv) else math.nan,
                               float(cv.std(ddof=1)) if len(cv) > 1 else math.nan, len(cv), reference, float(rv.mean()),
                               float(rv.std(ddof=1)) if len(rv) > 1 else math.nan, best, means[best],
-                              float(cv.mean() - rv.mean()) if len(cv) else math.nan, lo, hi, welch_p(cv, rv), mannwhitney_p(cv, rv)))
+                              float(cv.mean() - rv.mean()) if len(cv) else math.nan, lo, hi, welch_p(cv, rv), mannwhitney_p(cv, rv),
+                              p_vs_init=p_init, learned=learned))
     for c, pw, pm in zip(out, holm([c.welch_p for c in out]), holm([c.mannwhitney_p for c in out])):
         c.welch_p_holm, c.mannwhitney_p_holm = pw, pm
         if c.n == 0:
             c.verdict = "every seed diverged or failed"
+        elif c.learned is False:
+            c.verdict = "not learned (not better than init)"
         elif math.isnan(pw) or pw >= ALPHA:
             c.verdict = "no significant difference"
         else:
@@ -133,6 +147,7 @@ def comparison_table(comparisons: list[Comparison]) -> pd.DataFrame:
                      c.candidate: f(c.candidate_mean, c.candidate_std), f"reference {c.reference}": f(c.reference_mean, c.reference_std),
                      "best baseline": f"{c.best_baseline} {c.best_baseline_mean:.4g}",
                      "diff (95% bootstrap CI)": f"{c.diff:+.4g} [{c.diff_ci_lo:+.3g}, {c.diff_ci_hi:+.3g}]",
+                     "p vs init": "" if c.learned is None else f"{c.p_vs_init:.2g}",
                      "Welch p (Holm)": f"{c.welch_p_holm:.3g}", "Mann-Whitney p (Holm)": f"{c.mannwhitney_p_holm:.3g}",
                      "verdict": c.verdict})
     return pd.DataFrame(rows)

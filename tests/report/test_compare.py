@@ -64,3 +64,25 @@ def test_outputs():
     assert "verdict" in comparison_table(comps).columns
     assert '"verdict": "better"' in to_json(comps)
     assert "Holm" in to_markdown(comps)
+
+
+def _floor(task, values):
+    return [make(task, "init", s, {"fid": float(v), "modes": 0}, protocol={"headline": "fid"}, kind="init")
+            for s, v in enumerate(values)]
+
+
+def test_a_candidate_no_better_than_the_untrained_generator_is_not_learned():
+    # Against a weak reference the candidate even looks "better"; the floor says it learned nothing.
+    base = _group("ring8", "gan-ns", RNG.normal(3.0, 0.1, 8)) + _floor("ring8", RNG.normal(2.0, 0.1, 8))
+    (c,) = compare_records(_group("ring8", "mine", RNG.normal(2.0, 0.1, 8)), base, "mine")
+    assert c.learned is False and c.p_vs_init > 0.05 and c.verdict == "not learned (not better than init)"
+    assert c.welch_p_holm < 0.05  # what the verdict overrides
+    (c,) = compare_records(_group("ring8", "mine", RNG.normal(1.0, 0.1, 8)), base, "mine")
+    assert c.learned is True and c.p_vs_init < 1e-6 and c.verdict == "better"
+    assert "p vs init" in comparison_table([c]).columns
+
+
+def test_without_floor_rows_nothing_is_said_about_learning():
+    (c,) = compare_records(_group("ring8", "mine", RNG.normal(1.0, 0.1, 8)),
+                           _group("ring8", "gan-ns", RNG.normal(1.0, 0.1, 8)), "mine")
+    assert c.learned is None and comparison_table([c])["p vs init"].iloc[0] == ""

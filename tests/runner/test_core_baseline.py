@@ -86,22 +86,13 @@ def test_working_variants_are_better_than_the_floor(tables):
             assert bool(table.loc[v, "learned"]), f"{task}/{v}: not better than init (p = {table.loc[v, 'p_vs_init']})"
 
 
-def _known_pvalues(results):
-    """One-sided Welch p-values of the published directions, in KNOWN's order."""
-    out = []
-    for task, better, worse, column, lower, _ in KNOWN:
-        a, b = _values(results, task, better, column), _values(results, task, worse, column)
-        assert len(a) == len(b) == 5, (task, better, worse, column)
-        sign = -1.0 if lower else 1.0
-        out.append(1.0 if np.array_equal(a, b) else welch_p_one_sided(sign * a, sign * b))
-    return out
-
-
 def test_published_directions_hold(results):
     # Every direction of the papers' tables holds in the means (mode counts may tie at the ceiling);
     # an undertrained baseline breaks this (the one recorded before had PacGAN below gan-ns on grid25).
     for task, better, worse, column, lower, source in KNOWN:
-        a, b = _values(results, task, better, column).mean(), _values(results, task, worse, column).mean()
+        x, y = _values(results, task, better, column), _values(results, task, worse, column)
+        assert len(x) == len(y) == 5, (task, better, worse, column)
+        a, b = x.mean(), y.mean()
         assert (a <= b if lower else a >= b), f"{task}: {better} {a:.3g} vs {worse} {b:.3g} ({source})"
     assert any(_values(results, t, a, c).mean() != _values(results, t, b, c).mean() for t, a, b, c, *_ in KNOWN)
 

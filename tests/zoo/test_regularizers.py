@@ -50,9 +50,21 @@ def test_wgan_critic_respects_its_clip(monkeypatch):
     assert params.abs().max() == pytest.approx(0.01)  # the clip is active, not vacuous
 
 
-def test_spectral_norm_holds_sigma_near_one(monkeypatch):
-    d = _trained_discriminator(monkeypatch, "sngan", 30).eval()
+def test_spectral_norm_divides_by_the_tracked_top_singular_value(monkeypatch):
+    # Miyato et al. 2018, Alg. 1: one power iteration per D update. Its estimate u^T W v never exceeds
+    # σ(W), so the normalised layer has σ >= 1, and it lags while W moves (five D steps per G step at
+    # Adam 2e-4 leave ~1.1 after 30 G steps); on a fixed W the iterations converge to σ = 1 exactly.
+    d = _trained_discriminator(monkeypatch, "sngan", 30)
+    raw = torch.stack([torch.linalg.matrix_norm(layer.weight.detach(), ord=2) for layer in list(d.hidden) + [d.out]])
+    assert (raw - 1).abs().max() > 0.3, raw  # the normalisation is not vacuous: some raw layer is far from 1
     for layer in list(d.hidden) + [d.out]:
-        w = layer.effective_weight().detach()  # (S, in, out)
-        sigma = torch.linalg.matrix_norm(w, ord=2)
-        assert torch.allclose(sigma, torch.ones_like(sigma), atol=0.05), sigma
+        d.eval()
+        sigma = torch.linalg.matrix_norm(layer.effective_weight().detach(), ord=2)
+        assert (sigma >= 1 - 1e-5).all() and (sigma < 1.5).all(), sigma
+        d.train()
+        with torch.no_grad():
+            for _ in range(3000):  # more power iterations on the same weights (cheap: 128 x 128)
+                layer.effective_weight()
+        d.eval()
+        sigma = torch.linalg.matrix_norm(layer.effective_weight().detach(), ord=2)
+        assert torch.allclose(sigma, torch.ones_like(sigma), atol=1e-3), sigma

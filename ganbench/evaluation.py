@@ -19,9 +19,11 @@ from ganbench.features import Extractor, Features, get_extractor
 from ganbench.metrics.defaults import resolve
 from ganbench.metrics.registry import HIGHER_IS_BETTER, get_metric
 from ganbench.records.trial import REAL_EVAL_SEED
+from ganbench.tasks.conditional import CONDITIONAL
 from ganbench.utils.device import resolve_device
 
 MODES = "modes"  # the pseudo-metric a task computes itself (mode coverage)
+TASK_METRICS = (MODES, CONDITIONAL)
 REAL_CACHE_SIZE = 8  # real feature sets kept per context (stacked digits: 26,000 x 384 floats each)
 
 
@@ -160,7 +162,7 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
                          f"got {tuple(x.shape)}")
     if x.dtype != torch.uint8 and not torch.isfinite(x).all():
         raise ValueError("generated samples contain NaN or Inf")
-    metrics = [m for m in proto.metrics if m != MODES]
+    metrics = [m for m in proto.metrics if m not in TASK_METRICS]
     ext = context.extractor(proto.extractor)
     resolved = context.options(metrics, proto.options)
     real_features, stats = context.real_features(task, real_seed, ext)
@@ -170,6 +172,8 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
     values = _compute(metrics, real_features, ff, resolved)
     if MODES in proto.metrics:
         values.update(task.mode_stats(x, ff))
+    if CONDITIONAL in proto.metrics:  # samples were generated for classes task.eval_labels(len(x))
+        values.update(task.conditional_stats(x, ff, real_features, resolved))
     protocol = _protocol(ext, proto.metrics, len(real_features), len(x), real_features.shape[1], resolved, values)
     protocol.update({"task": task.name, "data": task.cache_key(), "real_seed": int(real_seed), "headline": proto.headline})
     return EvalResult(values, protocol)

@@ -19,9 +19,19 @@ import torch
 from ganbench.records import TrialSpec
 from ganbench.tasks import Task
 from ganbench.zoo import STEPS, StepContext, Variant, build_networks, get_loss
+from ganbench.zoo.conditional import build_conditional_networks
+from ganbench.zoo.inference import build_inference_networks
 from ganbench.zoo.losses import GroupedLoss
 from ganbench.zoo.optim import OPTIMIZERS
-from ganbench.zoo.streams import SeedStream, block_samples, normal_draw, sample_numel, uniform_draw
+from ganbench.zoo.streams import (
+    SeedStream,
+    block_samples,
+    label_draw,
+    labelled_draw,
+    normal_draw,
+    sample_numel,
+    uniform_draw,
+)
 
 
 @dataclass(frozen=True)
@@ -89,12 +99,30 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
     variants = [g.variant for g in groups for _ in g.seed_indices]
     lead = groups[0].variant  # the shared schedule (equal across the program by program_key)
     init_gens = [torch.Generator().manual_seed(s.stream("init")) for s in specs]
-    g, d, z_dim = build_networks(task.shape, lead.arch, init_gens, lead.pack, [v.spectral_norm for v in variants],
-                                 lead.mbd)
+    sn = [v.spectral_norm for v in variants]
+    n_classes = getattr(task, "n_classes", 0) if lead.conditioning else 0
+    e = None  # the encoder of an inference program
+    if lead.conditioning:
+        if not n_classes:
+            from ganbench.tasks import TASKS, get_task
+
+            labelled = [n for n in sorted(TASKS) if getattr(get_task(n), "n_classes", 0)]
+            raise ValueError(f"variant {lead.name!r} is conditional and task {task.name!r} has no labels; "
+                             f"train it on a labelled task ({', '.join(labelled)})")
+        g, d, z_dim = build_conditional_networks(task.shape, lead.arch, init_gens, n_classes, lead.conditioning, sn)
+    elif lead.inference:
+        g, d, e, z_dim = build_inference_networks(task.shape, lead.arch, init_gens, lead.inference, sn)
+    else:
+        g, d, z_dim = build_networks(task.shape, lead.arch, init_gens, lead.pack, sn, lead.mbd)
     g, d = g.to(dev).train(), d.to(dev).train()
+    e = e.to(dev).train() if e is not None else None
     opt = OPTIMIZERS[lead.optimizer]
     extra = {"betas": [list(v.betas) for v in variants]} if lead.optimizer == "adam" else {}
-    opt_g = opt(list(g.parameters()), lr=_per_trial(variants, "lr"), **extra)
+    # An encoder learns with G (BiGAN's joint player, the AAE's reconstruction phase); the AAE's
+    # regularisation phase updates E alone with its own optimiser state.
+    opt_g = opt(list(g.parameters()) + (list(e.parameters()) if e is not None else []), lr=_per_trial(variants, "lr"),
+                **extra)
+    opt_e = opt(list(e.parameters()), lr=_per_trial(variants, "lr"), **extra) if lead.inference == "aae" else None
     opt_d = opt(list(d.parameters()), lr=[v.d_lr if v.d_lr is not None else v.lr for v in variants], **extra)
 
     def on_device(values):
@@ -104,17 +132,26 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
         return [torch.Generator(device=dev).manual_seed(s.stream(stream)) for s in specs]
 
     b = lead.batch_size
+    numel = sample_numel(task.shape)
+    if n_classes:
+        real_stream = SeedStream(gens("data"), labelled_draw(task.sample_labelled), block_samples(b, numel + 1))
+    else:
+        real_stream = SeedStream(gens("data"), task.sample, block_samples(b, numel))
     ctx = StepContext(
         g, d, opt_g, opt_d, lead, GroupedLoss([get_loss(gr.variant.loss) for gr in groups],
                                               [len(gr.seed_indices) for gr in groups]),
         z_dim, dev,
-        real_stream=SeedStream(gens("data"), task.sample, block_samples(b, sample_numel(task.shape))),
+        real_stream=real_stream,
         noise_stream=SeedStream(gens("noise"), normal_draw(z_dim), block_samples(b, z_dim)),
         aux_stream=SeedStream(gens("aux"), uniform_draw, block_samples(b // lead.pack, 1)),
         gp=on_device(_per_trial(variants, "gp")) if lead.gp > 0 else None,
         r1=on_device(_per_trial(variants, "r1")) if lead.r1 > 0 else None,
         clip=on_device([v.clip if v.clip > 0 else math.inf for v in variants]) if any(v.clip > 0 for v in variants)
         else None,
+        label_stream=SeedStream(gens("labels"), label_draw(n_classes), block_samples(b, 1)) if n_classes else None,
+        sample_shape=tuple(task.shape),
+        e=e,
+        opt_e=opt_e,
     )
     prog = Program(ctx, STEPS[lead.step], specs, variants)
     if lead.ema > 0:
@@ -125,12 +162,18 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
     return prog
 
 
+def _streams(c: StepContext) -> list[SeedStream]:
+    return [c.real_stream, c.noise_stream, c.aux_stream] + ([c.label_stream] if c.label_stream is not None else [])
+
+
 def program_state(p: Program) -> dict:
     """Everything to continue the program bit-identically (tensors only: loads with weights_only)."""
     c = p.ctx
     return {"g": c.g.state_dict(), "d": c.d.state_dict(), "opt_g": c.opt_g.state_dict(), "opt_d": c.opt_d.state_dict(),
-            "streams": [s.state_dict() for s in (c.real_stream, c.noise_stream, c.aux_stream)],
-            "real_shown": c.real_shown, **({"g_ema": p.g_ema.state_dict()} if p.g_ema is not None else {})}
+            "streams": [s.state_dict() for s in _streams(c)],
+            "real_shown": c.real_shown, **({"g_ema": p.g_ema.state_dict()} if p.g_ema is not None else {}),
+            **({"e": c.e.state_dict()} if c.e is not None else {}),
+            **({"opt_e": c.opt_e.state_dict()} if c.opt_e is not None else {})}
 
 
 def load_program_state(p: Program, state: dict) -> None:
@@ -139,8 +182,12 @@ def load_program_state(p: Program, state: dict) -> None:
     c.d.load_state_dict(state["d"])
     c.opt_g.load_state_dict(state["opt_g"])
     c.opt_d.load_state_dict(state["opt_d"])
-    for s, st in zip((c.real_stream, c.noise_stream, c.aux_stream), state["streams"], strict=True):
+    for s, st in zip(_streams(c), state["streams"], strict=True):
         s.load_state_dict(st)
     c.real_shown = int(state["real_shown"])
+    if c.e is not None:
+        c.e.load_state_dict(state["e"])
+    if c.opt_e is not None:
+        c.opt_e.load_state_dict(state["opt_e"])
     if p.g_ema is not None:
         p.g_ema.load_state_dict(state["g_ema"])

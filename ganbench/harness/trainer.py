@@ -27,6 +27,8 @@ import torch
 from ganbench.evaluation import EvalContext, evaluate_task
 from ganbench.harness.budget import Budget
 from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save_checkpoint
+from ganbench.harness.encoders import encoder_stats
+from ganbench.harness.encoders import protocol as encoder_protocol
 from ganbench.harness.flops import measure_flops
 from ganbench.harness.program import Group, build_program, check_groups, load_program_state, program_id, program_state
 from ganbench.records import REAL_EVAL_SEED, TrialRecord, TrialSpec, now
@@ -64,16 +66,23 @@ class _Progress:
 
 
 @torch.no_grad()
-def generate(g, z_dim, n, eval_gens, device) -> torch.Tensor:
-    """``n`` samples per seed from G in eval mode (BatchNorm running statistics), (S, n, ...) on CPU."""
+def generate(g, z_dim, n, eval_gens, device, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """``n`` samples per seed from G in eval mode (BatchNorm running statistics), (S, n, ...) on CPU.
+    A conditional G (``n_classes``) generates sample i for class ``labels[i]`` (the same for every seed)."""
     was_training = g.training
     g.eval()
+    if getattr(g, "n_classes", 0) and labels is None:
+        raise ValueError("a conditional generator needs the labels to generate for (task.eval_labels(n))")
     try:
         out = []
         for s in range(0, n, SAMPLE_CHUNK):
             m = min(SAMPLE_CHUNK, n - s)
             z = torch.stack([torch.randn(m, z_dim, generator=e) for e in eval_gens]).to(device)
-            out.append(g(z).float().cpu())
+            if getattr(g, "n_classes", 0):
+                y = labels[s : s + m].to(device).expand(len(eval_gens), m)
+                out.append(g(z, y).float().cpu())
+            else:
+                out.append(g(z).float().cpu())
         return torch.cat(out, 1)
     finally:
         g.train(was_training)
@@ -205,12 +214,15 @@ def train_program(
         # Sample with each trial's own evaluation stream (the same latents for G and its average).
         def sample(g):
             eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
-            return generate(g, prog.ctx.z_dim, task.protocol.n_fake, eval_gens, dev)
+            n = task.protocol.n_fake
+            return generate(g, prog.ctx.z_dim, n, eval_gens, dev, task.eval_labels(n) if hasattr(task, "eval_labels") else None)
 
-        fakes = raw = None
+        fakes = raw = encoded = None
         if evaluate:
             raw = sample(prog.ctx.g)
             fakes = sample(prog.g_ema) if prog.g_ema is not None else raw
+            if prog.ctx.e is not None:  # an inference program: judge its encoder too
+                encoded = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev)
 
         # Evaluate and record.
         records = []
@@ -228,6 +240,9 @@ def train_program(
                 evaluate_samples(rec, task, fakes[i], context)
                 if rec.protocol.get("task"):
                     rec.protocol["generator"] = f"ema({v.ema:g})" if prog.g_ema is not None else "raw"
+                if encoded is not None and rec.status == "ok":
+                    rec.metrics.update(encoded[i])
+                    rec.protocol["encoder"] = encoder_protocol()
             if samples_dir is not None and fakes is not None:
                 keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
             records.append(rec)
@@ -279,7 +294,8 @@ def evaluate_samples(rec: TrialRecord, task: Task, fake: torch.Tensor, context: 
 
 
 def keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:
-    keep = fake[:64] if task.is_image else fake[:2500, :2]  # enough for a grid or a scatter
+    rows = 8 * max(8, getattr(task, "n_classes", 0))  # an 8x8 grid, or 8 rows of every class
+    keep = fake[:rows] if task.is_image else fake[:2500, :2]  # enough for a grid or a scatter
     atomic_save_npy(path, keep.float().numpy())
 
 

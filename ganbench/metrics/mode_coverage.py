@@ -10,6 +10,24 @@ import torch
 from ganbench.metrics._inputs import as_features, check_positive_int
 
 
+def nearest_modes(samples, centers, std: float, threshold: float = 3.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each of the (N, D) ``samples``' nearest of the (K, D) ``centers`` (N,) int64 and whether it is
+    high quality (N,) bool: within ``threshold * std`` of that center."""
+    x = as_features(samples, "samples", min_samples=1, dtype=torch.float64, device=torch.device("cpu"))
+    c = as_features(centers, "centers", min_samples=1, dim=x.shape[1], dtype=torch.float64, device=torch.device("cpu"))
+    if not (np.isfinite(std) and std > 0):
+        raise ValueError(f"std must be a positive number (the mixture's component std), got {std!r}")
+    if not (np.isfinite(threshold) and threshold > 0):
+        raise ValueError(f"threshold must be positive (in units of std), got {threshold!r}")
+    nearest_dist = torch.empty(len(x), dtype=torch.float64)
+    nearest = torch.empty(len(x), dtype=torch.int64)
+    for s in range(0, len(x), 8192):  # bounded memory for large N x K
+        d = torch.cdist(x[s : s + 8192], c, compute_mode="donot_use_mm_for_euclid_dist")
+        v, i = d.min(1)
+        nearest_dist[s : s + 8192], nearest[s : s + 8192] = v, i
+    return nearest, nearest_dist < threshold * std
+
+
 def mode_coverage(samples, centers, std: float, threshold: float = 3.0, min_count: int = 1) -> dict:
     """Mode statistics of (N, D) ``samples`` against (K, D) mixture ``centers``.
 
@@ -18,21 +36,9 @@ def mode_coverage(samples, centers, std: float, threshold: float = 3.0, min_coun
     nats; 0 for a perfectly balanced sampler, log(K/m) for one spread evenly over m modes) and
     ``counts`` (high-quality samples per mode, list of K ints).
     """
-    x = as_features(samples, "samples", min_samples=1, dtype=torch.float64, device=torch.device("cpu"))
-    c = as_features(centers, "centers", min_samples=1, dim=x.shape[1], dtype=torch.float64, device=torch.device("cpu"))
-    if not (np.isfinite(std) and std > 0):
-        raise ValueError(f"std must be a positive number (the mixture's component std), got {std!r}")
-    if not (np.isfinite(threshold) and threshold > 0):
-        raise ValueError(f"threshold must be positive (in units of std), got {threshold!r}")
     min_count = check_positive_int(min_count, "min_count")
-    n_modes = c.shape[0]
-    nearest_dist = torch.empty(len(x), dtype=torch.float64)
-    nearest = torch.empty(len(x), dtype=torch.int64)
-    for s in range(0, len(x), 8192):  # bounded memory for large N x K
-        d = torch.cdist(x[s : s + 8192], c, compute_mode="donot_use_mm_for_euclid_dist")
-        v, i = d.min(1)
-        nearest_dist[s : s + 8192], nearest[s : s + 8192] = v, i
-    hq = nearest_dist < threshold * std
+    nearest, hq = nearest_modes(samples, centers, std, threshold)
+    n_modes = len(centers)
     counts = torch.bincount(nearest[hq], minlength=n_modes)
     n_hq = int(hq.sum())
     if n_hq:
@@ -43,7 +49,7 @@ def mode_coverage(samples, centers, std: float, threshold: float = 3.0, min_coun
         reverse_kl = float("inf")  # no high-quality sample: maximally far from the uniform target
     return {
         "modes_covered": int((counts >= min_count).sum()),
-        "high_quality_fraction": n_hq / len(x),
+        "high_quality_fraction": n_hq / len(hq),
         "reverse_kl": reverse_kl,
         "counts": [int(v) for v in counts],
     }

@@ -107,6 +107,11 @@ register_metric(MetricSpec("dc", _dc, {"density": True, "coverage": True}, optio
                            paper="Naeem et al. 2020"))
 register_metric(MetricSpec("is", _is, {"is": True, "is_std": None}, options=("is_splits",),
                            paper="Salimans et al. 2016"))
-# Mode statistics come from tasks (they need mixture centers), but their directions live here too.
+# Mode and conditional statistics come from tasks (they need mixture centers or labels), but their
+# directions live here too.
 HIGHER_IS_BETTER.update({"modes": True, "hq_fraction": True, "reverse_kl": False, "kl_modes": False,
-                         "modes_argmax": True, "confident_fraction": True})
+                         "modes_argmax": True, "confident_fraction": True,
+                         # conditional tasks (ganbench.metrics.conditional)
+                         "cond_accuracy": True, "class_coverage": True, "intra_fid": False,
+                         # encoders of inference GANs (ganbench.metrics.inference)
+                         "recon_error": False, "recon_kept": True, "probe_accuracy": True, "prior_kid": False})

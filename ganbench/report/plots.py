@@ -29,12 +29,17 @@ def _save(fig, path: Path) -> None:
 
 def sample_image(task, fake: torch.Tensor, ax, title: str = "", n: int = 2500) -> None:
     """Draw generated samples on ``ax``: a scatter over the mixture centers for 2-D tasks, the first
-    two coordinates otherwise; a grid of the first 64 images for image tasks."""
+    two coordinates otherwise; a grid of the first 64 images for image tasks. On a conditional task
+    (sample i generated for class i mod K) points are coloured by class and the grid has one column
+    per class."""
     fake = torch.as_tensor(fake)
+    k = getattr(task, "n_classes", 0)
     if task.is_image:
         from torchvision.utils import make_grid
 
-        grid = make_grid(fake[:64].float().clamp(-1, 1), nrow=8, normalize=True, value_range=(-1, 1), pad_value=1.0)
+        cols = k if k else 8
+        grid = make_grid(fake[: cols * 8].float().clamp(-1, 1), nrow=cols, normalize=True, value_range=(-1, 1),
+                         pad_value=1.0)
         ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
     else:
         x = fake[:n].numpy()
@@ -42,7 +47,11 @@ def sample_image(task, fake: torch.Tensor, ax, title: str = "", n: int = 2500) -
             c = task.centers
             ax.scatter(c[:, 0], c[:, 1], s=40, marker="o", facecolors="none", edgecolors="tab:red", linewidths=0.8,
                        zorder=1)
-        ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", linewidths=0, zorder=2)
+        if k:
+            ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.5, c=task.eval_labels(len(x)).numpy() % 10, cmap="tab10",
+                       vmin=0, vmax=9, linewidths=0, zorder=2)
+        else:
+            ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", linewidths=0, zorder=2)
         if hasattr(task, "centers"):
             pad = 0.3 * (c[:, :2].max() - c[:, :2].min() + 1e-9)
             ax.set_xlim(c[:, 0].min() - pad, c[:, 0].max() + pad)

@@ -186,7 +186,10 @@ def _check_metrics(metrics, task, where: str) -> None:
 
     if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
         raise ValueError(f"{where}: metrics must be a non-empty list of names, e.g. [\"modes\", \"fid\"]")
-    known = set(METRICS) | ({"modes"} if task.n_modes else set())
+    from ganbench.tasks.conditional import CONDITIONAL
+
+    known = set(METRICS) | ({"modes"} if task.n_modes else set()) | ({CONDITIONAL} if getattr(task, "n_classes", 0)
+                                                                   else set())
     unknown = [m for m in metrics if m not in known]
     if unknown:
         raise ValueError(f"{where}: unknown metric(s) {unknown} for task {task.name!r}; choose from {sorted(known)}")
@@ -240,9 +243,18 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
     suite = Suite(name=name, description=str(data.get("description", "")), seeds=_seeds(data["seeds"], where),
                   variants=variants, tasks=tuple(plans), device=device, source=source, backends=backends)
     for plan in suite.tasks:  # every variant's recipe must hold with the task's settings
+        task = get_task(plan.name)
+        labelled = bool(getattr(task, "n_classes", 0))
         for v in suite.variants_of(plan):
             try:
-                _validated(plan.variant(v))
+                variant = _validated(plan.variant(v))
+                if variant.conditioning and not labelled:
+                    raise ValueError(f"variant {v!r} is conditional and this task has no labels; list it under a "
+                                     "labelled task (ring8-cond, grid25-cond, digits-cond) with a task-level "
+                                     "variants = [...]")
+                if variant.inference and task.is_image:
+                    raise ValueError(f"variant {v!r} has an encoder for vector samples only; list it under a "
+                                     "vector task (ring8, grid25, hd-mixture) with a task-level variants = [...]")
             except ValueError as exc:
                 raise ValueError(f"{where}: [tasks.{plan.name}] {exc}") from None
     return suite

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import torch
 
-from ganbench.metrics.mode_coverage import mode_coverage
+from ganbench.metrics.mode_coverage import mode_coverage, nearest_modes
 from ganbench.tasks.task import EvalProtocol, Task, register_task
 
 MIXTURE_METRICS = ("modes", "pr", "fid")
@@ -48,11 +48,20 @@ class GaussianMixture(Task):
         self._centers32 = torch.as_tensor(self.centers, dtype=torch.float32)
 
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return self.sample_labelled(n, generator)[0]
+
+    def sample_labelled(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """``n`` samples and the component each comes from (int64)."""
         # Component first, then noise, both from ``generator``: one stream, bit-reproducible.
         dev = generator.device
         k = torch.randint(self.n_modes, (n,), generator=generator, device=dev)
         noise = torch.randn((n, self.shape[0]), generator=generator, device=dev)
-        return self._on("centers", self._centers32, dev)[k] + self.std * noise
+        return self._on("centers", self._centers32, dev)[k] + self.std * noise, k
+
+    def judge(self, samples: torch.Tensor, features=None) -> torch.Tensor:
+        """(N,) the mode of each sample when it is a high-quality sample of it, else -1."""
+        nearest, hq = nearest_modes(samples, self.centers, self.mode_std, self.threshold)
+        return torch.where(hq, nearest, -1)
 
     def mode_stats(self, fake, features) -> dict:
         s = mode_coverage(fake, self.centers, self.mode_std, threshold=self.threshold)

@@ -99,6 +99,13 @@ for _name, (_act, _conj) in F_DIVERGENCES.items():
 BUILTIN_LOSSES = tuple(LOSSES)  # the ones above; plugins add more
 
 
+def class_nll(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The AC-GAN class term (Odena et al. 2017, Eq. 2, L_C as a loss): per-seed mean negative
+    log-likelihood of classes ``y`` (S, B) under ``logits`` (S, B, K); returns (S,)."""
+    s, b, k = logits.shape
+    return F.cross_entropy(logits.reshape(s * b, k), y.reshape(-1), reduction="none").reshape(s, b).mean(1)
+
+
 class GroupedLoss:
     """The losses of a program whose trials use different losses: group k's loss applies to seeds
     ``bounds[k]:bounds[k+1]`` (each loss sees only its own seeds, so a trial's loss values are those

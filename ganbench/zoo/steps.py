@@ -17,6 +17,7 @@ import torch
 from torch.func import functional_call
 
 from ganbench.utils.registry import registrar
+from ganbench.zoo.losses import class_nll
 from ganbench.zoo.networks import pack
 from ganbench.zoo.regularizers import clip_weights, gradient_penalty, r1_penalty
 from ganbench.zoo.streams import SeedStream
@@ -49,11 +50,27 @@ class StepContext:
     clip: torch.Tensor | None = None
     real_shown: int = 0  # real samples drawn per seed
     extra: dict = field(default_factory=dict)  # room for a plugin step's own state
+    e: torch.nn.Module | None = None  # inference programs (BiGAN, AAE): the encoder x -> z
+    opt_e: object | None = None  # the AAE's optimiser of E alone (its regularisation phase)
+    label_stream: SeedStream | None = None  # conditional programs: the classes fakes are generated for
+    sample_shape: tuple = ()  # one real sample's shape (conditional programs unpack labelled draws)
 
     def real(self) -> torch.Tensor:
         b = self.variant.batch_size
         self.real_shown += b
         return self.real_stream.take(b)
+
+    def real_labelled(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """A labelled real batch: samples (S, B, ...) and their classes (S, B) int64."""
+        from ganbench.zoo.streams import unpack_labelled
+
+        b = self.variant.batch_size
+        self.real_shown += b
+        return unpack_labelled(self.real_stream.take(b), self.sample_shape)
+
+    def labels(self) -> torch.Tensor:
+        """Classes (S, B) int64 for a batch of fakes, uniform, from each seed's label stream."""
+        return self.label_stream.take(self.variant.batch_size)
 
     def noise(self) -> torch.Tensor:
         return self.noise_stream.take(self.variant.batch_size)
@@ -173,6 +190,87 @@ def unrolled_step(ctx) -> dict:
     _g_update(ctx, g_loss)
     ctx.opt_d.zero_grad(set_to_none=True)  # D's gradient from the unrolled graph is not used
     return {"d_loss": d_loss, "g_loss": g_loss.detach()}
+
+
+@register_step("conditional")
+def conditional_step(ctx) -> dict:
+    """Conditional GANs (``ganbench.zoo.conditional``): ``n_critic`` D updates on labelled real
+    batches and on fakes generated for classes drawn uniformly from each seed's label stream, then
+    one G update. With a class head (AC-GAN, Odena et al. 2017, Eq. 1-2) D maximises L_S + L_C on
+    real and fake samples and G maximises L_C - L_S; L_S is each trial's own adversarial loss."""
+    g, d = ctx.g, ctx.d
+    for _ in range(ctx.variant.n_critic):
+        real, y_real = ctx.real_labelled()
+        y_fake = ctx.labels()
+        with torch.no_grad():
+            fake = g(ctx.noise(), y_fake)
+        n = real.shape[1]
+        out, _, cls = d(torch.cat([real, fake], 1), torch.cat([y_real, y_fake], 1))
+        d_real = out[:, :n]
+        d_loss, _ = ctx.loss(d_real, out[:, n:])
+        if cls is not None:
+            d_loss = d_loss + class_nll(cls[:, :n], y_real) + class_nll(cls[:, n:], y_fake)
+        ctx.opt_d.zero_grad(set_to_none=True)
+        d_loss.sum().backward()
+        ctx.opt_d.step()
+    with frozen(d):
+        y_fake = ctx.labels()
+        out, _, cls = d(g(ctx.noise(), y_fake), y_fake)
+        g_loss = ctx.loss(d_real.detach(), out)[1]
+        if cls is not None:
+            g_loss = g_loss + class_nll(cls, y_fake)
+        _g_update(ctx, g_loss)
+    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+
+@register_step("bigan")
+def bigan_step(ctx) -> dict:
+    """BiGAN / ALI (Donahue et al. 2017, Eq. 3; Dumoulin et al. 2017, Alg. 1): D separates (x, E(x))
+    from (G(z), z); then G and E (one optimiser) take the same loss with the labels swapped, the
+    non-saturating form of minimising D's objective that both papers' code uses."""
+    g, d, e = ctx.g, ctx.d, ctx.e
+    for _ in range(ctx.variant.n_critic):
+        x, z = ctx.real(), ctx.noise()
+        with torch.no_grad():
+            real_pair, fake_pair = torch.cat([x, e(x)], -1), torch.cat([g(z), z], -1)
+        d_real, d_fake = _judge(d, real_pair, fake_pair, False)
+        d_loss, _ = ctx.loss(d_real, d_fake)
+        ctx.opt_d.zero_grad(set_to_none=True)
+        d_loss.sum().backward()
+        ctx.opt_d.step()
+    with frozen(d):
+        z = ctx.noise()
+        d_real, d_fake = _judge(d, torch.cat([x, e(x)], -1), torch.cat([g(z), z], -1), False)
+        ge_loss, _ = ctx.loss(d_fake, d_real)  # swapped: fakes should look real and reals fake
+        _g_update(ctx, ge_loss)
+    return {"d_loss": d_loss.detach(), "g_loss": ge_loss.detach()}
+
+
+@register_step("aae")
+def aae_step(ctx) -> dict:
+    """Adversarial autoencoder (Makhzani et al. 2016, Sec. 2), per mini-batch: the reconstruction
+    phase updates E and G on ||x - G(E(x))||² (``opt_g``); the regularisation phase updates D to tell
+    prior samples z ~ N(0, I) from codes E(x), then E alone (``opt_e``) to fool it. ``g_loss`` reports
+    the reconstruction error, ``d_loss`` the code discriminator's loss."""
+    g, d, e = ctx.g, ctx.d, ctx.e
+    x = ctx.real()
+    recon = (g(e(x)) - x).pow(2).flatten(2).sum(2).mean(1)  # (S,): mean squared L2 per seed
+    _g_update(ctx, recon)
+    for _ in range(ctx.variant.n_critic):
+        with torch.no_grad():
+            code = e(x)
+        d_prior, d_code = _judge(d, ctx.noise(), code, False)
+        d_loss, _ = ctx.loss(d_prior, d_code)
+        ctx.opt_d.zero_grad(set_to_none=True)
+        d_loss.sum().backward()
+        ctx.opt_d.step()
+    with frozen(d):
+        out, _ = d(e(x))
+        e_loss = ctx.loss(d_prior.detach(), out)[1]
+        ctx.opt_e.zero_grad(set_to_none=True)
+        e_loss.sum().backward()
+        ctx.opt_e.step()
+    return {"d_loss": d_loss.detach(), "g_loss": recon.detach()}
 
 
 BUILTIN_STEPS = tuple(STEPS)  # the steps above; plugins add more

@@ -68,3 +68,23 @@ def uniform_draw(n, g) -> torch.Tensor:
 
 def sample_numel(shape) -> int:
     return math.prod(shape) if shape else 1
+
+
+def labelled_draw(sample_labelled: Callable) -> Callable:
+    """A draw of (sample, class) pairs as one float32 row per sample: the flattened sample, then its
+    class (exact in float32 below 2^24). One buffer keeps the pairs aligned through refills and
+    checkpoints; :func:`unpack_labelled` splits a batch again."""
+    def draw(n, g):
+        x, y = sample_labelled(n, g)
+        return torch.cat([x.reshape(n, -1), y.to(x.dtype)[:, None]], 1)
+    return draw
+
+
+def unpack_labelled(batch: torch.Tensor, shape) -> tuple[torch.Tensor, torch.Tensor]:
+    """(S, B, numel + 1) rows of :func:`labelled_draw` -> samples (S, B, *shape), classes (S, B) int64."""
+    s, b = batch.shape[:2]
+    return batch[..., :-1].reshape(s, b, *shape), batch[..., -1].long()
+
+
+def label_draw(n_classes: int) -> Callable:
+    return lambda n, g: torch.randint(n_classes, (n,), generator=g, device=g.device)

@@ -40,6 +40,8 @@ class Variant:
     feature_matching: bool = False
     unroll: int = 0  # unrolling steps k
     ema: float = 0.0  # decay of the generator's exponential moving average (Yazici et al. 2019); 0: none
+    conditioning: str = ""  # how D sees the class (ganbench.zoo.conditional.CONDITIONINGS); "": unconditional
+    inference: str = ""  # a GAN with an encoder (ganbench.zoo.inference.INFERENCE_FAMILIES); "": none
     step: str = "default"  # a name in ganbench.zoo.steps.STEPS
     arch: Arch = field(default_factory=Arch)
 
@@ -50,7 +52,8 @@ class Variant:
                f"clip({self.clip:g})" if self.clip else "", "spectral-norm" if self.spectral_norm else "",
                f"pack({self.pack})" if self.pack > 1 else "", "minibatch-discrimination" if self.mbd else "",
                "feature-matching" if self.feature_matching else "", f"unroll({self.unroll})" if self.unroll else "",
-               f"ema({self.ema:g})" if self.ema else ""]
+               f"ema({self.ema:g})" if self.ema else "", f"conditional({self.conditioning})" if self.conditioning else "",
+               f"encoder({self.inference})" if self.inference else ""]
         return [r for r in out if r]
 
     def to_dict(self) -> dict:
@@ -68,7 +71,7 @@ class Variant:
 
         own = self.name if self.step not in BUILTIN_STEPS else ""
         return (self.arch, self.pack, self.mbd, self.batch_size, self.n_critic, self.step, self.unroll,
-                self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, own)
+                self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, self.conditioning, self.inference, own)
 
     def config_hash(self) -> str:
         """Hash of everything that changes training except the name and the prose (a field at its
@@ -77,8 +80,9 @@ class Variant:
         from ganbench.zoo.steps import BUILTIN_STEPS, STEPS
 
         d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc")}
-        if not d.get("ema"):
-            d.pop("ema", None)
+        for late in ("ema", "conditioning", "inference"):  # fields added after records existed: absent at their default
+            if not d.get(late):
+                d.pop(late, None)
         # A plugin's loss or step is known by its code, not its name: editing the plugin file makes
         # its old records stale instead of silently reused.
         if self.loss not in BUILTIN_LOSSES and self.loss in LOSSES:
@@ -131,7 +135,51 @@ def validate_variant(v: Variant) -> Variant:
         raise ValueError(f"variant {v.name!r}: learning rates must be >= 0")
     if not (isinstance(v.ema, (int, float)) and 0 <= v.ema < 1):
         raise ValueError(f"variant {v.name!r}: ema must be a decay in [0, 1), got {v.ema!r}")
+    _validate_conditioning(v)
+    _validate_inference(v)
     return v
+
+
+_OFF = {"pack": 1, "mbd": False, "feature_matching": False, "gp": 0, "r1": 0, "unroll": 0, "clip": 0}
+
+
+def _unsupported(v: Variant, family: str) -> None:
+    bad = [k for k, value in _OFF.items() if getattr(v, k) != value]
+    if bad:
+        raise ValueError(f"variant {v.name!r}: the {family} step does not implement {', '.join(bad)}; "
+                         "drop them or write a plugin step (register_variant(..., step=fn))")
+
+
+def _validate_inference(v: Variant) -> None:
+    from ganbench.zoo.inference import INFERENCE_FAMILIES
+
+    if not v.inference:
+        if v.step in INFERENCE_FAMILIES:
+            raise ValueError(f"variant {v.name!r}: step {v.step!r} needs inference={v.step!r}")
+        return
+    if v.inference not in INFERENCE_FAMILIES:
+        raise ValueError(f"variant {v.name!r}: unknown inference family {v.inference!r}; choose from "
+                         f"{', '.join(INFERENCE_FAMILIES)}")
+    if v.step != v.inference:
+        raise ValueError(f"variant {v.name!r}: an inference variant trains with step={v.inference!r}, got {v.step!r}")
+    if v.conditioning:
+        raise ValueError(f"variant {v.name!r}: conditional inference GANs are not implemented")
+    _unsupported(v, v.inference)
+
+
+def _validate_conditioning(v: Variant) -> None:
+    from ganbench.zoo.conditional import CONDITIONINGS
+
+    if not v.conditioning:
+        if v.step == "conditional":
+            raise ValueError(f"variant {v.name!r}: step 'conditional' needs conditioning= one of {', '.join(CONDITIONINGS)}")
+        return
+    if v.conditioning not in CONDITIONINGS:
+        raise ValueError(f"variant {v.name!r}: unknown conditioning {v.conditioning!r}; choose from "
+                         f"{', '.join(CONDITIONINGS)}")
+    if v.step != "conditional":
+        raise ValueError(f"variant {v.name!r}: a conditional variant trains with step='conditional', got {v.step!r}")
+    _unsupported(v, "conditional")
 
 
 def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Callable | None = None, **overrides) -> Variant:
@@ -227,6 +275,22 @@ _builtin("pacgan4", "Lin et al. 2018", "non-saturating GAN, D judges packs of m 
 _builtin("mbd-gan", "Salimans et al. 2016", "non-saturating GAN + minibatch discrimination in D", "gan-ns", mbd=True)
 _builtin("fm-gan", "Salimans et al. 2016", "feature matching: G matches D's mean last-layer features", "gan-ns",
          feature_matching=True)
+_builtin("cgan", "Mirza & Osindero 2014", "conditional GAN: the one-hot label concatenated to z and to D's input "
+         "(K constant channels for images); non-saturating loss, the zoo's shared Adam(1e-3, β = (0.5, 0.999))",
+         "gan-ns", conditioning="concat", step="conditional")
+_builtin("acgan", "Odena et al. 2017", "auxiliary-classifier GAN: D sees x alone and has a K-way class head; D adds "
+         "the class log-likelihood of real and fake samples, G of its own (Eq. 1-2); non-saturating loss, G "
+         "conditioned by concatenation, the zoo's shared Adam", "gan-ns", conditioning="auxiliary", step="conditional")
+_builtin("cgan-projection", "Miyato & Koyama 2018", "projection discriminator D(x, y) = ψ(φ(x)) + e_yᵀVφ(x) (Eq. 3), "
+         "hinge loss, spectral normalisation of D and V, five D steps at Adam(2e-4, β = (0, 0.9)) as sngan. G is "
+         "conditioned by concatenation: the paper's conditional BatchNorm is not implemented (the zoo's MLP "
+         "generator has no BatchNorm)", "sngan", conditioning="projection", step="conditional")
+_builtin("bigan", "Donahue et al. 2017 (BiGAN); Dumoulin et al. 2017 (ALI)", "encoder E: x -> z; D judges (x, E(x)) "
+         "against (G(z), z), G and E minimise D's objective (labels swapped, non-saturating); the zoo's shared "
+         "Adam(1e-3, β = (0.5, 0.999)) for D and for G with E", "gan-ns", inference="bigan", step="bigan")
+_builtin("aae", "Makhzani et al. 2016", "adversarial autoencoder: E and G minimise ||x - G(E(x))||²; D on codes "
+         "judges z ~ N(0, I) against E(x) and E alone learns to fool it (non-saturating); Adam(1e-3, β = "
+         "(0.5, 0.999)) in place of the paper's SGD with momentum", "gan-ns", inference="aae", step="aae")
 _builtin("ns-smooth", "Salimans et al. 2016", "non-saturating GAN, one-sided label smoothing (real target 0.9)",
          "gan-ns", loss="ns-smooth")
 BUILTIN_VARIANTS = tuple(VARIANTS)  # the reference recipes above; plugins add more

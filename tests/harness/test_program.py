@@ -65,3 +65,34 @@ def test_incompatible_variants_do_not_share_a_program():
     assert get_variant("gan-ns").program_key() != get_variant("sngan").program_key()  # five D steps
     assert get_variant("wgan").program_key() != get_variant("wgan-gp").program_key()  # GP runs or not
 
+
+@pytest.mark.parametrize("task,names,steps", [
+    ("ring8-cond", ("cgan", "t-cgan-lsgan"), 150),  # the label stream is per trial too
+    ("ring8-cond", ("acgan",), 80),
+    ("digits-cond", ("cgan",), 15),
+])
+def test_packed_conditional_trials_equal_lone_trials(task, names, steps):
+    from ganbench.zoo import VARIANTS
+
+    if "t-cgan-lsgan" not in VARIANTS:
+        register_variant("t-cgan-lsgan", base="cgan", loss="lsgan", lr=3e-4)
+    variants = [_fast(n) for n in names]
+    packed = train_program(task, [Group(v, (0, 2)) for v in variants], {"g_steps": steps})
+    for k, v in enumerate(variants):
+        (alone,) = train_program(task, [Group(v, (2,))], {"g_steps": steps})
+        _same(packed[2 * k + 1], alone)
+        assert "cond_accuracy" in alone.metrics
+
+
+@pytest.mark.parametrize("names,steps", [(("bigan", "t-bigan-lsgan"), 120), (("aae",), 120)])
+def test_packed_inference_trials_equal_lone_trials(names, steps):
+    from ganbench.zoo import VARIANTS
+
+    if "t-bigan-lsgan" not in VARIANTS:
+        register_variant("t-bigan-lsgan", base="bigan", loss="lsgan", lr=3e-4)
+    variants = [_fast(n) for n in names]
+    packed = train_program("ring8", [Group(v, (0, 2)) for v in variants], {"g_steps": steps})
+    for k, v in enumerate(variants):
+        (alone,) = train_program("ring8", [Group(v, (2,))], {"g_steps": steps})
+        _same(packed[2 * k + 1], alone)
+        assert {"recon_error", "probe_accuracy", "prior_kid"} <= set(alone.metrics)

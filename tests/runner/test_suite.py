@@ -17,6 +17,14 @@ def test_shipped_suites_load():
         assert plan.budget.rule[0] == "g_steps" and plan.train["ema"] > 0
     full = load_suite("full")
     assert len(full.variants) == 20 and {t.name for t in full.tasks} >= {"hd-mixture", "stacked-digits", "digits"}
+    assert {t.name for t in full.tasks} >= {"ring8-cond", "grid25-cond", "digits-cond"}  # the other suites' tasks
+    conditional = load_suite("conditional")
+    assert {t.name for t in conditional.tasks} == {"ring8-cond", "digits-cond"}
+    inference = load_suite("inference")
+    assert {"bigan", "aae"} <= set(inference.variants) and all(not t.task().is_image for t in inference.tasks)
+    for suite in (conditional, inference):  # floors and ceilings as in core: equal steps, EMA evaluated
+        for plan in suite.tasks:
+            assert plan.budget.rule[0] == "g_steps" and plan.train["ema"] > 0
 
 
 @pytest.mark.parametrize("patch, message", [
@@ -32,6 +40,8 @@ def test_shipped_suites_load():
     ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "variants": ["gan-ns", "gan-ns"]}}}, "repeat a name"),
     ({"name": "a/b"}, "plain name"),
     ({"variants": []}, "non-empty list"),
+    ({"variants": ["gan-ns", "cgan"]}, "'cgan' is conditional and this task has no labels"),
+    ({"tasks": {"digits": {"budget": {"g_steps": 1}, "variants": ["aae"]}}}, "'aae' has an encoder for vector"),
 ])
 def test_validation_errors_name_the_problem(patch, message):
     with pytest.raises(ValueError, match=message):

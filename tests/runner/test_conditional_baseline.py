@@ -1,0 +1,52 @@
+"""The recorded conditional run (baselines/conditional) is the shipped suite, trained: floors and
+ceilings, every conditional variant far above the untrained generator, and the known result of
+conditioning: a conditional generator lands on the requested mode, an unconditional one (which
+learned the data) on about 1/8 of its high-quality samples."""
+from pathlib import Path
+
+import numpy as np
+
+from ganbench.records import load_records
+from ganbench.report.leaderboard import aggregate, load_results
+from ganbench.report.stats import welch_p_one_sided
+from ganbench.runner import load_suite
+from ganbench.runner.run import plan_jobs
+
+BASELINE = Path(__file__).resolve().parents[2] / "baselines" / "conditional"
+
+
+def _values(results, task, variant, column):
+    rows = results[(results.task == task) & (results.variant == variant) & (results.column == column)]
+    return rows.sort_values("seed_index").value.to_numpy()
+
+
+def test_baseline_is_the_shipped_conditional_suite():
+    suite = load_suite("conditional")
+    jobs, done = plan_jobs(suite, BASELINE, device="cpu")
+    assert jobs == [] and done == suite.n_trials
+    assert all(r["status"] == "ok" for r in load_records(BASELINE))
+
+
+def test_floor_ceiling_and_every_conditional_variant_learned():
+    results, tables = load_results(BASELINE), aggregate(load_records(BASELINE))
+    for task, column, ceiling in (("ring8-cond", "cond_accuracy[identity]", 0.98),
+                                  ("digits-cond", "cond_accuracy[digits]", 0.7)):
+        assert _values(results, task, "init", column).max() == 0.0
+        assert _values(results, task, "real", column).min() > ceiling
+        for v in ("cgan", "acgan", "cgan-projection") if task == "ring8-cond" else ("cgan", "acgan"):
+            assert bool(tables[task].loc[v, "learned"]), (task, v)
+            assert welch_p_one_sided(_values(results, task, v, column), _values(results, task, "init", column)) < 1e-3
+
+
+def test_conditioning_obeys_the_label_and_the_unconditional_control_does_not():
+    results = load_results(BASELINE)
+    acc = "cond_accuracy[identity]"
+    hq = _values(results, "ring8-cond", "gan-ns", "hq_fraction[identity]")
+    control = _values(results, "ring8-cond", "gan-ns", acc)
+    assert hq.mean() > 0.1  # the control learned the data (the floor is 0)
+    assert abs(control.mean() - hq.mean() / 8) < 0.02  # ... but not the labels
+    for v in ("cgan", "acgan", "cgan-projection"):
+        mine = _values(results, "ring8-cond", v, acc)
+        # every high-quality sample is of the requested mode
+        np.testing.assert_allclose(mine, _values(results, "ring8-cond", v, "hq_fraction[identity]"))
+        assert welch_p_one_sided(mine, control) < 1e-3

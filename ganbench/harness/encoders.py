@@ -41,15 +41,14 @@ def encoder_stats(task, e: torch.nn.Module, g: torch.nn.Module, z_dim: int, n_se
     was = e.training, g.training
     e.eval(), g.eval()
     try:
-        s = n_seeds
-        codes_tr = e(x_tr.to(device).expand(s, *x_tr.shape)).cpu()
-        codes_te = e(x_te.to(device).expand(s, *x_te.shape))
+        codes_tr = e(x_tr.to(device).expand(n_seeds, *x_tr.shape)).cpu()
+        codes_te = e(x_te.to(device).expand(n_seeds, *x_te.shape))
         rec = g(codes_te).float().cpu()
         codes_te = codes_te.cpu()
     finally:
         e.train(was[0]), g.train(was[1])
     out = []
-    for i in range(s):
+    for i in range(n_seeds):
         if not (torch.isfinite(codes_tr[i]).all() and torch.isfinite(codes_te[i]).all() and torch.isfinite(rec[i]).all()):
             out.append({})  # a diverged encoder: its trial's sample metrics say so
             continue

@@ -104,11 +104,10 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
     e = None  # the encoder of an inference program
     if lead.conditioning:
         if not n_classes:
-            from ganbench.tasks import TASKS, get_task
+            from ganbench.tasks.conditional import labelled_tasks
 
-            labelled = [n for n in sorted(TASKS) if getattr(get_task(n), "n_classes", 0)]
             raise ValueError(f"variant {lead.name!r} is conditional and task {task.name!r} has no labels; "
-                             f"train it on a labelled task ({', '.join(labelled)})")
+                             f"train it on a labelled task ({', '.join(labelled_tasks())})")
         g, d, z_dim = build_conditional_networks(task.shape, lead.arch, init_gens, n_classes, lead.conditioning, sn)
     elif lead.inference:
         g, d, e, z_dim = build_inference_networks(task.shape, lead.arch, init_gens, lead.inference, sn)

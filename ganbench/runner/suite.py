@@ -249,8 +249,10 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
             try:
                 variant = _validated(plan.variant(v))
                 if variant.conditioning and not labelled:
+                    from ganbench.tasks.conditional import labelled_tasks
+
                     raise ValueError(f"variant {v!r} is conditional and this task has no labels; list it under a "
-                                     "labelled task (ring8-cond, grid25-cond, digits-cond) with a task-level "
+                                     f"labelled task ({', '.join(labelled_tasks())}) with a task-level "
                                      "variants = [...]")
                 if variant.inference and task.is_image:
                     raise ValueError(f"variant {v!r} has an encoder for vector samples only; list it under a "

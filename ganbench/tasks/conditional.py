@@ -64,9 +64,7 @@ class ConditionalMixture(ConditionalTask, GaussianMixture):
                                             headline="cond_accuracy")
 
     def _by_class(self, n, generator):
-        k = self.eval_labels(n).to(generator.device)
-        noise = torch.randn((n, self.shape[0]), generator=generator, device=generator.device)
-        return self._on("centers", self._centers32, generator.device)[k] + self.std * noise
+        return self.around(self.eval_labels(n).to(generator.device), generator)
 
     def eval_real(self, generator):
         return self._by_class(self.protocol.n_real, generator)
@@ -120,3 +118,10 @@ class ConditionalDigits(ConditionalTask, Digits):
 register_task("ring8-cond")(lambda: ConditionalMixture(ring8()))
 register_task("grid25-cond")(lambda: ConditionalMixture(grid25()))
 register_task("digits-cond")(ConditionalDigits)
+
+
+def labelled_tasks() -> list[str]:
+    """The registered tasks with labels (for error messages that say where a conditional variant runs)."""
+    from ganbench.tasks.task import TASKS, get_task
+
+    return [n for n in sorted(TASKS) if getattr(get_task(n), "n_classes", 0)]

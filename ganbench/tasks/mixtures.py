@@ -53,10 +53,13 @@ class GaussianMixture(Task):
     def sample_labelled(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """``n`` samples and the component each comes from (int64)."""
         # Component first, then noise, both from ``generator``: one stream, bit-reproducible.
-        dev = generator.device
-        k = torch.randint(self.n_modes, (n,), generator=generator, device=dev)
-        noise = torch.randn((n, self.shape[0]), generator=generator, device=dev)
-        return self._on("centers", self._centers32, dev)[k] + self.std * noise, k
+        k = torch.randint(self.n_modes, (n,), generator=generator, device=generator.device)
+        return self.around(k, generator), k
+
+    def around(self, k: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """One sample of component ``k[i]`` for each i (``k`` on ``generator.device``)."""
+        noise = torch.randn((len(k), self.shape[0]), generator=generator, device=generator.device)
+        return self._on("centers", self._centers32, generator.device)[k] + self.std * noise
 
     def judge(self, samples: torch.Tensor, features=None) -> torch.Tensor:
         """(N,) the mode of each sample when it is a high-quality sample of it, else -1."""

@@ -136,18 +136,21 @@ def _d_update(ctx):
     with torch.no_grad():
         fake = ctx.g(ctx.noise())
     loss, d_real = discriminator_loss(ctx, real, fake)
-    ctx.opt_d.zero_grad(set_to_none=True)
-    loss.sum().backward()  # the sum over seeds gives each seed its own gradient
-    ctx.opt_d.step()
+    _update(ctx.opt_d, loss)
     if ctx.clip is not None:
         clip_weights(ctx.d, ctx.clip)
     return loss.detach(), d_real.detach(), real
 
 
+def _update(opt, loss: torch.Tensor) -> None:
+    """One step of ``opt`` on per-seed ``loss`` (S,): the sum over seeds gives each seed its own gradient."""
+    opt.zero_grad(set_to_none=True)
+    loss.sum().backward()
+    opt.step()
+
+
 def _g_update(ctx, g_loss: torch.Tensor) -> None:
-    ctx.opt_g.zero_grad(set_to_none=True)
-    g_loss.sum().backward()
-    ctx.opt_g.step()
+    _update(ctx.opt_g, g_loss)
 
 
 @register_step("default")
@@ -210,9 +213,7 @@ def conditional_step(ctx) -> dict:
         d_loss, _ = ctx.loss(d_real, out[:, n:])
         if cls is not None:
             d_loss = d_loss + class_nll(cls[:, :n], y_real) + class_nll(cls[:, n:], y_fake)
-        ctx.opt_d.zero_grad(set_to_none=True)
-        d_loss.sum().backward()
-        ctx.opt_d.step()
+        _update(ctx.opt_d, d_loss)
     with frozen(d):
         y_fake = ctx.labels()
         out, _, cls = d(g(ctx.noise(), y_fake), y_fake)
@@ -235,9 +236,7 @@ def bigan_step(ctx) -> dict:
             real_pair, fake_pair = torch.cat([x, e(x)], -1), torch.cat([g(z), z], -1)
         d_real, d_fake = _judge(d, real_pair, fake_pair, False)
         d_loss, _ = ctx.loss(d_real, d_fake)
-        ctx.opt_d.zero_grad(set_to_none=True)
-        d_loss.sum().backward()
-        ctx.opt_d.step()
+        _update(ctx.opt_d, d_loss)
     with frozen(d):
         z = ctx.noise()
         d_real, d_fake = _judge(d, torch.cat([x, e(x)], -1), torch.cat([g(z), z], -1), False)
@@ -261,15 +260,11 @@ def aae_step(ctx) -> dict:
             code = e(x)
         d_prior, d_code = _judge(d, ctx.noise(), code, False)
         d_loss, _ = ctx.loss(d_prior, d_code)
-        ctx.opt_d.zero_grad(set_to_none=True)
-        d_loss.sum().backward()
-        ctx.opt_d.step()
+        _update(ctx.opt_d, d_loss)
     with frozen(d):
         out, _ = d(e(x))
         e_loss = ctx.loss(d_prior.detach(), out)[1]
-        ctx.opt_e.zero_grad(set_to_none=True)
-        e_loss.sum().backward()
-        ctx.opt_e.step()
+        _update(ctx.opt_e, e_loss)
     return {"d_loss": d_loss.detach(), "g_loss": recon.detach()}
 
 

@@ -61,13 +61,14 @@ class Job:
     def cost(self) -> float:
         """A rough relative cost (measured ratios on CPU: a critic step with a gradient penalty costs
         about 3 plain ones, one with spectral normalisation about 1.6 (sngan, five of them, costs 4.9
-        gan-ns steps on ring8), an unrolled step about 13 plain steps, and a step grows with the batch
-        as batch^0.9 at these sizes), to balance and order the programs."""
+        gan-ns steps on ring8), an unrolled step (five lookahead steps on one batch) about 10 plain
+        steps, and a step grows with the batch as batch^0.9 at these sizes), to balance and order
+        the programs."""
         if self.kind == "reference":
             return 0.0
         v = self.plan.variant(self.groups[0][0])
         critic = (3.0 if v.gp or v.r1 else 1.0) * (1.6 if v.spectral_norm else 1.0)
-        per_step = (v.n_critic * critic + 1.0) * (1.0 + 2.5 * v.unroll)
+        per_step = (v.n_critic * critic + 1.0) * (1.0 + 1.8 * v.unroll)
         rule, limit = self.plan.budget.rule
         steps = limit if rule == "g_steps" else 1.0
         return self.n_trials * per_step * steps * (v.batch_size / 64) ** 0.9

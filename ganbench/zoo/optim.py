@@ -103,10 +103,12 @@ class SeedAdam(SeedOptimizer):
     def lookahead(self, params: list[torch.Tensor], grads: list[torch.Tensor], state: list[tuple], step: int):
         """One Adam update as a *differentiable* function of ``params`` and ``grads`` (for unrolled
         GANs): returns the new parameters and the new (exp_avg, exp_avg_sq) per parameter, leaving
-        this optimiser's own state untouched."""
+        this optimiser's own state untouched. Any tensors with the seed axis first will do (e.g. all
+        of a network's parameters flattened into one (S, P) tensor: fewer, larger ops)."""
         step_size, bc2_sqrt = self.corrections(step)
         new_params, new_state = [], []
-        for p, g, (m, v), (one_m_b1, b2, one_m_b2) in zip(params, grads, state, self._broadcast()):
+        for p, g, (m, v) in zip(params, grads, state):
+            one_m_b1, b2, one_m_b2 = (self._view(c, p) for c in (1 - self.beta1, self.beta2, 1 - self.beta2))
             m = m + one_m_b1 * (g - m)
             v = b2 * v + one_m_b2 * g * g
             denom = v.sqrt() / self._view(bc2_sqrt, p) + self.eps

@@ -164,34 +164,65 @@ def default_step(ctx) -> dict:
     return {"d_loss": d_loss, "g_loss": g_loss.detach()}
 
 
+def _flat(tensors, s: int) -> torch.Tensor:
+    """Tensors shaped (S, ...) as one (S, P) tensor, in order."""
+    return torch.cat([t.reshape(s, -1) for t in tensors], 1)
+
+
 @register_step("unrolled")
 def unrolled_step(ctx) -> dict:
-    """Unrolled GAN (Metz et al. 2017, Eq. 11-12): G's loss is taken against D after ``unroll``
-    further Adam steps of D, differentiated *through* those steps (create_graph), so G's gradient
-    sees how D would react. The lookahead works on copies: D's parameters, optimiser state and
-    buffers (spectral-norm vectors) are exactly what D's own step left."""
+    """Unrolled GAN (Metz et al. 2017, Eq. 11-12): G's loss is taken against D after ``unroll`` Adam
+    steps of D, differentiated *through* those steps (create_graph), so G's gradient sees how D
+    would react. As in the authors' reference code (poolio/unrolled_gan: ``graph_replace`` of D's
+    one update, applied ``unrolling_steps`` times), every unrolled step and G's loss use the step's
+    one batch of real data and of latents, and the first unrolled step *is* D's own update: its
+    gradient, computed once with the graph kept, both updates D and starts the lookahead. The
+    lookahead works on copies: D's parameters, optimiser state and buffers (spectral-norm vectors)
+    are exactly what D's own update left. It holds D's parameters as one flat (S, P) tensor, so an
+    unrolled Adam step is a dozen large elementwise ops instead of a dozen per parameter."""
     from ganbench.zoo.optim import SeedAdam
 
-    d_loss, d_real, real = _d_update(ctx)
     if not isinstance(ctx.opt_d, SeedAdam):
         raise ValueError("unrolled-gan unrolls Adam; set optimizer='adam'")
-    names = [n for n, _ in ctx.d.named_parameters()]
-    theta = [p for _, p in ctx.d.named_parameters()]
-    state = list(zip(ctx.opt_d.exp_avg, ctx.opt_d.exp_avg_sq))
-    buffers = {n: b.clone() for n, b in ctx.d.named_buffers()}  # the lookahead's forwards update copies
-    for k in range(ctx.variant.unroll):
-        r = ctx.real()
-        fake = ctx.g(ctx.noise())  # not detached: D's unrolled update depends on G
-        params = {**dict(zip(names, theta)), **buffers}
-        dr, df = _judge(lambda x: functional_call(ctx.d, params, (x,)), pack(r, ctx.variant.pack),
-                        pack(fake, ctx.variant.pack), ctx.variant.mbd)
+    if ctx.gp is not None or ctx.r1 is not None:
+        raise ValueError("the unrolled step does not unroll gradient penalties; set gp=0 and r1=0")
+    v, d, opt = ctx.variant, ctx.d, ctx.opt_d
+    named = list(d.named_parameters())
+    s = named[0][1].shape[0]
+    sizes = [p[0].numel() for _, p in named]
+
+    def weights(flat: torch.Tensor) -> dict:
+        return {n: w.reshape(p.shape) for (n, p), w in zip(named, flat.split(sizes, 1))}
+
+    # theta_0: a copy of D's weights, so that D's in-place update leaves the lookahead's graph intact.
+    theta = _flat([p.detach() for _, p in named], s).requires_grad_()
+    state = (_flat(opt.exp_avg, s), _flat(opt.exp_avg_sq, s))
+    step = opt.steps
+    real_batch = ctx.real()
+    real, fake = pack(real_batch, v.pack), ctx.g(ctx.noise())  # fake not detached: D's unrolled updates depend on G
+    fake_packed = pack(fake, v.pack)
+    buffers = {}
+    for k in range(max(v.unroll, 1)):
+        params = {**weights(theta), **buffers}  # k = 0: D's own buffers, advanced as its forward does
+        dr, df = _judge(lambda x: functional_call(d, params, (x,)), real, fake_packed, v.mbd)
         loss, _ = ctx.loss(dr, df)
-        grads = torch.autograd.grad(loss.sum(), theta, create_graph=True)
-        theta, state = ctx.opt_d.lookahead(theta, list(grads), state, ctx.opt_d.steps + k + 1)
-    fake = ctx.g(ctx.noise())
-    g_loss = generator_loss(ctx, d_real, real, fake, d_params={**dict(zip(names, theta)), **buffers})
+        (grad,) = torch.autograd.grad(loss.sum(), theta, create_graph=v.unroll > 0)
+        if k == 0:
+            d_loss, d_real = loss.detach(), dr.detach()
+            buffers = {n: b.clone() for n, b in d.named_buffers()}
+        if v.unroll:
+            (theta,), (state,) = opt.lookahead([theta], [grad], [state], step + k + 1)
+        if k == 0:  # D's update, as a plain step makes it (after the lookahead has read its state)
+            for (_, p), g in zip(named, grad.detach().split(sizes, 1)):
+                p.grad = g.reshape(p.shape)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            if ctx.clip is not None:
+                clip_weights(d, ctx.clip)
+    unrolled = {**weights(theta), **buffers} if v.unroll else None
+    g_loss = generator_loss(ctx, d_real, real_batch, fake, d_params=unrolled)
     _g_update(ctx, g_loss)
-    ctx.opt_d.zero_grad(set_to_none=True)  # D's gradient from the unrolled graph is not used
+    opt.zero_grad(set_to_none=True)  # D's gradient from the unrolled graph is not used
     return {"d_loss": d_loss, "g_loss": g_loss.detach()}
 
 

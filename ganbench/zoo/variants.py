@@ -267,7 +267,8 @@ for _f, _title in [("kl", "KL"), ("rkl", "reverse KL"), ("pearson", "Pearson Ï‡Â
                    ("js", "Jensen-Shannon")]:
     _builtin(f"fgan-{_f}", "Nowozin et al. 2016", f"f-GAN, {_title} divergence (Table 2 activation and conjugate)",
              "gan-ns", loss=f"fgan-{_f}", lr=2e-4)
-_builtin("unrolled-gan", "Metz et al. 2017", "non-saturating GAN, G differentiates through 5 unrolled Adam steps of D; "
+_builtin("unrolled-gan", "Metz et al. 2017", "non-saturating GAN, G differentiates through 5 unrolled Adam steps of D "
+         "(the first is D's own update), all on the step's one batch as in the authors' reference code; "
          "D learns 10x slower than G (Adam 1e-4 vs 1e-3, the paper's mixture setting): with D at 1e-3, G collapses "
          "onto one mode (measured on ring8)", "gan-ns", unroll=5, step="unrolled", d_lr=1e-4)
 _builtin("pacgan", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 2 samples", "gan-ns", pack=2)

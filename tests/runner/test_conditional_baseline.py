@@ -2,29 +2,19 @@
 ceilings, every conditional variant far above the untrained generator, and the known result of
 conditioning: a conditional generator lands on the requested mode, an unconditional one (which
 learned the data) on about 1/8 of its high-quality samples."""
-from pathlib import Path
-
 import numpy as np
 
 from ganbench.records import load_records
 from ganbench.report.leaderboard import aggregate, load_results
 from ganbench.report.stats import welch_p_one_sided
-from ganbench.runner import load_suite
-from ganbench.runner.run import plan_jobs
+from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
+from tests.runner.baselines import values as _values
 
-BASELINE = Path(__file__).resolve().parents[2] / "baselines" / "conditional"
-
-
-def _values(results, task, variant, column):
-    rows = results[(results.task == task) & (results.variant == variant) & (results.column == column)]
-    return rows.sort_values("seed_index").value.to_numpy()
+BASELINE = baseline_dir("conditional")
 
 
 def test_baseline_is_the_shipped_conditional_suite():
-    suite = load_suite("conditional")
-    jobs, done = plan_jobs(suite, BASELINE, device="cpu")
-    assert jobs == [] and done == suite.n_trials
-    assert all(r["status"] == "ok" for r in load_records(BASELINE))
+    assert_is_shipped_suite("conditional", BASELINE)
 
 
 def test_floor_ceiling_and_every_conditional_variant_learned():

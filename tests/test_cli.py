@@ -58,7 +58,8 @@ def test_console_script_lists_metrics():
 def test_list_tasks(capsys):
     assert main(["list", "tasks"]) == 0
     out = capsys.readouterr().out
-    for name in ("ring8", "grid25", "hd-mixture", "digits", "stacked-digits", "images:PATH", "cifar10:PATH"):
+    for name in ("ring8", "grid25", "hd-mixture", "digits", "stacked-digits", "images:PATH", "cifar10:PATH",
+                 "digits-edges", "digits-thick-unpaired"):
         assert name in out
     assert "VEEGAN" in out
 

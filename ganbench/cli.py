@@ -246,7 +246,7 @@ def _cmd_list(args) -> int:
 
         for name, t in TRANSLATION_TASKS.items():  # translation (A -> B): no variants train on them yet
             rows.append({"task": name, "shape": "x".join(map(str, t.shape)), "modes": "", "metrics": "l1,psnr,ssim",
-                         "extractor": "", "n_real/n_fake": "1438 train/359 test",
+                         "extractor": "", "n_real/n_fake": "digits train/test split",
                          "paper": "pix2pix (Isola et al. 2017)" if t.paired else "CycleGAN (Zhu et al. 2017)"})
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "metrics":

@@ -225,12 +225,10 @@ def _exact(b: dict, n: dict, higher: bool, k: float, tol: float):
 
 def _prediction_bound(values: np.ndarray, k: float) -> float:
     """Half-width of the one-sided Student-t prediction interval for one new draw from the
-    distribution that ``values`` sample, at the coverage of k normal standard deviations."""
+    distribution that ``values`` (at least 2) sample, at the coverage of k normal standard deviations."""
     from scipy.stats import norm, t
 
     m = len(values)
-    if m < 2:
-        return 0.0
     return float(t.ppf(norm.cdf(k), m - 1) * values.std(ddof=1) * math.sqrt(1 + 1 / m))
 
 

@@ -1,7 +1,8 @@
 """The recorded core run (baselines/core) is the shipped suite, trained: every task has its floor and
 ceiling, the reference recipe learned each task, every variant the literature reports as working is
 better than the untrained generator, the ring separates variant families, and the published
-directions that reproduce at this budget hold (those that do not are listed, strict xfail). A baseline of undertrained generators (the one recorded before these checks, where the
+directions that reproduce at this budget hold (those that do not are listed, strict xfail). A
+baseline of undertrained generators (the one recorded before these checks, where the
 "winners" were the variants that trained least) fails here."""
 import numpy as np
 import pytest

@@ -11,7 +11,7 @@ from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
 from tests.runner.baselines import values as _values
 
 BASELINE = baseline_dir("inference")
-MODES, HQ = "modes[identity]", "hq_fraction[identity]"
+MODES = "modes[identity]"
 
 
 def test_baseline_is_the_shipped_inference_suite():

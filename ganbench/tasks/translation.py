@@ -22,45 +22,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 
+from ganbench.features.digit_domains import SIZE, edges, invert, load_domain_split, thicken, upsample
 from ganbench.utils.registry import registrar
 
-SIZE = 32
-
-
-def upsample(x: torch.Tensor, size: int = SIZE) -> torch.Tensor:
-    """(N, C, h, w) -> (N, C, size, size), bilinear (align_corners=False), clamped to [-1, 1]."""
-    return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).clamp_(-1, 1)
-
-
-def to_unit(x: torch.Tensor) -> torch.Tensor:
-    """[-1, 1] -> [0, 1]."""
-    return (x + 1) / 2
-
-
-def from_unit(x: torch.Tensor) -> torch.Tensor:
-    """[0, 1] -> [-1, 1]."""
-    return x * 2 - 1
-
-
-def edges(a: torch.Tensor) -> torch.Tensor:
-    """Sobel gradient magnitude of ``a`` (N, 1, H, W) in [0, 1], scaled by its maximum possible
-    value (4√2 for a unit step) and mapped to [-1, 1]: dark background, bright outlines."""
-    kx = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=a.dtype)
-    k = torch.stack([kx, kx.T])[:, None]  # (2, 1, 3, 3)
-    g = F.conv2d(F.pad(to_unit(a), (1, 1, 1, 1), mode="replicate"), k)
-    mag = g.pow(2).sum(1, keepdim=True).sqrt() / (4 * 2**0.5)
-    return from_unit(mag.clamp(0, 1))
-
-
-def thicken(a: torch.Tensor, width: int = 5) -> torch.Tensor:
-    """Grey dilation of ``a`` (N, 1, H, W) with a ``width`` x ``width`` square (max pooling, stride 1)."""
-    return F.max_pool2d(a, width, stride=1, padding=width // 2)
-
-
-def invert(a: torch.Tensor) -> torch.Tensor:
-    return -a
+__all__ = ["SIZE", "TRANSLATION_TASKS", "TranslationTask", "edges", "get_translation_task", "invert", "thicken", "upsample"]
 
 
 @dataclass(frozen=True)
@@ -74,11 +40,8 @@ class TranslationTask:
     shape: tuple[int, ...] = (1, SIZE, SIZE)
 
     def _split(self, split: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        from ganbench.features.digits import load_digits_split
-
-        x, y = load_digits_split(split)
-        a = upsample(torch.from_numpy(x))
-        return a, self.mapping(a), torch.from_numpy(y)
+        a, y = load_domain_split("digits32", split)
+        return a, self.mapping(a), y
 
     def train(self) -> dict:
         """Training data: ``{"a", "b", "labels_a", "labels_b"}``, each (N, ...). Paired: a[i] and

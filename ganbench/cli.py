@@ -242,12 +242,6 @@ def _cmd_list(args) -> int:
         for prefix in TASK_FAMILIES:
             rows.append({"task": f"{prefix}:PATH", "shape": "from data", "modes": "", "metrics": "fid,kid,pr",
                          "extractor": "inception", "n_real/n_fake": "all/50000", "paper": "user data"})
-        from ganbench.tasks.translation import TRANSLATION_TASKS
-
-        for name, t in TRANSLATION_TASKS.items():  # translation (A -> B): no variants train on them yet
-            rows.append({"task": name, "shape": "x".join(map(str, t.shape)), "modes": "", "metrics": "l1,psnr,ssim",
-                         "extractor": "", "n_real/n_fake": "digits train/test split",
-                         "paper": "pix2pix (Isola et al. 2017)" if t.paired else "CycleGAN (Zhu et al. 2017)"})
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "metrics":
         for name, spec in METRICS.items():

@@ -20,10 +20,11 @@ from ganbench.metrics.defaults import resolve
 from ganbench.metrics.registry import HIGHER_IS_BETTER, get_metric
 from ganbench.records.trial import REAL_EVAL_SEED
 from ganbench.tasks.conditional import CONDITIONAL
+from ganbench.tasks.translation import TRANSLATION
 from ganbench.utils.device import resolve_device
 
 MODES = "modes"  # the pseudo-metric a task computes itself (mode coverage)
-TASK_METRICS = (MODES, CONDITIONAL)
+TASK_METRICS = (MODES, CONDITIONAL, TRANSLATION)
 REAL_CACHE_SIZE = 8  # real feature sets kept per context (stacked digits: 26,000 x 384 floats each)
 
 
@@ -174,6 +175,8 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
         values.update(task.mode_stats(x, ff))
     if CONDITIONAL in proto.metrics:  # samples were generated for classes task.eval_labels(len(x))
         values.update(task.conditional_stats(x, ff, real_features, resolved))
+    if TRANSLATION in proto.metrics:  # x: translations of the task's test inputs, in their order
+        values.update(task.translation_stats(x, ff))
     protocol = _protocol(ext, proto.metrics, len(real_features), len(x), real_features.shape[1], resolved, values)
     protocol.update({"task": task.name, "data": task.cache_key(), "real_seed": int(real_seed), "headline": proto.headline})
     return EvalResult(values, protocol)

@@ -32,6 +32,7 @@ from ganbench.zoo.streams import (
     sample_numel,
     uniform_draw,
 )
+from ganbench.zoo.translation import build_translation_networks
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,16 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
     sn = [v.spectral_norm for v in variants]
     n_classes = getattr(task, "n_classes", 0) if lead.conditioning else 0
     e = None  # the encoder of an inference program
-    if lead.conditioning:
+    translating = getattr(task, "kind", "") == "translation"
+    if translating != bool(lead.translation):
+        raise ValueError(f"variant {lead.name!r} trains on translation tasks ({', '.join(_translation_tasks())})"
+                         if lead.translation else
+                         f"task {task.name!r} is an image-to-image translation task; train a translation variant "
+                         "on it (pix2pix on paired tasks, cyclegan on unpaired ones: `ganbench list variants`)")
+    if lead.translation:
+        g, d = build_translation_networks(task.shape_a, task.shape, lead.arch.ch, init_gens, lead.translation)
+        z_dim = 0  # a translation G maps images to images
+    elif lead.conditioning:
         if not n_classes:
             from ganbench.tasks.conditional import labelled_tasks
 
@@ -131,7 +141,7 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
         return [torch.Generator(device=dev).manual_seed(s.stream(stream)) for s in specs]
 
     b = lead.batch_size
-    numel = sample_numel(task.shape)
+    numel = sample_numel(task.pair_shape if translating else task.shape)
     if n_classes:
         real_stream = SeedStream(gens("data"), labelled_draw(task.sample_labelled), block_samples(b, numel + 1))
     else:
@@ -151,6 +161,7 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
         sample_shape=tuple(task.shape),
         e=e,
         opt_e=opt_e,
+        weights={t: on_device([v.translation_weights()[t] for v in variants]) for t in lead.translation_terms()},
     )
     prog = Program(ctx, STEPS[lead.step], specs, variants)
     if lead.ema > 0:
@@ -159,6 +170,12 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
         prog.ema_weights = [(1 - decay).to(device=dev, dtype=p.dtype).reshape(-1, *([1] * (p.ndim - 1)))
                             for p in g.parameters()]
     return prog
+
+
+def _translation_tasks() -> list[str]:
+    from ganbench.tasks.translation import TRANSLATION_TASKS
+
+    return sorted(TRANSLATION_TASKS)
 
 
 def _streams(c: StepContext) -> list[SeedStream]:

@@ -19,13 +19,25 @@ import torch
 from ganbench.evaluation import EvalContext
 from ganbench.harness.budget import Budget
 from ganbench.harness.program import Group, build_program
-from ganbench.harness.trainer import evaluate_samples, generate, keep_samples
-from ganbench.records import REFERENCE_KINDS, TrialRecord, TrialSpec, now
+from ganbench.harness.trainer import evaluate_samples, keep_samples, outputs
+from ganbench.records import TrialRecord, TrialSpec, now
 from ganbench.tasks import Task
 from ganbench.utils.device import environment, resolve_device
 from ganbench.zoo import Variant, get_variant
 
 INIT_RECIPE = "gan-ns"  # whose architecture the init row draws (every built-in recipe's G is the same)
+
+
+def init_recipe(task: Task) -> str:
+    """The recipe whose generator the ``init`` row draws: ``INIT_RECIPE`` unless the task says
+    (translation tasks: the family that trains on them)."""
+    return getattr(task, "init_recipe", INIT_RECIPE)
+
+
+def reference_kinds(task: Task) -> tuple[str, ...]:
+    """The reference rows of a task's leaderboard: ``real`` and ``init``, and what the task adds
+    (translation tasks: ``identity``, the inputs unchanged)."""
+    return tuple(getattr(task, "reference_kinds", ("real", "init")))
 
 
 def reference_hash(task: Task, kind: str, init_variant: Variant | None = None) -> str:
@@ -39,23 +51,26 @@ def reference_records(task: Task, kind: str, seed_indices, *, suite: str = "adho
                       device: str = "auto", init_variant: Variant | None = None,
                       eval_context: EvalContext | None = None, samples_dir=None) -> list[TrialRecord]:
     """Records of the ``kind`` ("real" or "init") reference row for ``seed_indices``."""
-    if kind not in REFERENCE_KINDS:
-        raise ValueError(f"reference kind must be one of {REFERENCE_KINDS}, got {kind!r}")
+    if kind not in reference_kinds(task):
+        raise ValueError(f"task {task.name!r} has the reference rows {reference_kinds(task)}, got {kind!r}")
     dev = resolve_device(device)
     context = eval_context or EvalContext(dev)
     env = environment(dev)
-    recipe = init_variant or get_variant(INIT_RECIPE)
+    recipe = init_variant or get_variant(init_recipe(task))
     specs = [TrialSpec(suite, task.name, kind, int(i)) for i in seed_indices]
     n = task.protocol.n_fake
-    if kind == "real":
-        samples = torch.stack([task.heldout(n, torch.Generator().manual_seed(s.stream("eval"))) for s in specs])
+    if kind != "init":
+        if hasattr(task, "reference_outputs"):  # the same data for every seed (a translation task's test split)
+            x = task.reference_outputs(kind)
+            samples = x[None].expand(len(specs), *x.shape)
+        else:
+            samples = torch.stack([task.heldout(n, torch.Generator().manual_seed(s.stream("eval"))) for s in specs])
     else:
         import dataclasses
 
         floor = dataclasses.replace(recipe, name="init", ema=0.0)
         prog = build_program(task, [Group(floor, tuple(s.seed_index for s in specs))], suite, dev)
-        eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
-        samples = generate(prog.ctx.g, prog.ctx.z_dim, n, eval_gens, dev)
+        samples = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
     chash = reference_hash(task, kind, recipe)
     records = []
     for s, x in zip(specs, samples):

@@ -88,6 +88,45 @@ def generate(g, z_dim, n, eval_gens, device, labels: torch.Tensor | None = None)
         g.train(was_training)
 
 
+@torch.no_grad()
+def translate(g, inputs: torch.Tensor, n_seeds: int, device) -> torch.Tensor:
+    """Every seed's translations of ``inputs`` (N, C, H, W) by G in eval mode, (S, N, ...) on CPU."""
+    was_training = g.training
+    g.eval()
+    try:
+        return torch.cat([g(inputs[s : s + SAMPLE_CHUNK].to(device).expand(n_seeds, -1, -1, -1, -1)).float().cpu()
+                          for s in range(0, len(inputs), SAMPLE_CHUNK)], 1)
+    finally:
+        g.train(was_training)
+
+
+def outputs(g, z_dim: int, task: Task, specs) -> torch.Tensor:
+    """What the trials of a program are judged on, (S, n, ...) on CPU: samples from each trial's
+    evaluation stream, or for a translation task the translations of its test inputs."""
+    dev = next(g.parameters()).device
+    if getattr(task, "kind", "") == "translation":
+        return translate(g, task.inputs(), len(specs), dev)
+    eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
+    n = task.protocol.n_fake
+    return generate(g, z_dim, n, eval_gens, dev, task.eval_labels(n) if hasattr(task, "eval_labels") else None)
+
+
+@torch.no_grad()
+def cycle_errors(task: Task, g, translated: torch.Tensor) -> list[dict]:
+    """A CycleGAN's cycle-consistency error on the test inputs, per seed: mean |F(G(a)) - a| (Zhu et
+    al. 2017, Eq. 2, the forward cycle), in pixel units of [-1, 1] images."""
+    dev = next(g.parameters()).device
+    was_training = g.training
+    g.eval()
+    try:
+        back = g.ba(translated.to(dev)).float().cpu()
+    finally:
+        g.train(was_training)
+    a = task.inputs()[None]
+    # per seed in float64: one long reduction rounds differently from one per row of a batch of seeds
+    return [{"cycle_error": float((b - a[0]).double().abs().mean())} for b in back]
+
+
 def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, checkpoint, stop_after_steps) -> None:
     """Run steps until the budget is spent or every trial diverged; checkpoint every so often."""
     from tqdm.auto import tqdm
@@ -211,18 +250,16 @@ def train_program(
         _train(prog, budget, state, label=label, progress=progress, checkpoint=checkpoint,
                stop_after_steps=stop_after_steps)
 
-        # Sample with each trial's own evaluation stream (the same latents for G and its average).
-        def sample(g):
-            eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
-            n = task.protocol.n_fake
-            return generate(g, prog.ctx.z_dim, n, eval_gens, dev, task.eval_labels(n) if hasattr(task, "eval_labels") else None)
-
+        # Sample with each trial's own evaluation stream (the same latents for G and its average),
+        # or translate the test inputs.
         fakes = raw = encoded = None
         if evaluate:
-            raw = sample(prog.ctx.g)
-            fakes = sample(prog.g_ema) if prog.g_ema is not None else raw
+            raw = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
+            fakes = outputs(prog.g_ema, prog.ctx.z_dim, task, specs) if prog.g_ema is not None else raw
             if prog.ctx.e is not None:  # an inference program: judge its encoder too
                 encoded = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev)
+            elif prog.variants[0].translation == "cyclegan":  # and a CycleGAN its way back
+                encoded = cycle_errors(task, prog.ctx.g, raw)
 
         # Evaluate and record.
         records = []
@@ -242,7 +279,8 @@ def train_program(
                     rec.protocol["generator"] = f"ema({v.ema:g})" if prog.g_ema is not None else "raw"
                 if encoded is not None and rec.status == "ok":
                     rec.metrics.update(encoded[i])
-                    rec.protocol["encoder"] = encoder_protocol()
+                    if prog.ctx.e is not None:
+                        rec.protocol["encoder"] = encoder_protocol()
             if samples_dir is not None and fakes is not None:
                 keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
             records.append(rec)

@@ -114,4 +114,6 @@ HIGHER_IS_BETTER.update({"modes": True, "hq_fraction": True, "reverse_kl": False
                          # conditional tasks (ganbench.metrics.conditional)
                          "cond_accuracy": True, "class_coverage": True, "intra_fid": False,
                          # encoders of inference GANs (ganbench.metrics.inference)
-                         "recon_error": False, "recon_kept": True, "probe_accuracy": True, "prior_kid": False})
+                         "recon_error": False, "recon_kept": True, "probe_accuracy": True, "prior_kid": False,
+                         # image-to-image translation (ganbench.metrics.translation)
+                         "l1": False, "psnr": True, "ssim": True, "label_kept": True, "cycle_error": False})

@@ -17,7 +17,7 @@ from ganbench.utils.atomic import atomic_write_text
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 STATUSES = ("ok", "failed", "diverged")
 # Reference rows of a leaderboard: not GAN variants, never ranked, compared or checked.
-REFERENCE_KINDS = ("real", "init")
+REFERENCE_KINDS = ("real", "init", "identity")  # identity: a translation task's inputs unchanged
 
 
 def _encode(obj):
@@ -58,7 +58,7 @@ class TrialRecord:
     status: str = "ok"
     error: str = ""
     failed_step: int | None = None
-    kind: str = "trial"  # "trial", or a reference row: "real" (held-out data), "init" (untrained G)
+    kind: str = "trial"  # "trial", or a reference row: "real" (held-out data), "init" (untrained G), "identity"
     budget: dict = field(default_factory=dict)  # asked: {"g_steps": 2000}
     spent: dict = field(default_factory=dict)  # g_steps, d_steps, kimg, wall_s, gflops (per trial)
     metrics: dict = field(default_factory=dict)  # value name -> float (of the generator the protocol ranks)

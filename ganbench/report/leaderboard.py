@@ -119,7 +119,7 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
                     for v in learned:
                         p = welch_p(values[head][v], values[head][best])
                         table.loc[v, "tie_best"] = bool(v == best or (not np.isnan(p) and p >= ALPHA))
-        order = {"real": 0, "trial": 1, "init": 3}
+        order = {"real": 0, "trial": 1, "identity": 3, "init": 3}
         table["_order"] = [order.get(kinds[v], 1) + (0 if table.loc[v, "learned"] or kinds[v] != "trial" else 1)
                            for v in variants]
         table["_rank"] = table["rank"].fillna(math.inf)
@@ -143,7 +143,8 @@ def _number(x, fmt: str) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, fmt)
 
 
-REFERENCE_LABELS = {"real": "real (held-out data: ceiling)", "init": "init (untrained G: floor)"}
+REFERENCE_LABELS = {"real": "real (held-out data: ceiling)", "init": "init (untrained G: floor)",
+                    "identity": "identity (inputs unchanged)"}
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -259,6 +260,7 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
             except ValueError:
                 continue
             path = out_dir / f"{safe}_samples.png"
-            save_sample_panel(path, t, fakes, title=f"{task}: samples of seed 0")
+            what = "translations of the test inputs" if getattr(t, "kind", "") == "translation" else "samples"
+            save_sample_panel(path, t, fakes, title=f"{task}: {what}, seed 0")
             written[f"{task} samples"] = path
     return written

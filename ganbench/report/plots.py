@@ -80,8 +80,32 @@ def save_loss_curves(path, history: dict, title: str = "") -> None:
     _save(fig, path)
 
 
+def save_translation_panel(path, fakes: dict, title: str = "", n: int = 12) -> None:
+    """Translations of the first ``n`` test inputs, one row per variant (``fakes``: name -> outputs of
+    seed 0), the inputs (``identity``) first and the targets (``real``) last, so that input, output and
+    target of one image stand in one column."""
+    order = sorted(fakes, key=lambda k: (k != "identity", k == "real", k == "init"))
+    fig = _figure(figsize=(0.7 * n + 1.6, 0.75 * len(order) + 0.6))
+    axes = fig.subplots(len(order), 1, squeeze=False)[:, 0]
+    from torchvision.utils import make_grid
+
+    for ax, name in zip(axes, order):
+        x = torch.as_tensor(fakes[name])[:n].float().clamp(-1, 1)
+        grid = make_grid(x, nrow=n, normalize=True, value_range=(-1, 1), pad_value=1.0)
+        ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        label = {"identity": "input", "real": "target"}.get(name, name)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    _save(fig, path)
+
+
 def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
-    """One panel per variant: ``fakes`` maps variant name -> samples (seed 0)."""
+    """One panel per variant: ``fakes`` maps variant name -> samples (seed 0); on a translation task
+    one row of translations per variant (:func:`save_translation_panel`)."""
+    if getattr(task, "kind", "") == "translation":
+        return save_translation_panel(path, fakes, title)
     n = max(1, len(fakes))
     cols = min(n, 5)
     rows = int(np.ceil(n / cols))

@@ -22,8 +22,8 @@ import traceback
 from pathlib import Path
 
 from ganbench.harness import config_hash, failed_record, train_program
-from ganbench.harness.reference import INIT_RECIPE, reference_hash, reference_records
-from ganbench.records import REFERENCE_KINDS, RunDir, TrialRecord, TrialSpec, now
+from ganbench.harness.reference import init_recipe, reference_hash, reference_kinds, reference_records
+from ganbench.records import RunDir, TrialRecord, TrialSpec, now
 from ganbench.runner.backends import get_backend
 from ganbench.runner.backends.local import cpu_count
 from ganbench.runner.suite import Suite, TaskPlan, load_suite
@@ -131,7 +131,7 @@ def _run_job(job: Job, rd: RunDir, log) -> list[dict]:
     if job.kind == "reference":
         return [r.to_dict() for kind, seeds in job.groups
                 for r in reference_records(task, kind, seeds, suite=job.suite, budget=job.plan.budget,
-                                           device=job.device, init_variant=job.plan.variant(INIT_RECIPE),
+                                           device=job.device, init_variant=job.plan.variant(init_recipe(task)),
                                            eval_context=_CONTEXTS[job.device], samples_dir=rd.samples)]
     try:
         groups = [(job.plan.variant(v), seeds) for v, seeds in job.groups]
@@ -215,8 +215,8 @@ def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), pack: bool = True,
                 programs.setdefault(key, []).append((vname, tuple(pending)))
         jobs += [Job(suite.name, plan, tuple(groups), device, str(run_dir), tuple(plugins)) for groups in programs.values()]
         references = []  # the task's floor and ceiling rows
-        for kind in REFERENCE_KINDS:
-            expected = reference_hash(task, kind, plan.variant(INIT_RECIPE))
+        for kind in reference_kinds(task):
+            expected = reference_hash(task, kind, plan.variant(init_recipe(task)))
             pending = []
             for i in suite.seeds:
                 rec = rd.read_record(TrialSpec(suite.name, plan.name, kind, i).trial_id)

@@ -18,26 +18,46 @@ preservation (the analogue of the papers' FCN-score).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 import torch
 
 from ganbench.features.digit_domains import SIZE, edges, invert, load_domain_split, thicken, upsample
+from ganbench.tasks.task import EvalProtocol, Task, register_task
 from ganbench.utils.registry import registrar
 
-__all__ = ["SIZE", "TRANSLATION_TASKS", "TranslationTask", "edges", "get_translation_task", "invert", "thicken", "upsample"]
+__all__ = ["SIZE", "TRANSLATION", "TRANSLATION_TASKS", "TranslationTask", "edges", "get_translation_task", "invert", "thicken", "upsample"]
 
 
-@dataclass(frozen=True)
-class TranslationTask:
-    """A translation task: ``mapping`` A -> B; ``paired`` says whether training sees the pairs."""
+TRANSLATION = "translation"  # the pseudo-metric a translation task computes itself (paired scores, label kept)
 
-    name: str
-    mapping: Callable[[torch.Tensor], torch.Tensor]
-    paired: bool
-    description: str
-    shape: tuple[int, ...] = (1, SIZE, SIZE)
+
+class TranslationTask(Task):
+    """A translation task: ``mapping`` A -> B; ``paired`` says whether training sees the pairs.
+
+    As a :class:`Task`, a real draw (``sample``) is one training pair stacked along channels,
+    (n, C_A + C_B, H, W): for a paired task A and B of one training pair, for an unpaired one an A
+    image and a B image drawn independently from their own halves. What is judged is a trial's
+    translations of the test split's A images, in test order, against the test split's B images:
+    FID in the target domain classifier's features, and the task's own ``translation`` values:
+    ``l1``, ``psnr``, ``ssim`` (``ganbench.metrics.translation``) and ``label_kept``, the fraction
+    of translations the target domain's classifier gives their source's class (the analogue of the
+    papers' FCN-score; its ceiling is the classifier's test accuracy on the domain).
+    Reference rows: ``real`` (the ground-truth targets), ``identity`` (the inputs unchanged) and
+    ``init`` (an untrained generator of ``init_recipe``'s architecture)."""
+
+    kind = "translation"
+    reference_kinds = ("real", "identity", "init")
+
+    def __init__(self, name: str, mapping, domain_b: str, paired: bool, description: str):
+        self.name, self.mapping, self.domain_b, self.paired = name, mapping, domain_b, paired
+        self.description = description
+        self.shape = (1, SIZE, SIZE)  # what is judged: a B image
+        self.shape_a = (1, SIZE, SIZE)
+        self.pair_shape = (self.shape_a[0] + self.shape[0], SIZE, SIZE)
+        self.init_recipe = "pix2pix" if paired else "cyclegan"
+        self.paper = "pix2pix (Isola et al. 2017)" if paired else "CycleGAN (Zhu et al. 2017)"
+        n_test = len(self._split("test")[2])
+        self.protocol = EvalProtocol(n_real=n_test, n_fake=n_test, metrics=("fid", TRANSLATION),
+                                     extractor=f"digits32-{domain_b}", headline="label_kept")
 
     def _split(self, split: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         a, y = load_domain_split("digits32", split)
@@ -53,26 +73,77 @@ class TranslationTask:
 
     def test(self) -> dict:
         """The held-out test pairs ``{"a", "b", "labels"}`` (both kinds of task are judged on them)."""
-        a, b, y = self._split("test")
-        return {"a": a, "b": b, "labels": y}
+        if "_test" not in self.__dict__:
+            a, b, y = self._split("test")
+            self.__dict__["_test"] = {"a": a, "b": b, "labels": y}
+        return self.__dict__["_test"]
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """``n`` training draws (n, C_A + C_B, H, W) on ``generator.device``: A and B along channels."""
+        if "_train" not in self.__dict__:
+            self.__dict__["_train"] = self.train()
+        t, dev = self.__dict__["_train"], generator.device
+        a, b = self._on("train_a", t["a"], dev), self._on("train_b", t["b"], dev)
+        i = torch.randint(len(a), (n,), generator=generator, device=dev)
+        j = i if self.paired else torch.randint(len(b), (n,), generator=generator, device=dev)
+        return torch.cat([a[i], b[j]], 1)
+
+    def inputs(self) -> torch.Tensor:
+        """The test split's A images (N, C_A, H, W): what a trial translates to be judged."""
+        return self.test()["a"]
+
+    def eval_real(self, generator: torch.Generator) -> torch.Tensor:
+        return self.test()["b"]
+
+    def heldout(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """The ground-truth targets of the test inputs (the ``real`` row: the ceiling)."""
+        return self.test()["b"][:n]
+
+    def reference_outputs(self, kind: str) -> torch.Tensor:
+        """The outputs a data-only reference row is judged on: ``real`` the targets, ``identity`` the inputs."""
+        if kind == "identity":
+            if self.shape_a != self.shape:
+                raise ValueError(f"task {self.name!r}: an identity mapping needs domains of one shape")
+            return self.inputs()
+        return self.test()["b"]
+
+    def translation_stats(self, out: torch.Tensor, features) -> dict:
+        """Paired scores of translations ``out`` (N, C_B, H, W) of the test inputs against their
+        targets, and ``label_kept`` from the target classifier's ``features.labels``."""
+        from ganbench.metrics.inference import label_preservation
+        from ganbench.metrics.translation import paired_scores
+
+        t = self.test()
+        if out.shape != t["b"].shape:
+            raise ValueError(f"task {self.name!r} judges translations of its {len(t['b'])} test inputs, shape "
+                             f"{tuple(t['b'].shape)}; got {tuple(out.shape)}")
+        scores = paired_scores(out, t["b"])
+        scores["label_kept"] = label_preservation(t["labels"], torch.as_tensor(features.labels)[:, 0])
+        return scores
+
+    def cache_key(self) -> dict:
+        return {"task": self.name, "a": "digits32", "b": self.domain_b, "paired": self.paired,
+                "split": "digits: test = i % 5 == 4; unpaired: A even, B odd train positions"}
 
     def info(self) -> dict:
-        return {"name": self.name, "kind": "paired" if self.paired else "unpaired", "shape": list(self.shape),
-                "description": self.description}
+        return {**super().info(), "kind": "paired" if self.paired else "unpaired", "description": self.description}
 
 
 TRANSLATION_TASKS: dict[str, TranslationTask] = {}
 _register = registrar(TRANSLATION_TASKS, "translation task")
 
 
-def _both(name: str, mapping, description: str) -> None:
-    _register(name)(TranslationTask(name, mapping, True, f"{description} (paired)"))
-    _register(f"{name}-unpaired")(TranslationTask(f"{name}-unpaired", mapping, False, f"{description} (unpaired)"))
+def _both(name: str, mapping, domain: str, description: str) -> None:
+    for paired, full in ((True, name), (False, f"{name}-unpaired")):
+        task = TranslationTask(full, mapping, domain, paired, f"{description} ({'paired' if paired else 'unpaired'})")
+        _register(full)(task)
+        register_task(full)(lambda task=task: task)
 
 
-_both("digits-edges", edges, "32x32 digits -> their Sobel edges: a local mapping")
-_both("digits-thick", thicken, "32x32 digits -> strokes dilated by a 5x5 square: appearance changes, class does not")
-_both("digits-inverted", invert, "32x32 digits -> their negative: every pixel changes")
+_both("digits-edges", edges, "edges", "32x32 digits -> their Sobel edges: a local mapping")
+_both("digits-thick", thicken, "thick",
+      "32x32 digits -> strokes dilated by a 5x5 square: appearance changes, class does not")
+_both("digits-inverted", invert, "inverted", "32x32 digits -> their negative: every pixel changes")
 
 
 def get_translation_task(name: str) -> TranslationTask:

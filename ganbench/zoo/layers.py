@@ -146,16 +146,16 @@ class SeedConv2d(_SeedParametrised):
 class SeedConvTranspose2d(nn.Module):
     """Per-seed ConvTranspose2d on (S, B, C_in, H, W): one ``conv_transpose2d`` call per seed."""
 
-    def __init__(self, gens, c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0):
+    def __init__(self, gens, c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0):
         super().__init__()
-        self.stride, self.padding = stride, padding
+        self.stride, self.padding, self.output_padding = stride, padding, output_padding
         bound = 1 / math.sqrt(c_out * k * k)  # PyTorch computes fan_in from weight.shape[1] for ConvTranspose
         self.weight = nn.Parameter(torch.stack([_uniform((c_in, c_out, k, k), bound, g) for g in gens]))
         self.bias = nn.Parameter(torch.stack([_uniform((c_out,), bound, g) for g in gens]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([F.conv_transpose2d(x[s], self.weight[s], self.bias[s], self.stride, self.padding)
-                            for s in range(len(self.weight))])
+        return torch.stack([F.conv_transpose2d(x[s], self.weight[s], self.bias[s], self.stride, self.padding,
+                                               self.output_padding) for s in range(len(self.weight))])
 
 
 class SeedBatchNorm2d(nn.Module):
@@ -185,6 +185,29 @@ class SeedBatchNorm2d(nn.Module):
         shape = (s, 1, c) + (1,) * (x.ndim - 3)
         scale = self.weight / (var + self.eps).sqrt()
         return (x - mean.reshape(shape)) * scale.reshape(shape) + self.bias.reshape(shape)
+
+
+class SeedInstanceNorm2d(nn.Module):
+    """InstanceNorm2d on (S, B, C, H, W) (Ulyanov et al. 2016): every image's channels normalised over
+    their own pixels (biased variance, eps 1e-5, PyTorch's defaults), with a per-seed affine map when
+    ``affine``. Training and evaluation compute the same (no running statistics), as in the
+    pix2pix / CycleGAN code, where batch-1 BatchNorm and InstanceNorm both normalise per image."""
+
+    def __init__(self, s: int, c: int, affine: bool = False, eps: float = 1e-5):
+        super().__init__()
+        self.eps, self.affine = eps, affine
+        if affine:
+            self.weight = nn.Parameter(torch.ones(s, c))
+            self.bias = nn.Parameter(torch.zeros(s, c))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean((-2, -1), keepdim=True)
+        var = (x - mean).pow(2).mean((-2, -1), keepdim=True)
+        y = (x - mean) / (var + self.eps).sqrt()
+        if not self.affine:
+            return y
+        s, c = self.weight.shape
+        return y * self.weight.reshape(s, 1, c, 1, 1) + self.bias.reshape(s, 1, c, 1, 1)
 
 
 class MinibatchDiscrimination(nn.Module):

@@ -60,6 +60,14 @@ def least_squares(d_real, d_fake):
     return 0.5 * _m((d_real - 1) ** 2) + 0.5 * _m(d_fake**2), 0.5 * _m((d_fake - 1) ** 2)
 
 
+@register_loss("lsgan-mse")
+def least_squares_mse(d_real, d_fake):
+    """Least squares as CycleGAN's released code computes it (Zhu et al. 2017, Sec. 4; Mao et al. 2017
+    with a = 0, b = c = 1): D minimises ½[(D(x) - 1)² + D(G(z))²], G minimises (D(G(z)) - 1)², a mean
+    squared error without lsgan's factor ½ on G's side (it sets G's weight against the cycle loss)."""
+    return 0.5 * _m((d_real - 1) ** 2) + 0.5 * _m(d_fake**2), _m((d_fake - 1) ** 2)
+
+
 @register_loss("wasserstein")
 def wasserstein(d_real, d_fake):
     """Arjovsky et al. 2017: the critic maximises E f(x) - E f(G(z)); G minimises -E f(G(z))."""

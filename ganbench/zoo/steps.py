@@ -54,6 +54,7 @@ class StepContext:
     opt_e: object | None = None  # the AAE's optimiser of E alone (its regularisation phase)
     label_stream: SeedStream | None = None  # conditional programs: the classes fakes are generated for
     sample_shape: tuple = ()  # one real sample's shape (conditional programs unpack labelled draws)
+    weights: dict = field(default_factory=dict)  # translation programs: per-seed loss weights (S,) by term
 
     def real(self) -> torch.Tensor:
         b = self.variant.batch_size
@@ -297,6 +298,96 @@ def aae_step(ctx) -> dict:
         e_loss = ctx.loss(d_prior.detach(), out)[1]
         _update(ctx.opt_e, e_loss)
     return {"d_loss": d_loss.detach(), "g_loss": recon.detach()}
+
+
+def _l1(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-seed mean absolute difference of (S, B, ...) tensors: (S,), summed in float64 (see
+    :func:`_patch_loss`)."""
+    return (x - y).abs().flatten(1).double().mean(1).float()
+
+
+def _patch_loss(ctx, d_real: torch.Tensor, d_fake: torch.Tensor):
+    """The trials' losses over every patch logit (S, N): in float64, because a mean over the hundreds
+    of patches of a batch rounds differently for one seed than for several (one long reduction
+    against one per row), and a trial's record must not depend on what shares its program."""
+    d_loss, g_loss = ctx.loss(d_real.double(), d_fake.double())
+    return d_loss.float(), g_loss.float()
+
+
+def _pair(ctx) -> tuple[torch.Tensor, torch.Tensor]:
+    """A translation batch: each real draw holds an A image and a B image stacked along channels."""
+    x = ctx.real()
+    ca = ctx.g.in_channels
+    return x[:, :, :ca], x[:, :, ca:]
+
+
+@register_step("pix2pix")
+def pix2pix_step(ctx) -> dict:
+    """pix2pix (Isola et al. 2017, Eq. 4 and Sec. 3.3): D learns to tell real pairs (a, b) from
+    (a, G(a)), its objective halved; then G minimises its adversarial loss plus λ·‖b - G(a)‖₁.
+    Per-seed weights ``ctx.weights["adv"]`` and ``["l1"]`` give the ablations (L1 only: adv 0, D not
+    trained; cGAN only: l1 0). Every patch logit counts as one of D's decisions."""
+    g, d, w = ctx.g, ctx.d, ctx.weights
+    a, b = _pair(ctx)
+    fake = g(a)
+    adversarial = "adv" in w
+    d_loss = torch.zeros(a.shape[0], device=a.device)
+    if adversarial:
+        out, _ = d(torch.cat([torch.cat([a, b], 2), torch.cat([a, fake.detach()], 2)], 1))
+        n = a.shape[1]
+        d_real, d_fake = out[:, :n].flatten(1), out[:, n:].flatten(1)
+        d_loss = 0.5 * _patch_loss(ctx, d_real, d_fake)[0]
+        _update(ctx.opt_d, d_loss)
+        d_loss = d_loss.detach()
+    g_loss = torch.zeros_like(d_loss)
+    if adversarial:
+        with frozen(d):
+            out, _ = d(torch.cat([a, fake], 2))
+            g_loss = g_loss + w["adv"] * _patch_loss(ctx, d_real.detach(), out.flatten(1))[1]
+    if "l1" in w:
+        g_loss = g_loss + w["l1"] * _l1(fake, b)
+    _g_update(ctx, g_loss)
+    return {"d_loss": d_loss, "g_loss": g_loss.detach()}
+
+
+@register_step("cyclegan")
+def cyclegan_step(ctx) -> dict:
+    """CycleGAN (Zhu et al. 2017, Eq. 3 and Sec. 4; the released training loop): G: A -> B and
+    F: B -> A first, against both discriminators, with the cycle losses λ‖F(G(a)) - a‖₁ (forward)
+    and λ‖G(F(b)) - b‖₁ (backward) and the identity loss λ·λ_idt(‖G(b) - b‖₁ + ‖F(a) - a‖₁); then
+    D_B and D_A, each on real images against fakes from its image history. Per-seed weights:
+    ``adv``, ``cycle_forward``, ``cycle_backward``, ``identity`` (already multiplied by λ);
+    a term absent from ``ctx.weights`` is off for the whole program."""
+    g, d, w = ctx.g, ctx.d, ctx.weights
+    a, b = _pair(ctx)
+    s = a.shape[0]
+    fake_b, fake_a = g.ab(a), g.ba(b)
+    adversarial = "adv" in w
+    g_loss = torch.zeros(s, device=a.device)
+    if adversarial:  # G's update comes first, so D's outputs on reals are not at hand: G's term takes the fakes'
+        unused = a.new_zeros(s, 1)
+        with frozen(d):
+            g_loss = g_loss + w["adv"] * (_patch_loss(ctx, unused, d.b(fake_b)[0].flatten(1))[1]
+                                          + _patch_loss(ctx, unused, d.a(fake_a)[0].flatten(1))[1])
+    if "cycle_forward" in w:
+        g_loss = g_loss + w["cycle_forward"] * _l1(g.ba(fake_b), a)
+    if "cycle_backward" in w:
+        g_loss = g_loss + w["cycle_backward"] * _l1(g.ab(fake_a), b)
+    if "identity" in w:
+        g_loss = g_loss + w["identity"] * (_l1(g.ab(b), b) + _l1(g.ba(a), a))
+    _g_update(ctx, g_loss)
+    d_loss = torch.zeros(s, device=a.device)
+    if adversarial:
+        u = ctx.uniform((a.shape[1], 4))
+        pooled_b = d.pool_b.query(fake_b.detach(), u[..., :2])
+        pooled_a = d.pool_a.query(fake_a.detach(), u[..., 2:])
+        n = a.shape[1]
+        out_b, _ = d.b(torch.cat([b, pooled_b], 1))
+        out_a, _ = d.a(torch.cat([a, pooled_a], 1))
+        d_loss = (_patch_loss(ctx, out_b[:, :n].flatten(1), out_b[:, n:].flatten(1))[0]
+                  + _patch_loss(ctx, out_a[:, :n].flatten(1), out_a[:, n:].flatten(1))[0])
+        _update(ctx.opt_d, d_loss)
+    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
 BUILTIN_STEPS = tuple(STEPS)  # the steps above; plugins add more

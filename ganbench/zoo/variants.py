@@ -42,6 +42,12 @@ class Variant:
     ema: float = 0.0  # decay of the generator's exponential moving average (Yazici et al. 2019); 0: none
     conditioning: str = ""  # how D sees the class (ganbench.zoo.conditional.CONDITIONINGS); "": unconditional
     inference: str = ""  # a GAN with an encoder (ganbench.zoo.inference.INFERENCE_FAMILIES); "": none
+    translation: str = ""  # image-to-image translation (ganbench.zoo.translation.TRANSLATION_FAMILIES); "": none
+    adv: float = 1.0  # translation: weight of G's adversarial term (0: no discriminator is trained)
+    l1: float = 0.0  # pix2pix: weight λ of the L1 term
+    cycle: float = 0.0  # CycleGAN: weight λ of the cycle-consistency terms
+    cycle_directions: str = "both"  # CycleGAN: "both", "forward" (A -> B -> A only) or "backward"
+    identity: float = 0.0  # CycleGAN: identity-loss weight as a fraction of λ (the released code's λ_idt)
     step: str = "default"  # a name in ganbench.zoo.steps.STEPS
     arch: Arch = field(default_factory=Arch)
 
@@ -53,7 +59,10 @@ class Variant:
                f"pack({self.pack})" if self.pack > 1 else "", "minibatch-discrimination" if self.mbd else "",
                "feature-matching" if self.feature_matching else "", f"unroll({self.unroll})" if self.unroll else "",
                f"ema({self.ema:g})" if self.ema else "", f"conditional({self.conditioning})" if self.conditioning else "",
-               f"encoder({self.inference})" if self.inference else ""]
+               f"encoder({self.inference})" if self.inference else "",
+               f"adv({self.adv:g})" if self.translation and self.adv != 1 else "", f"l1({self.l1:g})" if self.l1 else "",
+               f"cycle({self.cycle:g}, {self.cycle_directions})" if self.cycle else "",
+               f"identity({self.identity:g})" if self.identity and self.cycle else ""]
         return [r for r in out if r]
 
     def to_dict(self) -> dict:
@@ -71,7 +80,23 @@ class Variant:
 
         own = self.name if self.step not in BUILTIN_STEPS else ""
         return (self.arch, self.pack, self.mbd, self.batch_size, self.n_critic, self.step, self.unroll,
-                self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, self.conditioning, self.inference, own)
+                self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, self.conditioning, self.inference,
+                self.translation, *self.translation_terms(), own)
+
+    def translation_terms(self) -> tuple[str, ...]:
+        """The loss terms a translation step computes (their weights may differ per trial of a program)."""
+        if not self.translation:
+            return ()
+        cyc = {"both": ("cycle_forward", "cycle_backward"), "forward": ("cycle_forward",),
+               "backward": ("cycle_backward",)}.get(self.cycle_directions, ())
+        return tuple(t for t, on in [("adv", self.adv > 0), ("l1", self.l1 > 0)] if on) + \
+            (cyc if self.cycle > 0 else ()) + (("identity",) if self.cycle > 0 and self.identity > 0 else ())
+
+    def translation_weights(self) -> dict:
+        """Per term of :meth:`translation_terms`, its weight (the identity term's already times λ)."""
+        w = {"adv": self.adv, "l1": self.l1, "cycle_forward": self.cycle, "cycle_backward": self.cycle,
+             "identity": self.identity * self.cycle}
+        return {t: float(w[t]) for t in self.translation_terms()}
 
     def config_hash(self) -> str:
         """Hash of everything that changes training except the name and the prose (a field at its
@@ -80,8 +105,8 @@ class Variant:
         from ganbench.zoo.steps import BUILTIN_STEPS, STEPS
 
         d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc")}
-        for late in ("ema", "conditioning", "inference"):  # fields added after records existed: absent at their default
-            if not d.get(late):
+        for late, default in _LATE_FIELDS.items():  # fields added after records existed: absent at their default
+            if d.get(late) == default:
                 d.pop(late, None)
         # A plugin's loss or step is known by its code, not its name: editing the plugin file makes
         # its old records stale instead of silently reused.
@@ -113,8 +138,10 @@ def source_digest(obj) -> str:
         return "unhashable-" + uuid.uuid4().hex[:12]
 
 
+_LATE_FIELDS = {"ema": 0.0, "conditioning": "", "inference": "", "translation": "", "adv": 1.0, "l1": 0.0,
+                "cycle": 0.0, "cycle_directions": "both", "identity": 0.0}
 VARIANTS: dict[str, Variant] = {}
-RESERVED_NAMES = ("real", "init")  # the reference rows of every leaderboard
+RESERVED_NAMES = ("real", "init", "identity")  # the reference rows of every leaderboard
 _FIELDS = {f.name for f in dataclasses.fields(Variant)}
 _ARCH_FIELDS = {f.name for f in dataclasses.fields(Arch)}
 
@@ -137,6 +164,7 @@ def validate_variant(v: Variant) -> Variant:
         raise ValueError(f"variant {v.name!r}: ema must be a decay in [0, 1), got {v.ema!r}")
     _validate_conditioning(v)
     _validate_inference(v)
+    _validate_translation(v)
     return v
 
 
@@ -165,6 +193,42 @@ def _validate_inference(v: Variant) -> None:
     if v.conditioning:
         raise ValueError(f"variant {v.name!r}: conditional inference GANs are not implemented")
     _unsupported(v, v.inference)
+
+
+def _validate_translation(v: Variant) -> None:
+    from ganbench.zoo.translation import TRANSLATION_FAMILIES
+
+    terms = {"l1": v.l1, "cycle": v.cycle, "identity": v.identity}
+    if not v.translation:
+        if v.step in TRANSLATION_FAMILIES:
+            raise ValueError(f"variant {v.name!r}: step {v.step!r} needs translation={v.step!r}")
+        set_ = [k for k, x in terms.items() if x] + (["adv"] if v.adv != 1 else [])
+        if set_:
+            raise ValueError(f"variant {v.name!r}: {', '.join(set_)} weight only image-to-image translation losses; "
+                             "set translation='pix2pix' or 'cyclegan', or drop them")
+        return
+    if v.translation not in TRANSLATION_FAMILIES:
+        raise ValueError(f"variant {v.name!r}: unknown translation family {v.translation!r}; choose from "
+                         f"{', '.join(TRANSLATION_FAMILIES)}")
+    if v.step != v.translation:
+        raise ValueError(f"variant {v.name!r}: a translation variant trains with step={v.translation!r}, got {v.step!r}")
+    if v.conditioning or v.inference:
+        raise ValueError(f"variant {v.name!r}: translation variants are neither conditional nor inference GANs")
+    if v.n_critic != 1 or v.ema:
+        raise ValueError(f"variant {v.name!r}: the translation steps take one D step per G step and no generator "
+                         "average (n_critic=1, ema=0)")
+    _unsupported(v, v.translation)
+    if any(x < 0 for x in (v.adv, *terms.values())):
+        raise ValueError(f"variant {v.name!r}: loss weights adv, l1, cycle and identity must be >= 0")
+    if v.cycle_directions not in ("both", "forward", "backward"):
+        raise ValueError(f"variant {v.name!r}: cycle_directions must be 'both', 'forward' or 'backward', "
+                         f"got {v.cycle_directions!r}")
+    wrong = "cycle" if v.translation == "pix2pix" and (v.cycle or v.identity) else \
+        "l1" if v.translation == "cyclegan" and v.l1 else ""
+    if wrong:
+        raise ValueError(f"variant {v.name!r}: {v.translation} has no {wrong} term")
+    if not v.translation_terms():
+        raise ValueError(f"variant {v.name!r}: every loss weight is 0, so nothing would train")
 
 
 def _validate_conditioning(v: Variant) -> None:
@@ -294,4 +358,24 @@ _builtin("aae", "Makhzani et al. 2016", "adversarial autoencoder: E and G minimi
          "(0.5, 0.999)) in place of the paper's SGD with momentum", "gan-ns", inference="aae", step="aae")
 _builtin("ns-smooth", "Salimans et al. 2016", "non-saturating GAN, one-sided label smoothing (real target 0.9)",
          "gan-ns", loss="ns-smooth")
+_builtin("pix2pix", "Isola et al. 2017", "U-Net G, PatchGAN D on (input, output) pairs; cGAN loss (BCE on logits, "
+         "D's objective halved) + λ·L1 with λ = 100; Adam(2e-4, β = (0.5, 0.999)). Scaled for 32x32: base width "
+         "16, PatchGAN receptive field 16x16, batch 16 (the paper: batch 1-10, base 64, 70x70 patches at 256x256)",
+         "gan-ns", translation="pix2pix", step="pix2pix", loss="ns", l1=100.0, lr=2e-4, betas=(0.5, 0.999),
+         batch_size=16, arch={"ch": 16})
+_builtin("pix2pix-l1", "Isola et al. 2017 (Table 1, L1)", "pix2pix's ablation: L1 only (no discriminator)", "pix2pix",
+         adv=0.0)
+_builtin("pix2pix-gan", "Isola et al. 2017 (Table 1, cGAN)", "pix2pix's ablation: the cGAN loss only (λ = 0)",
+         "pix2pix", l1=0.0)
+_builtin("cyclegan", "Zhu et al. 2017", "two ResNet generators A -> B -> A, two PatchGANs with 50-image histories; "
+         "least squares as the released code (lsgan-mse), cycle loss λ = 10 both ways, identity loss 0.5·λ; "
+         "Adam(2e-4, β = (0.5, 0.999)), no learning-rate decay. Scaled for 32x32: base width 8, batch 8 "
+         "(the paper: base 64, batch 1)", "gan-ns", translation="cyclegan", step="cyclegan", loss="lsgan-mse",
+         cycle=10.0, identity=0.5, lr=2e-4, betas=(0.5, 0.999), batch_size=8, arch={"ch": 8})
+_builtin("cyclegan-gan-only", "Zhu et al. 2017 (Table 4, GAN alone)", "CycleGAN's ablation: the adversarial "
+         "losses only (λ = 0, so no identity loss either)", "cyclegan", cycle=0.0)
+_builtin("cyclegan-forward", "Zhu et al. 2017 (Table 4, GAN + forward cycle)", "CycleGAN's ablation: only the "
+         "forward cycle A -> B -> A", "cyclegan", cycle_directions="forward")
+_builtin("cycle-only", "Zhu et al. 2017 (Table 4, Cycle alone)", "CycleGAN's ablation: cycle and identity losses, "
+         "no adversarial loss", "cyclegan", adv=0.0)
 BUILTIN_VARIANTS = tuple(VARIANTS)  # the reference recipes above; plugins add more

@@ -24,6 +24,7 @@ EXPECTED = {
     "ns": (-math.log(sig(R)) - math.log(1 - sig(Fk)), -math.log(sig(Fk))),
     "ns-smooth": (-(0.9 * math.log(sig(R)) + 0.1 * math.log(1 - sig(R))) - math.log(1 - sig(Fk)), -math.log(sig(Fk))),
     "lsgan": (0.5 * (R - 1) ** 2 + 0.5 * Fk**2, 0.5 * (Fk - 1) ** 2),
+    "lsgan-mse": (0.5 * (R - 1) ** 2 + 0.5 * Fk**2, (Fk - 1) ** 2),  # CycleGAN's released code
     "wasserstein": (Fk - R, -Fk),
     "hinge": (max(0, 1 - R) + max(0, 1 + Fk), -Fk),
     # f-GAN, Nowozin et al. 2016 Table 2: D loss = -(g(v_r) - f*(g(v_f))), G loss = -g(v_f)

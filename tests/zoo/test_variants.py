@@ -6,7 +6,9 @@ from ganbench.harness import train_seeds
 from ganbench.zoo import VARIANTS, get_variant, load_plugin, register_variant
 from ganbench.zoo.variants import BUILTIN_VARIANTS
 
-BUILTIN = sorted(BUILTIN_VARIANTS)
+ALL = sorted(BUILTIN_VARIANTS)
+TRANSLATION = [n for n in ALL if VARIANTS[n].translation]  # image to image: their own tasks
+BUILTIN = [n for n in ALL if n not in TRANSLATION]  # the generative variants
 CONDITIONAL = [n for n in BUILTIN if VARIANTS[n].conditioning]  # trained on the labelled tasks
 IMAGES = [n for n in BUILTIN if not VARIANTS[n].inference]  # the encoder GANs take vectors only
 
@@ -30,9 +32,18 @@ def test_every_variant_trains_on_digits(name):
     assert rec.spent["gflops"] > 0
 
 
+@pytest.mark.parametrize("name", TRANSLATION)
+def test_every_translation_variant_trains_and_is_judged_on_its_task(name):
+    task = "digits-edges" if VARIANTS[name].translation == "pix2pix" else "digits-edges-unpaired"
+    (rec,) = train_seeds(task, name, [0], {"g_steps": 2})
+    assert rec.status == "ok", rec.error
+    values = ("l1", "psnr", "ssim", "label_kept", "fid") + (("cycle_error",) if "cycle" in name else ())
+    assert all(math.isfinite(rec.metrics[k]) for k in values), rec.metrics
+
+
 def test_papers_and_docs_are_declared():
-    assert len(BUILTIN) == 25 and len(CONDITIONAL) == 3 and len(IMAGES) == 23
-    for name in BUILTIN:
+    assert len(BUILTIN) == 25 and len(CONDITIONAL) == 3 and len(IMAGES) == 23 and len(TRANSLATION) == 7
+    for name in ALL:
         v = VARIANTS[name]
         assert v.paper and v.doc, v.name
 

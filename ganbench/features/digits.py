@@ -82,9 +82,19 @@ def load_classifier(path: str | None = None) -> tuple[DigitsCNN, str]:
 
 
 def _as_float_images(samples) -> torch.Tensor:
-    x = torch.as_tensor(np.asarray(samples)) if not isinstance(samples, torch.Tensor) else samples.detach().cpu()
+    x = as_tensor(samples)
     if x.ndim != 4 or tuple(x.shape[2:]) != (8, 8):
         raise ValueError(f"the digits extractor takes images of shape (N, C, 8, 8), got {tuple(x.shape)}")
+    return to_float_images(x)
+
+
+def as_tensor(samples) -> torch.Tensor:
+    """Samples (np.ndarray or tensor) as a CPU tensor."""
+    return torch.as_tensor(np.asarray(samples)) if not isinstance(samples, torch.Tensor) else samples.detach().cpu()
+
+
+def to_float_images(x: torch.Tensor) -> torch.Tensor:
+    """uint8 images (0..255) or float images as float32 in [-1, 1]; NaN/Inf refused."""
     if x.dtype == torch.uint8:
         return x.float() / 127.5 - 1.0
     x = x.float()

@@ -22,12 +22,12 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
 from ganbench.features.base import Features, register_extractor
 from ganbench.features.digit_domains import DOMAINS, SIZE
+from ganbench.features.digits import as_tensor, to_float_images
 
 FEATURE_DIM = 128
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -83,16 +83,11 @@ def load_domain_classifier(domain: str, path: str | None = None) -> tuple[Digits
 
 
 def _as_float_images(samples, name: str) -> torch.Tensor:
-    x = torch.as_tensor(np.asarray(samples)) if not isinstance(samples, torch.Tensor) else samples.detach().cpu()
+    x = as_tensor(samples)
     if x.ndim != 4 or tuple(x.shape[1:]) != (1, SIZE, SIZE):
         raise ValueError(f"the {name} extractor takes one-channel images of shape (N, 1, {SIZE}, {SIZE}), "
                          f"got {tuple(x.shape)}")
-    if x.dtype == torch.uint8:
-        return x.float() / 127.5 - 1.0
-    x = x.float()
-    if not torch.isfinite(x).all():
-        raise ValueError("samples contain NaN or Inf")
-    return x
+    return to_float_images(x)
 
 
 class Digits32Extractor:

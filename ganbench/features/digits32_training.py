@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from ganbench.features.digit_domains import DOMAINS, SIZE, load_domain_split
 from ganbench.features.digits32 import WEIGHTS_DIR, Digits32CNN, weights_path
+from ganbench.features.digits_training import fit_classifier
 
 EPOCHS, BATCH, LR, SEED, MAX_SHIFT = 40, 64, 1e-3, 0, 2
 
@@ -48,26 +49,7 @@ def train_domain_classifier(domain: str, seed: int = SEED, epochs: int = EPOCHS,
     x, y = load_domain_split(domain, "train")
     if n_train is not None:
         x, y = x[:n_train], y[:n_train]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        g = torch.Generator().manual_seed(seed)
-        torch.manual_seed(seed)
-        net = Digits32CNN()
-        opt = torch.optim.Adam(net.parameters(), lr=LR)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
-        for _ in range(epochs):
-            order = torch.randperm(len(x), generator=g)
-            for s in range(0, len(x), BATCH):
-                idx = order[s : s + BATCH]
-                loss = F.cross_entropy(net(_shift(x[idx], g))[1], y[idx])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            sched.step()
-        return net.eval()
-    finally:
-        torch.set_num_threads(threads)
+    return fit_classifier(Digits32CNN, x, y, _shift, seed, epochs, LR, BATCH)
 
 
 def main(argv=None) -> None:

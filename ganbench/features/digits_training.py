@@ -37,20 +37,28 @@ def accuracy(net: DigitsCNN, split: str = "test") -> float:
 
 
 def train_digits_classifier(seed: int = SEED, epochs: int = EPOCHS) -> DigitsCNN:
+    x, y = (torch.from_numpy(a) for a in load_digits_split("train"))
+    return fit_classifier(DigitsCNN, x, y, _shift, seed, epochs)
+
+
+def fit_classifier(make_net, x: torch.Tensor, y: torch.Tensor, shift, seed: int, epochs: int, lr: float = LR,
+                   batch: int = BATCH):
+    """The shipped classifiers' recipe: ``make_net()`` trained by Adam (``lr``, cosine-annealed to 0)
+    on (``x``, ``y``) in shuffled batches, each augmented by ``shift(images, generator)``; seed
+    ``seed``, one CPU thread (so the weights do not depend on the machine's core count)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         g = torch.Generator().manual_seed(seed)
         torch.manual_seed(seed)
-        net = DigitsCNN()
-        x, y = (torch.from_numpy(a) for a in load_digits_split("train"))
-        opt = torch.optim.Adam(net.parameters(), lr=LR)
+        net = make_net()
+        opt = torch.optim.Adam(net.parameters(), lr=lr)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
         for _ in range(epochs):
             order = torch.randperm(len(x), generator=g)
-            for s in range(0, len(x), BATCH):
-                idx = order[s : s + BATCH]
-                loss = F.cross_entropy(net(_shift(x[idx], g))[1], y[idx])
+            for s in range(0, len(x), batch):
+                idx = order[s : s + batch]
+                loss = F.cross_entropy(net(shift(x[idx], g))[1], y[idx])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()

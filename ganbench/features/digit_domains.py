@@ -8,7 +8,10 @@ class and every A image of a translation task has exactly one ground-truth targe
   values in [-1, 1];
 - ``edges``: its Sobel gradient magnitude (a local mapping, like pix2pix's edges ↔ photos);
 - ``thick``: grey dilation with a 5x5 square (stroke width changes everywhere, the digit does not);
-- ``inverted``: its negative (every pixel changes; the simplest global appearance change).
+- ``inverted``: its negative (every pixel changes; the simplest global appearance change);
+- ``rotated``: rotated by 90 degrees counter-clockwise (a geometric change: most output pixels
+  come from far-away input pixels; the CycleGAN paper, "Limitations and Discussion", reports
+  little success on changes that need geometry).
 
 Splits are ``digits``' fixed split (``ganbench.features.digits.load_digits_split``).
 """
@@ -56,12 +59,17 @@ def invert(a: torch.Tensor) -> torch.Tensor:
     return -a
 
 
+def rotate(a: torch.Tensor) -> torch.Tensor:
+    """``a`` (N, C, H, W) rotated by 90 degrees counter-clockwise (exact: a permutation of pixels)."""
+    return torch.rot90(a, 1, (2, 3)).contiguous()
+
+
 def identity(a: torch.Tensor) -> torch.Tensor:
     return a
 
 
 DOMAINS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "digits32": identity, "edges": edges, "thick": thicken, "inverted": invert}
+    "digits32": identity, "edges": edges, "thick": thicken, "inverted": invert, "rotated": rotate}
 
 
 def load_domain_split(domain: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,9 +1,9 @@
 """The 32x32 digit-domain classifiers: one small CNN per domain of ``ganbench.features.digit_domains``
-(``digits32``, ``edges``, ``thick``, ``inverted``), each trained by
+(``digits32``, ``edges``, ``thick``, ``inverted``, ``rotated``), each trained by
 ``python -m ganbench.features.digits32_training`` on its domain's train split (1438 images) and scored
 on its test split (359 images). Measured test accuracies of the shipped weights:
 
-    digits32 0.9972, edges 0.9777, thick 0.9972, inverted 0.9944
+    digits32 0.9972, edges 0.9777, thick 0.9972, inverted 0.9944, rotated 0.9944
 
 They serve image-to-image translation as its label-preservation score (the analogue of pix2pix's
 FCN-score: the fraction of translated test images that the target domain's classifier assigns the
@@ -11,7 +11,7 @@ source image's class) and as the feature space of its FID, and 32x32 digit gener
 feature extractor.
 
 As extractors (``digits32`` for the domain ``digits32``, ``digits32-edges``, ``digits32-thick``,
-``digits32-inverted``) they map images (N, 1, 32, 32) in [-1, 1] (or uint8) to
+``digits32-inverted``, ``digits32-rotated``) they map images (N, 1, 32, 32) in [-1, 1] (or uint8) to
 - ``features``: penultimate activations (N, 128);
 - ``logits``: class logits (N, 10);
 - ``labels``: the predicted digit (N, 1), and ``confidence``, its softmax probability (N, 1).

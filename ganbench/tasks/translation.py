@@ -8,7 +8,9 @@ deterministic function of A, so every A image has exactly one ground-truth targe
 - ``digits-edges``: the Sobel gradient magnitude of A (a local mapping, like pix2pix's edges ↔ photos);
 - ``digits-thick``: grey dilation of A with a 5x5 square (stroke width changes everywhere: the
   appearance changes, the digit does not);
-- ``digits-inverted``: -A (every pixel changes; the simplest global appearance change).
+- ``digits-inverted``: -A (every pixel changes; the simplest global appearance change);
+- ``digits-rotated``: A rotated by 90 degrees (a geometric change, which CycleGAN is known to
+  handle badly: Zhu et al. 2017, "Limitations and Discussion").
 
 Splits follow ``digits``' fixed split (the test split is held out from all training). A *paired*
 task trains on the train split's (A, B) pairs; its *unpaired* version (``<name>-unpaired``) trains on
@@ -20,11 +22,12 @@ from __future__ import annotations
 
 import torch
 
-from ganbench.features.digit_domains import SIZE, edges, invert, load_domain_split, thicken, upsample
+from ganbench.features.digit_domains import SIZE, edges, invert, load_domain_split, rotate, thicken, upsample
 from ganbench.tasks.task import EvalProtocol, Task, register_task
 from ganbench.utils.registry import registrar
 
-__all__ = ["SIZE", "TRANSLATION", "TRANSLATION_TASKS", "TranslationTask", "edges", "get_translation_task", "invert", "thicken", "upsample"]
+__all__ = ["SIZE", "TRANSLATION", "TRANSLATION_TASKS", "TranslationTask", "edges", "get_translation_task", "invert",
+           "rotate", "thicken", "upsample"]
 
 
 TRANSLATION = "translation"  # the pseudo-metric a translation task computes itself (paired scores, label kept)
@@ -144,6 +147,7 @@ _both("digits-edges", edges, "edges", "32x32 digits -> their Sobel edges: a loca
 _both("digits-thick", thicken, "thick",
       "32x32 digits -> strokes dilated by a 5x5 square: appearance changes, class does not")
 _both("digits-inverted", invert, "inverted", "32x32 digits -> their negative: every pixel changes")
+_both("digits-rotated", rotate, "rotated", "32x32 digits -> rotated by 90 degrees: a geometric change")
 
 
 def get_translation_task(name: str) -> TranslationTask:

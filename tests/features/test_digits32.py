@@ -24,7 +24,7 @@ def test_shipped_classifiers_are_small_and_accurate(domain):
 
 def test_every_domain_has_a_registered_extractor():
     names = {extractor_name(d) for d in DOMAINS}
-    assert names == {"digits32", "digits32-edges", "digits32-thick", "digits32-inverted"}
+    assert names == {"digits32", "digits32-edges", "digits32-thick", "digits32-inverted", "digits32-rotated"}
     assert names <= set(EXTRACTORS)
 
 

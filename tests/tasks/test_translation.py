@@ -3,7 +3,7 @@ halves (unpaired), the held-out split, and the mappings against closed forms."""
 import pytest
 import torch
 
-from ganbench.tasks.translation import TRANSLATION_TASKS, edges, get_translation_task, invert, thicken, upsample
+from ganbench.tasks.translation import TRANSLATION_TASKS, edges, get_translation_task, invert, rotate, thicken, upsample
 
 
 @pytest.mark.parametrize("name", sorted(TRANSLATION_TASKS))
@@ -17,7 +17,7 @@ def test_domains_are_32x32_images_in_range(name):
         assert len(part["a"]) == len(part["b"])
 
 
-@pytest.mark.parametrize("base", ["digits-edges", "digits-thick", "digits-inverted"])
+@pytest.mark.parametrize("base", ["digits-edges", "digits-thick", "digits-inverted", "digits-rotated"])
 def test_paired_targets_are_the_mapping_and_unpaired_halves_are_disjoint(base):
     paired, unpaired = get_translation_task(base), get_translation_task(f"{base}-unpaired")
     p, u = paired.train(), unpaired.train()
@@ -59,6 +59,14 @@ def test_thickening_only_adds_ink_and_inversion_is_an_involution():
     b = thicken(a)
     assert (b >= a).all() and b.mean() > a.mean() + 0.1
     assert torch.equal(invert(invert(a)), a)
+
+
+def test_rotation_is_a_quarter_turn_counter_clockwise():
+    x = torch.arange(9.0).reshape(1, 1, 3, 3)
+    # the top row read right to left becomes the left column read top to bottom
+    assert torch.equal(rotate(x)[0, 0], torch.tensor([[2.0, 5, 8], [1, 4, 7], [0, 3, 6]]))
+    a = get_translation_task("digits-rotated").test()["a"]
+    assert torch.equal(rotate(rotate(rotate(rotate(a)))), a) and not torch.equal(rotate(a), a)
 
 
 def test_an_unknown_task_names_the_known_ones():

@@ -239,9 +239,10 @@ def _cmd_list(args) -> int:
             rows.append({"task": name, "shape": "x".join(map(str, i["shape"])), "modes": i["modes"] or "",
                          "metrics": ",".join(i["metrics"]), "extractor": i["extractor"],
                          "n_real/n_fake": f"{i['n_real']}/{i['n_fake']}", "paper": i["paper"]})
-        for prefix in TASK_FAMILIES:
-            rows.append({"task": f"{prefix}:PATH", "shape": "from data", "modes": "", "metrics": "fid,kid,pr",
-                         "extractor": "inception", "n_real/n_fake": "all/50000", "paper": "user data"})
+        for prefix, factory in TASK_FAMILIES.items():  # a family's listing: its factory's `listing`
+            i = {"arg": "PATH", "metrics": "fid,kid,pr", "n_real/n_fake": "all/50000", **getattr(factory, "listing", {})}
+            rows.append({"task": f"{prefix}:{i['arg']}", "shape": "from data", "modes": "", "metrics": i["metrics"],
+                         "extractor": "inception", "n_real/n_fake": i["n_real/n_fake"], "paper": "user data"})
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "metrics":
         for name, spec in METRICS.items():

@@ -59,7 +59,7 @@ def test_list_tasks(capsys):
     assert main(["list", "tasks"]) == 0
     out = capsys.readouterr().out
     for name in ("ring8", "grid25", "hd-mixture", "digits", "stacked-digits", "images:PATH", "cifar10:PATH",
-                 "digits-edges", "digits-thick-unpaired"):
+                 "digits-edges", "digits-thick-unpaired", "digits-rotated", "paired:DIR_A,DIR_B", "unpaired:DIR_A,DIR_B"):
         assert name in out
     assert "VEEGAN" in out
 

@@ -26,7 +26,7 @@ from ganbench.features.digit_domains import SIZE, edges, invert, load_domain_spl
 from ganbench.tasks.task import EvalProtocol, Task, register_task
 from ganbench.utils.registry import registrar
 
-__all__ = ["SIZE", "TRANSLATION", "TRANSLATION_TASKS", "TranslationTask", "edges", "get_translation_task", "invert",
+__all__ = ["SIZE", "TRANSLATION", "TRANSLATION_TASKS", "DigitTranslationTask", "TranslationTask", "edges", "get_translation_task", "invert",
            "rotate", "thicken", "upsample"]
 
 
@@ -34,33 +34,111 @@ TRANSLATION = "translation"  # the pseudo-metric a translation task computes its
 
 
 class TranslationTask(Task):
-    """A translation task: ``mapping`` A -> B; ``paired`` says whether training sees the pairs.
+    """A translation task from domain A (``shape_a``) to domain B (``shape``); ``paired`` says whether
+    training sees the pairs. Subclasses provide the data: :meth:`train` and :meth:`test`.
 
     As a :class:`Task`, a real draw (``sample``) is one training pair stacked along channels,
     (n, C_A + C_B, H, W): for a paired task A and B of one training pair, for an unpaired one an A
-    image and a B image drawn independently from their own halves. What is judged is a trial's
-    translations of the test split's A images, in test order, against the test split's B images:
-    FID in the target domain classifier's features, and the task's own ``translation`` values:
-    ``l1``, ``psnr``, ``ssim`` (``ganbench.metrics.translation``) and ``label_kept``, the fraction
-    of translations the target domain's classifier gives their source's class (the analogue of the
-    papers' FCN-score; its ceiling is the classifier's test accuracy on the domain).
-    Reference rows: ``real`` (the ground-truth targets), ``identity`` (the inputs unchanged) and
-    ``init`` (an untrained generator of ``init_recipe``'s architecture)."""
+    image and a B image drawn independently. What is judged is a trial's translations of the test
+    split's A images, in test order: FID in the protocol's feature space against the test split's B
+    images and, when the test split has targets (``judged_on_pairs``), the task's own
+    ``translation`` values ``l1``, ``psnr``, ``ssim`` (``ganbench.metrics.translation``) and, when it
+    has labels, ``label_kept``: the fraction of translations the protocol's classifier gives their
+    source's class (the analogue of the papers' FCN-score; its ceiling is the classifier's test
+    accuracy on the domain). Reference rows: ``real`` (the test split's B images), ``identity`` (the
+    inputs unchanged, when A and B have one shape) and ``init`` (an untrained generator of
+    ``init_recipe``'s architecture)."""
 
     kind = "translation"
-    reference_kinds = ("real", "identity", "init")
+    judged_on_pairs = True
 
-    def __init__(self, name: str, mapping, domain_b: str, paired: bool, description: str):
-        self.name, self.mapping, self.domain_b, self.paired = name, mapping, domain_b, paired
-        self.description = description
-        self.shape = (1, SIZE, SIZE)  # what is judged: a B image
-        self.shape_a = (1, SIZE, SIZE)
-        self.pair_shape = (self.shape_a[0] + self.shape[0], SIZE, SIZE)
+    def __init__(self, name: str, shape_a: tuple[int, ...], shape_b: tuple[int, ...], paired: bool,
+                 description: str, protocol: EvalProtocol):
+        if len(shape_a) != 3 or len(shape_b) != 3 or tuple(shape_a[1:]) != tuple(shape_b[1:]):
+            raise ValueError(f"task {name!r}: domains A and B must be images of one height and width (channels "
+                             f"may differ), got {tuple(shape_a)} and {tuple(shape_b)}; resize one of them")
+        self.name, self.paired, self.description, self.protocol = name, paired, description, protocol
+        self.shape_a, self.shape = tuple(shape_a), tuple(shape_b)  # what is judged: a B image
+        self.pair_shape = (self.shape_a[0] + self.shape[0], *self.shape[1:])
         self.init_recipe = "pix2pix" if paired else "cyclegan"
         self.paper = "pix2pix (Isola et al. 2017)" if paired else "CycleGAN (Zhu et al. 2017)"
-        n_test = len(self._split("test")[2])
-        self.protocol = EvalProtocol(n_real=n_test, n_fake=n_test, metrics=("fid", TRANSLATION),
-                                     extractor=f"digits32-{domain_b}", headline="label_kept")
+
+    @property
+    def reference_kinds(self) -> tuple[str, ...]:
+        return ("real", "identity", "init") if self.shape_a == self.shape else ("real", "init")
+
+    def train(self) -> dict:
+        """Training data ``{"a", "b"}`` (N_A, *shape_a) and (N_B, *shape), float32 in [-1, 1]; for a
+        paired task a[i] and b[i] are a pair."""
+        raise NotImplementedError
+
+    def test(self) -> dict:
+        """The held-out test split ``{"a", "b"}`` and, where known, ``"labels"`` of the A images; with
+        ``judged_on_pairs`` b[i] is a[i]'s target."""
+        raise NotImplementedError
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """``n`` training draws (n, C_A + C_B, H, W) on ``generator.device``: A and B along channels."""
+        if "_train" not in self.__dict__:
+            self.__dict__["_train"] = self.train()
+        t, dev = self.__dict__["_train"], generator.device
+        a, b = self._on("train_a", t["a"], dev), self._on("train_b", t["b"], dev)
+        i = torch.randint(len(a), (n,), generator=generator, device=dev)
+        j = i if self.paired else torch.randint(len(b), (n,), generator=generator, device=dev)
+        return torch.cat([a[i], b[j]], 1)
+
+    def inputs(self) -> torch.Tensor:
+        """The test split's A images (N, C_A, H, W): what a trial translates to be judged."""
+        return self.test()["a"]
+
+    def eval_real(self, generator: torch.Generator) -> torch.Tensor:
+        return self.test()["b"]
+
+    def heldout(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """The test split's B images (the ``real`` row: the ceiling)."""
+        return self.test()["b"][:n]
+
+    def reference_outputs(self, kind: str) -> torch.Tensor:
+        """The outputs a data-only reference row is judged on: ``real`` the test B images (as many as
+        there are inputs), ``identity`` the inputs."""
+        if kind == "identity":
+            if self.shape_a != self.shape:
+                raise ValueError(f"task {self.name!r}: an identity mapping needs domains of one shape")
+            return self.inputs()
+        b = self.test()["b"]
+        n = len(self.inputs())
+        return b[torch.arange(n) % len(b)]  # unpaired test sets may differ in size: cycle through B
+
+    def translation_stats(self, out: torch.Tensor, features) -> dict:
+        """Paired scores of translations ``out`` (N, C_B, H, W) of the test inputs against their
+        targets, and ``label_kept`` from the protocol classifier's ``features.labels``."""
+        from ganbench.metrics.inference import label_preservation
+        from ganbench.metrics.translation import paired_scores
+
+        t = self.test()
+        want = (len(t["a"]), *self.shape)
+        if tuple(out.shape) != want:
+            raise ValueError(f"task {self.name!r} judges translations of its {len(t['a'])} test inputs, shape "
+                             f"{want}; got {tuple(out.shape)}")
+        scores = paired_scores(out, t["b"]) if self.judged_on_pairs else {}
+        if t.get("labels") is not None:
+            scores["label_kept"] = label_preservation(t["labels"], torch.as_tensor(features.labels)[:, 0])
+        return scores
+
+    def info(self) -> dict:
+        return {**super().info(), "kind": "paired" if self.paired else "unpaired", "description": self.description}
+
+
+class DigitTranslationTask(TranslationTask):
+    """Digits upsampled to 32x32 (A) -> ``mapping`` of them (B, the domain ``domain_b`` of
+    ``ganbench.features.digit_domains``), judged by that domain's shipped classifier."""
+
+    def __init__(self, name: str, mapping, domain_b: str, paired: bool, description: str):
+        self.mapping, self.domain_b = mapping, domain_b
+        n_test = len(load_domain_split("digits32", "test")[1])
+        protocol = EvalProtocol(n_real=n_test, n_fake=n_test, metrics=("fid", TRANSLATION),
+                                extractor=f"digits32-{domain_b}", headline="label_kept")
+        super().__init__(name, (1, SIZE, SIZE), (1, SIZE, SIZE), paired, description, protocol)
 
     def _split(self, split: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         a, y = load_domain_split("digits32", split)
@@ -81,64 +159,18 @@ class TranslationTask(Task):
             self.__dict__["_test"] = {"a": a, "b": b, "labels": y}
         return self.__dict__["_test"]
 
-    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        """``n`` training draws (n, C_A + C_B, H, W) on ``generator.device``: A and B along channels."""
-        if "_train" not in self.__dict__:
-            self.__dict__["_train"] = self.train()
-        t, dev = self.__dict__["_train"], generator.device
-        a, b = self._on("train_a", t["a"], dev), self._on("train_b", t["b"], dev)
-        i = torch.randint(len(a), (n,), generator=generator, device=dev)
-        j = i if self.paired else torch.randint(len(b), (n,), generator=generator, device=dev)
-        return torch.cat([a[i], b[j]], 1)
-
-    def inputs(self) -> torch.Tensor:
-        """The test split's A images (N, C_A, H, W): what a trial translates to be judged."""
-        return self.test()["a"]
-
-    def eval_real(self, generator: torch.Generator) -> torch.Tensor:
-        return self.test()["b"]
-
-    def heldout(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        """The ground-truth targets of the test inputs (the ``real`` row: the ceiling)."""
-        return self.test()["b"][:n]
-
-    def reference_outputs(self, kind: str) -> torch.Tensor:
-        """The outputs a data-only reference row is judged on: ``real`` the targets, ``identity`` the inputs."""
-        if kind == "identity":
-            if self.shape_a != self.shape:
-                raise ValueError(f"task {self.name!r}: an identity mapping needs domains of one shape")
-            return self.inputs()
-        return self.test()["b"]
-
-    def translation_stats(self, out: torch.Tensor, features) -> dict:
-        """Paired scores of translations ``out`` (N, C_B, H, W) of the test inputs against their
-        targets, and ``label_kept`` from the target classifier's ``features.labels``."""
-        from ganbench.metrics.inference import label_preservation
-        from ganbench.metrics.translation import paired_scores
-
-        t = self.test()
-        if out.shape != t["b"].shape:
-            raise ValueError(f"task {self.name!r} judges translations of its {len(t['b'])} test inputs, shape "
-                             f"{tuple(t['b'].shape)}; got {tuple(out.shape)}")
-        scores = paired_scores(out, t["b"])
-        scores["label_kept"] = label_preservation(t["labels"], torch.as_tensor(features.labels)[:, 0])
-        return scores
-
     def cache_key(self) -> dict:
         return {"task": self.name, "a": "digits32", "b": self.domain_b, "paired": self.paired,
                 "split": "digits: test = i % 5 == 4; unpaired: A even, B odd train positions"}
 
-    def info(self) -> dict:
-        return {**super().info(), "kind": "paired" if self.paired else "unpaired", "description": self.description}
 
-
-TRANSLATION_TASKS: dict[str, TranslationTask] = {}
+TRANSLATION_TASKS: dict[str, DigitTranslationTask] = {}
 _register = registrar(TRANSLATION_TASKS, "translation task")
 
 
 def _both(name: str, mapping, domain: str, description: str) -> None:
     for paired, full in ((True, name), (False, f"{name}-unpaired")):
-        task = TranslationTask(full, mapping, domain, paired, f"{description} ({'paired' if paired else 'unpaired'})")
+        task = DigitTranslationTask(full, mapping, domain, paired, f"{description} ({'paired' if paired else 'unpaired'})")
         _register(full)(task)
         register_task(full)(lambda task=task: task)
 

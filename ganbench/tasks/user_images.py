@@ -29,7 +29,8 @@ def cache_dir() -> Path:
     return Path(os.environ.get("GANBENCH_CACHE_DIR", Path.home() / ".cache" / "ganbench"))
 
 
-def _fingerprint(path: Path) -> dict:
+def fingerprint(path: Path) -> dict:
+    """What identifies user data on disk: path, number of files, bytes, newest modification time."""
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     stats = [f.stat() for f in files]
     return {"path": str(path.resolve()), "files": len(files), "bytes": sum(s.st_size for s in stats),
@@ -87,7 +88,8 @@ class ImageDataset(Task):
         return feats, stats
 
 
-def _check_images(arr: np.ndarray, origin: str) -> np.ndarray:
+def check_images(arr: np.ndarray, origin: str) -> np.ndarray:
+    """``arr`` as uint8 (N, C, H, W), C = 1 or 3; float input must be finite and in [-1, 1]."""
     if arr.ndim != 4 or arr.shape[1] not in (1, 3):
         raise ValueError(f"{origin}: images must have shape (N, C, H, W) with C = 1 or 3, got {arr.shape}; "
                          "channels-last arrays need .transpose(0, 3, 1, 2)")
@@ -106,7 +108,7 @@ def images_task(path: str) -> ImageDataset:
     if not p.exists():
         raise ValueError(f"images:{path}: {p} does not exist; give a folder of images (.png/.jpg) or an "
                          ".npy/.npz array of shape (N, C, H, W)")
-    return ImageDataset(f"images:{path}", _check_images(load_array(p), f"images:{path}"), _fingerprint(p), "all")
+    return ImageDataset(f"images:{path}", check_images(load_array(p), f"images:{path}"), fingerprint(p), "all")
 
 
 @register_task_family("cifar10")
@@ -122,4 +124,4 @@ def cifar10_task(root: str) -> ImageDataset:
             f"{CIFAR10_URL} and extract it so that {r / 'cifar-10-batches-py'} holds data_batch_1..5"
         ) from None
     images = np.asarray(ds.data).transpose(0, 3, 1, 2).copy()  # (50000, 3, 32, 32) uint8
-    return ImageDataset(f"cifar10:{root}", images, _fingerprint(r / "cifar-10-batches-py"), "train")
+    return ImageDataset(f"cifar10:{root}", images, fingerprint(r / "cifar-10-batches-py"), "train")

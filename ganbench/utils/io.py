@@ -49,12 +49,18 @@ def load_array(path: str | Path) -> np.ndarray:
     return _numeric(arr, f"{path}[{key}]")
 
 
-def load_image_folder(folder: Path) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
-
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+def image_files(folder: Path) -> list[Path]:
+    """The image files under ``folder`` (recursively), in sorted order; an error if there are none."""
+    files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise ValueError(f"{folder} contains no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return files
+
+
+def load_image_files(files: list[Path], origin) -> np.ndarray:
+    """The images ``files`` as uint8 (N, 3, H, W), in the given order; all must have one size."""
+    from PIL import Image, UnidentifiedImageError
+
     images = []
     for f in files:
         try:
@@ -64,8 +70,12 @@ def load_image_folder(folder: Path) -> np.ndarray:
             raise ValueError(f"{f} is not a readable image ({type(exc).__name__}: {exc}); remove or re-save it") from None
     shapes = {im.shape for im in images}
     if len(shapes) > 1:
-        raise ValueError(f"images in {folder} differ in size ({sorted(shapes)[:3]}...); resize them to one size first")
+        raise ValueError(f"images in {origin} differ in size ({sorted(shapes)[:3]}...); resize them to one size first")
     return np.stack(images).transpose(0, 3, 1, 2).copy()
+
+
+def load_image_folder(folder: Path) -> np.ndarray:
+    return load_image_files(image_files(folder), folder)
 
 
 def check_writable_file(path, what: str = "output") -> Path:

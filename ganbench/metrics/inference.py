@@ -38,6 +38,17 @@ def label_preservation(labels, labels_rec) -> float:
     return float(np.mean(a == b))
 
 
+def label_preservation_per_class(labels, labels_out) -> float:
+    """Mean over the classes present in ``labels`` of the fraction of that class's samples whose output
+    has the input's label: the per-class accuracy of pix2pix's FCN-score (Isola et al. 2017, Table 1).
+    Unlike the plain fraction, an output that ignores its input (one class for everything) scores
+    exactly 1 / (number of classes) whatever the class frequencies."""
+    a, b = np.asarray(labels).reshape(-1), np.asarray(labels_out).reshape(-1)
+    if len(a) != len(b) or len(a) == 0:
+        raise ValueError(f"need one output label per input label, got {len(a)} and {len(b)}")
+    return float(np.mean([np.mean(b[a == c] == c) for c in np.unique(a)]))
+
+
 def linear_probe_accuracy(codes_train, y_train, codes_test, y_test, max_iter: int = 2000) -> float:
     """Accuracy on (codes_test, y_test) of a multinomial logistic regression fitted on the train pair.
     Codes are standardised with the train split's mean and std first (as a probe's input should be)."""

@@ -116,4 +116,5 @@ HIGHER_IS_BETTER.update({"modes": True, "hq_fraction": True, "reverse_kl": False
                          # encoders of inference GANs (ganbench.metrics.inference)
                          "recon_error": False, "recon_kept": True, "probe_accuracy": True, "prior_kid": False,
                          # image-to-image translation (ganbench.metrics.translation)
-                         "l1": False, "psnr": True, "ssim": True, "label_kept": True, "cycle_error": False})
+                         "l1": False, "psnr": True, "ssim": True, "label_kept": True, "label_kept_per_class": True,
+                         "cycle_error": False})

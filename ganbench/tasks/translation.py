@@ -45,7 +45,12 @@ class TranslationTask(Task):
     ``translation`` values ``l1``, ``psnr``, ``ssim`` (``ganbench.metrics.translation``) and, when it
     has labels, ``label_kept``: the fraction of translations the protocol's classifier gives their
     source's class (the analogue of the papers' FCN-score; its ceiling is the classifier's test
-    accuracy on the domain). Reference rows: ``real`` (the test split's B images), ``identity`` (the
+    accuracy on the domain), and ``label_kept_per_class``, its mean over source classes (the
+    FCN-score's per-class accuracy). The digit tasks rank by the per-class score: a generator that
+    ignores its input and draws one image (CycleGAN without its cycle loss does) keeps the label of
+    that image's class only, which the plain fraction scores by the class's frequency in the test
+    split (7-15 %, above or below an untrained generator by chance) and the per-class score as
+    exactly 1/10. Reference rows: ``real`` (the test split's B images), ``identity`` (the
     inputs unchanged, when A and B have one shape) and ``init`` (an untrained generator of
     ``init_recipe``'s architecture)."""
 
@@ -112,7 +117,7 @@ class TranslationTask(Task):
     def translation_stats(self, out: torch.Tensor, features) -> dict:
         """Paired scores of translations ``out`` (N, C_B, H, W) of the test inputs against their
         targets, and ``label_kept`` from the protocol classifier's ``features.labels``."""
-        from ganbench.metrics.inference import label_preservation
+        from ganbench.metrics.inference import label_preservation, label_preservation_per_class
         from ganbench.metrics.translation import paired_scores
 
         t = self.test()
@@ -122,7 +127,9 @@ class TranslationTask(Task):
                              f"{want}; got {tuple(out.shape)}")
         scores = paired_scores(out, t["b"]) if self.judged_on_pairs else {}
         if t.get("labels") is not None:
-            scores["label_kept"] = label_preservation(t["labels"], torch.as_tensor(features.labels)[:, 0])
+            kept = torch.as_tensor(features.labels)[:, 0]
+            scores["label_kept"] = label_preservation(t["labels"], kept)
+            scores["label_kept_per_class"] = label_preservation_per_class(t["labels"], kept)
         return scores
 
     def info(self) -> dict:
@@ -137,7 +144,7 @@ class DigitTranslationTask(TranslationTask):
         self.mapping, self.domain_b = mapping, domain_b
         n_test = len(load_domain_split("digits32", "test")[1])
         protocol = EvalProtocol(n_real=n_test, n_fake=n_test, metrics=("fid", TRANSLATION),
-                                extractor=f"digits32-{domain_b}", headline="label_kept")
+                                extractor=f"digits32-{domain_b}", headline="label_kept_per_class")
         super().__init__(name, (1, SIZE, SIZE), (1, SIZE, SIZE), paired, description, protocol)
 
     def _split(self, split: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

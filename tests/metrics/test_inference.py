@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from ganbench.metrics.inference import label_preservation, linear_probe_accuracy, reconstruction_error
+from ganbench.metrics.inference import (
+    label_preservation,
+    label_preservation_per_class,
+    linear_probe_accuracy,
+    reconstruction_error,
+)
 
 
 def test_identity_encoder_decoder_reconstructs_exactly_and_a_shift_costs_its_length():
@@ -17,6 +22,20 @@ def test_reconstruction_error_rejects_mismatched_or_bad_input():
         reconstruction_error(np.zeros((3, 2)), np.zeros((3, 3)))
     with pytest.raises(ValueError, match="NaN"):
         reconstruction_error(np.full((3, 2), np.nan), np.zeros((3, 2)))
+
+
+def test_per_class_label_preservation_scores_an_input_blind_output_at_one_over_k():
+    labels = np.array([0] * 6 + [1] * 3 + [2])  # unbalanced: 60 / 30 / 10 %
+    assert label_preservation_per_class(labels, labels) == 1.0
+    for c in (0, 1, 2):  # one class for everything: the plain fraction is that class's share, per class 1/3
+        const = np.full(10, c)
+        assert label_preservation(labels, const) == np.mean(labels == c)
+        assert label_preservation_per_class(labels, const) == pytest.approx(1 / 3)
+    out = labels.copy()
+    out[:3] = 1  # half of class 0 lost
+    assert label_preservation_per_class(labels, out) == pytest.approx((0.5 + 1 + 1) / 3)
+    with pytest.raises(ValueError, match="one output label per input label"):
+        label_preservation_per_class([0, 1], [0])
 
 
 def test_label_preservation():

@@ -23,6 +23,7 @@ from ganbench.zoo.conditional import build_conditional_networks
 from ganbench.zoo.inference import build_inference_networks
 from ganbench.zoo.losses import GroupedLoss
 from ganbench.zoo.optim import OPTIMIZERS
+from ganbench.zoo.steps import set_growth_stage
 from ganbench.zoo.streams import (
     SeedStream,
     block_samples,
@@ -86,6 +87,8 @@ class Program:
             pe.lerp_(p, w)
         for be, b in zip(self.g_ema.buffers(), self.ctx.g.buffers()):
             be.copy_(b)
+        if hasattr(self.ctx.g, "set_stage"):  # a growing G (ProGAN): the average is at G's stage
+            self.g_ema.set_stage(self.ctx.g.level, self.ctx.g.alpha)
 
 
 def _per_trial(variants: list[Variant], field: str, default=0.0) -> list[float]:
@@ -122,7 +125,8 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
     elif lead.inference:
         g, d, e, z_dim = build_inference_networks(task.shape, lead.arch, init_gens, lead.inference, sn)
     else:
-        g, d, z_dim = build_networks(task.shape, lead.arch, init_gens, lead.pack, sn, lead.mbd)
+        g, d, z_dim = build_networks(task.shape, lead.arch, init_gens, lead.pack, sn, lead.mbd,
+                                     style_mixing=lead.style_mixing, truncation_psi=lead.truncation_psi)
     g, d = g.to(dev).train(), d.to(dev).train()
     e = e.to(dev).train() if e is not None else None
     opt = OPTIMIZERS[lead.optimizer]
@@ -207,3 +211,5 @@ def load_program_state(p: Program, state: dict) -> None:
         c.opt_e.load_state_dict(state["opt_e"])
     if p.g_ema is not None:
         p.g_ema.load_state_dict(state["g_ema"])
+    if c.variant.step == "progan":  # the stage is not a tensor: it follows from the images shown
+        set_growth_stage(c, *([p.g_ema] if p.g_ema is not None else []))

@@ -10,8 +10,13 @@
   1000 modes (label ``100 r + 10 g + b``). 26,000 generated samples are classified channel by
   channel; the metrics are the modes covered out of 1000 and KL(p_gen || uniform) of the mode
   histogram (PacGAN, Table 2).
+- ``digits32``: the same digits upsampled to 32x32 (bilinear, ``ganbench.features.digit_domains``),
+  the size of the progressive and style-based generators' smallest useful pyramid (4 -> 32), judged
+  with the shipped 32x32 classifier (``digits32`` extractor) by the protocol of ``digits``.
 """
 from __future__ import annotations
+
+import dataclasses
 
 import torch
 
@@ -25,10 +30,14 @@ class _DigitsBase(Task):
     paper = ""
 
     def __init__(self):
-        x, y = load_digits_split("train")
-        self.images = torch.from_numpy(x)
-        self.labels = torch.from_numpy(y)
-        self.test_images = torch.from_numpy(load_digits_split("test")[0])
+        x, y = self._split("train")
+        self.images, self.labels = x, y
+        self.test_images = self._split("test")[0]
+
+    @staticmethod
+    def _split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = load_digits_split(split)
+        return torch.from_numpy(x), torch.from_numpy(y)
 
     def heldout(self, n, generator):
         """Held-out real samples: the same construction from the test split's 359 digits."""
@@ -79,6 +88,22 @@ class Digits(_DigitsBase):
 
     def eval_real(self, generator):
         return self.images  # the whole train split: the reference set does not depend on a seed
+
+
+@register_task("digits32")
+class Digits32(Digits):
+    """The digits upsampled to 32x32, train split (1438 images), judged with the 32x32 digits classifier."""
+
+    name = "digits32"
+    shape = (1, 32, 32)
+    description = "8x8 handwritten digits upsampled to 32x32 (bilinear), in [-1, 1]"
+    protocol = dataclasses.replace(Digits.protocol, extractor="digits32")
+
+    @staticmethod
+    def _split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        from ganbench.features.digit_domains import load_domain_split
+
+        return load_domain_split("digits32", split)
 
 
 @register_task("stacked-digits")

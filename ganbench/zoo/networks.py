@@ -1,4 +1,4 @@
-"""The two architecture families, seed-batched (see ``layers``).
+"""The architecture families, seed-batched (see ``layers``), in the registry ``ARCHITECTURES``.
 
 - ``mlp`` for vector tasks (ring8, grid25, hd-mixture): the fully connected GANs of VEEGAN / PacGAN
   / Unrolled GAN; G: z -> [Linear-ReLU] x depth -> Linear; D: [Linear-LeakyReLU(0.2)] x depth -> Linear.
@@ -7,6 +7,12 @@
   resolution n = log2(H) - 1 times with stride-2 transposed convolutions, BatchNorm and ReLU, tanh
   at the end; D mirrors it with stride-2 convolutions and LeakyReLU(0.2), no BatchNorm, and a linear
   output. 8x8 digits: n = 2; 32x32 images: n = 4.
+- ``progan`` (Karras et al. 2018, ``ganbench.zoo.progressive``): the growing G and D, equalised
+  learning rate, pixel norm, minibatch stddev; its ``progan`` step grows them.
+- ``stylegan`` / ``stylegan2`` (Karras et al. 2019 / 2020, ``ganbench.zoo.style``): the style-based
+  G (mapping network of ``depth`` layers, noise, mixing) with ProGAN's D at full resolution (the
+  StyleGAN paper's D; StyleGAN2's residual D is not implemented). G's input vector carries z, the
+  mixing latent and every noise map (``LatentStyleGenerator``).
 
 Discriminators return ``(logits (S, B'), features (S, B', F))``: the penultimate features serve
 feature matching. With packing m (PacGAN), D sees B' = B / m packed samples: m samples concatenated
@@ -127,23 +133,70 @@ class DCDiscriminator(nn.Module):
         return self.out(g)[..., 0], f
 
 
-def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn=False, mbd: bool = False):
+def _build_mlp(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict):
+    if len(shape) != 1:
+        raise ValueError(f"the mlp family takes vector samples, got shape {shape}")
+    z = arch.z_dim or 8
+    return MLPGenerator(gens, z, shape[0], arch.hidden, arch.depth), \
+        MLPDiscriminator(gens, shape[0] * pack_m, arch.hidden, arch.depth, sn=sn, mbd=mbd), z
+
+
+def _square(shape, family: str, minimum: int = 4) -> None:
+    if len(shape) != 3 or shape[1] != shape[2] or shape[1] < minimum or shape[1] & (shape[1] - 1):
+        raise ValueError(f"the {family} family takes square images with a power-of-two side >= {minimum}, got {shape}")
+
+
+def _build_dcgan(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict):
+    _square(shape, "dcgan")
+    z = arch.z_dim or 32
+    return DCGenerator(gens, z, shape, arch.ch), \
+        DCDiscriminator(gens, (shape[0] * pack_m, *shape[1:]), arch.ch, sn=sn, mbd=mbd), z
+
+
+def _plain_d(family: str, pack_m: int, sn, mbd: bool) -> None:
+    if pack_m > 1 or mbd or (any(sn) if isinstance(sn, (list, tuple)) else sn):
+        raise ValueError(f"the {family} family's discriminator has its own minibatch statistic (minibatch "
+                         "stddev) and no packing, minibatch discrimination or spectral normalisation")
+
+
+def _build_progan(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict):
+    from ganbench.zoo.progressive import ProDiscriminator, ProGenerator
+
+    _square(shape, "progan")
+    _plain_d("progan", pack_m, sn, mbd)
+    z = arch.z_dim or 32
+    g = ProGenerator(gens, z, shape[1], arch.ch, shape[0])
+    return g, ProDiscriminator(gens, shape[1], arch.ch, channels=shape[0]), z
+
+
+def _build_style(variant: str):
+    def build(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict):
+        from ganbench.zoo.progressive import ProDiscriminator
+        from ganbench.zoo.style import LatentStyleGenerator, StyleGenerator
+
+        _square(shape, variant)
+        _plain_d(variant, pack_m, sn, mbd)
+        z = arch.z_dim or 32
+        g = StyleGenerator(gens, z, z, shape[1], arch.ch, variant, shape[0], mapping_depth=arch.depth)
+        d = ProDiscriminator(gens, shape[1], arch.ch, channels=shape[0])
+        g = LatentStyleGenerator(g, z, extra.get("style_mixing", 0.0), extra.get("truncation_psi", 1.0))
+        return g, d, g.latent_dim
+    return build
+
+
+# family -> builder(shape, arch, gens, pack_m, sn, mbd, extra) -> (G, D, latent dimension of G's input)
+ARCHITECTURES = {"mlp": _build_mlp, "dcgan": _build_dcgan, "progan": _build_progan,
+                 "stylegan": _build_style("stylegan"), "stylegan2": _build_style("stylegan2")}
+
+
+def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn=False, mbd: bool = False,
+                   **extra):
     """Generator and discriminator for samples of ``shape``, one network per generator in ``gens``
     (each seed's parameters drawn from its own generator: G first, then D). ``sn``: spectral
-    normalisation of D, for all seeds or per seed (a sequence of bools). Returns (G, D, z_dim)."""
+    normalisation of D, for all seeds or per seed (a sequence of bools). ``extra``: what a family
+    reads from the recipe (``style_mixing``, ``truncation_psi`` for the style-based ones). Returns
+    (G, D, z_dim), z_dim the length of G's input vector."""
     family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
-    if family == "mlp":
-        if len(shape) != 1:
-            raise ValueError(f"the mlp family takes vector samples, got shape {shape}")
-        z = arch.z_dim or 8
-        g = MLPGenerator(gens, z, shape[0], arch.hidden, arch.depth)
-        d = MLPDiscriminator(gens, shape[0] * pack_m, arch.hidden, arch.depth, sn=sn, mbd=mbd)
-    elif family == "dcgan":
-        if len(shape) != 3 or shape[1] != shape[2] or shape[1] < 4 or shape[1] & (shape[1] - 1):
-            raise ValueError(f"the dcgan family takes square images with a power-of-two side >= 4, got {shape}")
-        z = arch.z_dim or 32
-        g = DCGenerator(gens, z, shape, arch.ch)
-        d = DCDiscriminator(gens, (shape[0] * pack_m, *shape[1:]), arch.ch, sn=sn, mbd=mbd)
-    else:
-        raise ValueError(f"unknown architecture family {family!r}; choose 'mlp' or 'dcgan'")
-    return g, d, z
+    if family not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture family {family!r}; choose from {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[family](shape, arch, gens, pack_m, sn, mbd, extra)

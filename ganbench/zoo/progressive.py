@@ -154,6 +154,24 @@ class _Growing(nn.Module):
         self.level, self.alpha = level, alpha if level > 0 else 1.0
 
 
+def growth_stage(kimg: float, levels: int, phase_kimg: float) -> tuple[int, float]:
+    """The stage (level, α) after ``kimg`` thousand real images, ProGAN's schedule (Karras et al. 2018,
+    Sec. 3 and App. A.1; the official ``TrainingSchedule`` with ``lod_training_kimg`` =
+    ``lod_transition_kimg`` = ``phase_kimg``): the 4x4 level trains for one phase, then each higher
+    level fades in over one phase (α from 0 to 1, linear in images shown) and trains for one more at
+    α = 1; after the last level's fade the network stays at full resolution. ``phase_kimg`` <= 0:
+    no growing (full resolution from the start)."""
+    top = levels - 1
+    if phase_kimg <= 0:
+        return top, 1.0
+    phase = kimg / phase_kimg  # phases completed, fractional
+    if phase < 1:
+        return 0, 1.0
+    level = min(top, int((phase - 1) // 2) + 1)
+    alpha = min(1.0, phase - 1 - 2 * (level - 1))
+    return level, alpha
+
+
 def fade_reals(x: torch.Tensor, level: int, alpha: float, levels: int) -> torch.Tensor:
     """Real images (S, B, C, R, R) as the generator at stage (``level``, ``alpha``) renders them:
     average-pooled to the stage's resolution, blended with the previous resolution by ``alpha`` and
@@ -180,8 +198,8 @@ class ProGenerator(_Growing):
     z is pixel-normalised; the 4x4 block is a dense layer to ch·16 units (gain √2/4, as the official
     code), reshaped to (ch, 4, 4), then a 3x3 conv; each higher block is a nearest 2x upsampling and two
     3x3 convs. Every conv / dense layer is equalised, followed by LeakyReLU(0.2) and pixel norm. Each
-    resolution has its own 1x1 toRGB (gain 1). The output is linear, as in the paper (no tanh): samples
-    are not bounded to the data range [-1, 1].
+    resolution has its own 1x1 toRGB (gain 1). The output is linear, as in the paper (no tanh); in eval
+    mode it is clipped to the data range [-1, 1] (the official code clips when it saves samples).
 
     Widths: ``ch`` (default 64) channels at every resolution, where the official 32x32 configuration
     has 512 throughout (fmap_base 8192 capped at fmap_max 512): constant, scaled down 8x.
@@ -230,7 +248,9 @@ class ProGenerator(_Growing):
             img = high if low is None else low if high is None else fade_in(alpha, low, high)
         for _ in range(self.levels - 1 - level):
             img = upsample2x(img)
-        return img
+        # Linear output: D trains on it unclipped; samples for evaluation are clipped to the data range,
+        # as the official code does when it converts them to uint8.
+        return img if self.training else img.clamp(-1.0, 1.0)
 
 
 class ProDiscriminator(_Growing):
@@ -258,6 +278,7 @@ class ProDiscriminator(_Growing):
             blocks.append(nn.ModuleList([EqualizedConv2d(gens, ch, ch, 3, padding=1),
                                          EqualizedConv2d(gens, ch, ch, 3, padding=1)]))
         self.fromrgb, self.blocks = nn.ModuleList(fromrgb), nn.ModuleList(blocks)
+        self.batch_coupled = mbstd_group > 1  # its batch statistic must see reals and fakes apart
         self.conv4 = EqualizedConv2d(gens, ch + (1 if mbstd_group > 1 else 0), ch, 3, padding=1)
         self.dense = EqualizedLinear(gens, ch * 16, ch)
         self.out = EqualizedLinear(gens, ch, 1, gain=1.0)

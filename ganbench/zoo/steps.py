@@ -111,7 +111,7 @@ def discriminator_loss(ctx, real: torch.Tensor, fake: torch.Tensor):
     """Loss of D on packed batches, with the trials' penalties; returns (total (S,), d_real)."""
     v, d = ctx.variant, ctx.d
     pr, pf = pack(real, v.pack), pack(fake, v.pack)
-    d_real, d_fake = _judge(d, pr, pf, v.mbd)
+    d_real, d_fake = _judge(d, pr, pf, v.mbd or getattr(d, "batch_coupled", False))
     loss, _ = ctx.loss(d_real, d_fake)
     if ctx.gp is not None:
         loss = loss + ctx.gp * gradient_penalty(d, pr, pf, ctx.uniform((pr.shape[1],)))
@@ -387,6 +387,42 @@ def cyclegan_step(ctx) -> dict:
         d_loss = (_patch_loss(ctx, out_b[:, :n].flatten(1), out_b[:, n:].flatten(1))[0]
                   + _patch_loss(ctx, out_a[:, :n].flatten(1), out_a[:, n:].flatten(1))[0])
         _update(ctx.opt_d, d_loss)
+    return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+
+def set_growth_stage(ctx, *networks) -> tuple[int, float]:
+    """Put G, D (and ``networks``, e.g. G's average) at the growth stage of the images shown so far
+    (``ctx.real_shown`` per seed, hence resumed with a checkpoint): ProGAN's schedule,
+    ``ganbench.zoo.progressive.growth_stage`` with the recipe's ``growth_kimg`` per phase."""
+    from ganbench.zoo.progressive import growth_stage
+
+    level, alpha = growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.growth_kimg)
+    for net in (ctx.g, ctx.d, *networks):
+        net.set_stage(level, alpha)
+    return level, alpha
+
+
+@register_step("progan")
+def progan_step(ctx) -> dict:
+    """ProGAN (Karras et al. 2018): grow G and D by the schedule, show D the reals at the stage's level
+    of detail (downsampled to the stage's resolution, faded with the previous one as the official
+    ``process_reals``), then ``n_critic`` D updates and one G update of the trials' losses (WGAN-GP in
+    the paper) with the drift penalty ε·E[D(x)²] on reals (Sec. A.1, ε = 0.001)."""
+    from ganbench.zoo.progressive import fade_reals
+
+    level, alpha = set_growth_stage(ctx)
+    v = ctx.variant
+    for _ in range(v.n_critic):
+        real = fade_reals(ctx.real(), level, alpha, ctx.g.levels)
+        with torch.no_grad():
+            fake = ctx.g(ctx.noise())
+        d_loss, d_real = discriminator_loss(ctx, real, fake)
+        if v.drift:
+            d_loss = d_loss + v.drift * d_real.pow(2).mean(1)
+        _update(ctx.opt_d, d_loss)
+    with frozen(ctx.d):
+        g_loss = generator_loss(ctx, d_real, real, ctx.g(ctx.noise()))
+        _g_update(ctx, g_loss)
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 

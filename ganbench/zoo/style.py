@@ -296,3 +296,64 @@ class StyleGenerator(nn.Module):
             ws = torch.cat([ws[:, :, :c], w2[:, :, None].expand(-1, -1, self.num_ws - c, -1)], dim=2)
         ws = self.truncate(ws, truncation_psi, w_avg, truncation_cutoff)
         return self.synthesis(ws, noise_gen=noise_gen, noise=noise)
+
+
+def _uniform(x: torch.Tensor) -> torch.Tensor:
+    """Standard normal draws -> uniform in (0, 1) (the normal CDF)."""
+    return 0.5 * (1 + torch.erf(x / SQRT2))
+
+
+class LatentStyleGenerator(nn.Module):
+    """A ``StyleGenerator`` driven by one input vector per sample, like every generator of the zoo:
+    (S, B, ``latent_dim``) -> images, so that the program's per-seed noise stream is its only source of
+    randomness (reproducible, and a seed's samples do not depend on the seeds it is batched with).
+
+    Layout of a latent: ``z`` (z_dim) | the mixing latent ``z2`` (z_dim) | two numbers that decide
+    mixing | the per-pixel noise of every synthesis layer (``noise_dim`` numbers), all standard normal.
+
+    Training mode: style-mixing regularisation (Karras et al. 2019, Sec. 3.1) with probability
+    ``mixing``, decided per seed and batch as the official training loop (one decision and one
+    crossover per minibatch: layers below a crossover uniform in [1, num_ws - 1] take w(z), the others
+    w(z2)), from the mixing numbers of the batch's first sample; ``w_avg`` tracks w(z). Eval mode: no
+    mixing, truncation ``truncation_psi`` (1.0: none) towards ``w_avg``, samples clipped to [-1, 1].
+    Noise comes from the latent in both modes (the official ``randomize_noise=True``)."""
+
+    def __init__(self, g: StyleGenerator, z_dim: int, mixing: float = 0.9, truncation_psi: float = 1.0):
+        super().__init__()
+        if not 0 <= mixing <= 1:
+            raise ValueError(f"style-mixing probability must lie in [0, 1], got {mixing}")
+        self.g, self.z_dim, self.mixing, self.truncation_psi = g, z_dim, float(mixing), float(truncation_psi)
+        self.noise_shapes = [tuple(layer.noise.fixed.shape[-2:]) for layer in g.layers]
+        self.noise_dim = sum(h * w for h, w in self.noise_shapes)
+        self.latent_dim = 2 * z_dim + 2 + self.noise_dim
+
+    def _noise(self, latent: torch.Tensor) -> list[torch.Tensor]:
+        s, b = latent.shape[:2]
+        flat, maps, at = latent[..., 2 * self.z_dim + 2:], [], 0
+        for h, w in self.noise_shapes:
+            maps.append(flat[..., at : at + h * w].reshape(s, b, 1, h, w))
+            at += h * w
+        return maps
+
+    def styles(self, latent: torch.Tensor) -> torch.Tensor:
+        """The per-layer styles ws (S, B, num_ws, w_dim) of ``latent`` (mixing in training mode)."""
+        z, z2 = latent[..., : self.z_dim], latent[..., self.z_dim : 2 * self.z_dim]
+        g, n = self.g, self.g.num_ws
+        w = g.mapping(z)
+        if self.training and g.w_avg_beta is not None:
+            g.update_w_avg(w, g.w_avg_beta)
+        ws = w[:, :, None].expand(-1, -1, n, -1)
+        if self.training and self.mixing > 0:
+            u = _uniform(latent[:, 0, 2 * self.z_dim : 2 * self.z_dim + 2])  # (S, 2): one decision per seed
+            cut = 1 + (u[:, 1] * (n - 1)).long().clamp_(max=n - 2)  # in [1, n - 1]
+            cut = torch.where(u[:, 0] < self.mixing, cut, torch.full_like(cut, n))
+            w2 = g.mapping(z2)[:, :, None].expand(-1, -1, n, -1)
+            layer = torch.arange(n, device=latent.device)[None, None, :, None]
+            ws = torch.where(layer < cut[:, None, None, None], ws, w2)
+        return ws if self.training else g.truncate(ws, self.truncation_psi)
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        if latent.shape[-1] != self.latent_dim:
+            raise ValueError(f"latents must have {self.latent_dim} numbers (z, z2, mixing, noise), got {latent.shape[-1]}")
+        img = self.g.synthesis(self.styles(latent), noise=self._noise(latent))
+        return img if self.training else img.clamp(-1.0, 1.0)  # evaluated in the data range, as ProGenerator

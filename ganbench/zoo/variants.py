@@ -48,6 +48,10 @@ class Variant:
     cycle: float = 0.0  # CycleGAN: weight λ of the cycle-consistency terms
     cycle_directions: str = "both"  # CycleGAN: "both", "forward" (A -> B -> A only) or "backward"
     identity: float = 0.0  # CycleGAN: identity-loss weight as a fraction of λ (the released code's λ_idt)
+    growth_kimg: float = 0.0  # ProGAN: thousands of real images per growth phase (fade-in, then stable); 0: no growing
+    drift: float = 0.0  # ProGAN: weight ε of the critic's drift penalty ε·E[D(x)²]
+    style_mixing: float = 0.0  # style-based G: probability of style-mixing regularisation per batch
+    truncation_psi: float = 1.0  # style-based G: truncation ψ at evaluation (1: none), part of the protocol
     step: str = "default"  # a name in ganbench.zoo.steps.STEPS
     arch: Arch = field(default_factory=Arch)
 
@@ -62,7 +66,11 @@ class Variant:
                f"encoder({self.inference})" if self.inference else "",
                f"adv({self.adv:g})" if self.translation and self.adv != 1 else "", f"l1({self.l1:g})" if self.l1 else "",
                f"cycle({self.cycle:g}, {self.cycle_directions})" if self.cycle else "",
-               f"identity({self.identity:g})" if self.identity and self.cycle else ""]
+               f"identity({self.identity:g})" if self.identity and self.cycle else "",
+               f"growing({self.growth_kimg:g} kimg/phase)" if self.growth_kimg else "",
+               f"drift({self.drift:g})" if self.drift else "",
+               f"style-mixing({self.style_mixing:g})" if self.style_mixing else "",
+               f"truncation({self.truncation_psi:g})" if self.truncation_psi != 1 else ""]
         return [r for r in out if r]
 
     def to_dict(self) -> dict:
@@ -81,7 +89,8 @@ class Variant:
         own = self.name if self.step not in BUILTIN_STEPS else ""
         return (self.arch, self.pack, self.mbd, self.batch_size, self.n_critic, self.step, self.unroll,
                 self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, self.conditioning, self.inference,
-                self.translation, *self.translation_terms(), own)
+                self.translation, *self.translation_terms(), self.growth_kimg, self.drift, self.style_mixing,
+                self.truncation_psi, own)
 
     def translation_terms(self) -> tuple[str, ...]:
         """The loss terms a translation step computes (their weights may differ per trial of a program)."""
@@ -139,7 +148,8 @@ def source_digest(obj) -> str:
 
 
 _LATE_FIELDS = {"ema": 0.0, "conditioning": "", "inference": "", "translation": "", "adv": 1.0, "l1": 0.0,
-                "cycle": 0.0, "cycle_directions": "both", "identity": 0.0}
+                "cycle": 0.0, "cycle_directions": "both", "identity": 0.0, "growth_kimg": 0.0, "drift": 0.0,
+                "style_mixing": 0.0, "truncation_psi": 1.0}
 VARIANTS: dict[str, Variant] = {}
 RESERVED_NAMES = ("real", "init", "identity")  # the reference rows of every leaderboard
 _FIELDS = {f.name for f in dataclasses.fields(Variant)}
@@ -165,7 +175,23 @@ def validate_variant(v: Variant) -> Variant:
     _validate_conditioning(v)
     _validate_inference(v)
     _validate_translation(v)
+    _validate_image_families(v)
     return v
+
+
+def _validate_image_families(v: Variant) -> None:
+    family = v.arch.family or ""
+    if v.step == "progan" and family != "progan":
+        raise ValueError(f"variant {v.name!r}: step 'progan' grows the progan architecture; set arch={{'family': 'progan'}}")
+    if (v.growth_kimg or v.drift) and v.step != "progan":
+        raise ValueError(f"variant {v.name!r}: growth_kimg and drift belong to ProGAN's step; set step='progan'")
+    if v.growth_kimg < 0 or v.drift < 0:
+        raise ValueError(f"variant {v.name!r}: growth_kimg and drift must be >= 0")
+    if (v.style_mixing or v.truncation_psi != 1) and family not in ("stylegan", "stylegan2"):
+        raise ValueError(f"variant {v.name!r}: style_mixing and truncation_psi need a style-based generator "
+                         "(arch family 'stylegan' or 'stylegan2')")
+    if not 0 <= v.style_mixing <= 1:
+        raise ValueError(f"variant {v.name!r}: style_mixing is a probability in [0, 1], got {v.style_mixing!r}")
 
 
 _OFF = {"pack": 1, "mbd": False, "feature_matching": False, "gp": 0, "r1": 0, "unroll": 0, "clip": 0}
@@ -378,4 +404,25 @@ _builtin("cyclegan-forward", "Zhu et al. 2017 (Table 4, GAN + forward cycle)", "
          "forward cycle A -> B -> A", "cyclegan", cycle_directions="forward")
 _builtin("cycle-only", "Zhu et al. 2017 (Table 4, Cycle alone)", "CycleGAN's ablation: cycle and identity losses, "
          "no adversarial loss", "cyclegan", adv=0.0)
+_builtin("dcgan32", "Radford et al. 2016", "DCGAN at 32x32: G projects z (32) to 4x4 and doubles the resolution with "
+         "stride-2 transposed convs, BatchNorm and ReLU, tanh output; D mirrors it with stride-2 convs and "
+         "LeakyReLU(0.2); non-saturating loss, Adam(2e-4, β = (0.5, 0.999)) as the paper. Scaled: base width 16 "
+         "(the paper's 128 at 64x64), batch 32 (128)", "gan-ns", lr=2e-4, batch_size=32, arch={"family": "dcgan", "ch": 16})
+_builtin("progan", "Karras et al. 2018", "progressive growing 4 -> 8 -> 16 -> 32 with linear fade-in, pixel norm, "
+         "equalised learning rate, minibatch stddev (group 4), WGAN-GP (λ = 10, one critic step) with drift "
+         "ε = 0.001, Adam(1e-3, β = (0, 0.99)) as the paper's Sec. A.1. Scaled: 16 channels at every resolution "
+         "(the paper's 512 up to 32x32), z of 32 (512), batch 32 (16 at high resolution), growth phases of "
+         "growth_kimg images (the paper's 600k per fade-in and per stable phase)", "gan-ns", loss="wasserstein",
+         gp=10.0, drift=0.001, lr=1e-3, betas=(0.0, 0.99), batch_size=32, step="progan", growth_kimg=20.0,
+         arch={"family": "progan", "ch": 16})
+_builtin("stylegan", "Karras et al. 2019", "style-based G: 8-layer mapping network (lr x 0.01) to w, learned 4x4 "
+         "constant, AdaIN after every conv, per-pixel noise, style mixing with probability 0.9; ProGAN's D; "
+         "non-saturating loss with R1 γ = 10 and Adam(1e-3, β = (0, 0.99)) as the paper (FFHQ settings); "
+         "evaluated at truncation ψ = 1 (none). Scaled: 16 channels, z and w of 32 (512), batch 32, no "
+         "progressive growing and no blur filters", "gan-ns", r1=10.0, lr=1e-3, betas=(0.0, 0.99), batch_size=32,
+         style_mixing=0.9, arch={"family": "stylegan", "ch": 16, "depth": 8})
+_builtin("stylegan2", "Karras et al. 2020", "StyleGAN2 G: weight modulation and demodulation in place of AdaIN, "
+         "skip-connected toRGB outputs, per-layer noise strength; otherwise as stylegan (R1 γ = 10, mixing 0.9, "
+         "ProGAN's D: the paper's residual D and path-length regularisation are not implemented)", "stylegan",
+         arch={"family": "stylegan2", "ch": 16, "depth": 8})
 BUILTIN_VARIANTS = tuple(VARIANTS)  # the reference recipes above; plugins add more

@@ -5,6 +5,7 @@ import torch
 
 from ganbench.harness import Budget, TrialRecord, train_seeds, train_trial
 from ganbench.records.trial import derive_seed
+from ganbench.tasks import get_task
 from ganbench.zoo import register_loss, register_variant
 
 
@@ -118,5 +119,41 @@ def test_conditional_and_inference_resume_equals_uninterrupted(tmp_path, task, v
     with pytest.raises(KeyboardInterrupt):
         train_seeds(task, variant, [0, 1], {"g_steps": 8}, checkpoint_dir=tmp_path, stop_after_steps=3)
     resumed = train_seeds(task, variant, [0, 1], {"g_steps": 8}, checkpoint_dir=tmp_path)
+    for s, r in zip(straight, resumed):
+        assert r.metrics == s.metrics and r.history == s.history
+
+
+def _small_progan(**kw):
+    import dataclasses
+
+    from ganbench.zoo import get_variant
+    from ganbench.zoo.networks import Arch
+
+    # 32 images per phase at batch 8: four steps per phase, so 10 steps reach the 8x8 level's stable phase
+    return dataclasses.replace(get_variant("progan"), batch_size=8, growth_kimg=0.032,
+                               arch=Arch(family="progan", ch=4), **kw)
+
+
+def test_progan_grows_by_images_shown_and_its_average_follows():
+    from ganbench.harness.program import Group, build_program
+
+    prog = build_program(get_task("digits32"), [Group(_small_progan(ema=0.9), (0, 1))], "t", torch.device("cpu"))
+    c = prog.ctx
+    stages = []
+    for _ in range(10):
+        prog.step_fn(c)
+        prog.update_ema()
+        stages.append((c.g.level, c.g.alpha, c.d.level, c.d.alpha, prog.g_ema.level, prog.g_ema.alpha))
+    # before step k, 8k images were shown: phase k / 4
+    assert [s[:2] for s in stages] == [(0, 1.0)] * 4 + [(1, 0.0), (1, 0.25), (1, 0.5), (1, 0.75), (1, 1.0), (1, 1.0)]
+    assert all(s[:2] == s[2:4] == s[4:] for s in stages)
+
+
+def test_progan_resumes_in_the_middle_of_a_fade_in(tmp_path):
+    v = _small_progan()
+    straight = train_seeds("digits32", v, [0, 1], {"g_steps": 10})
+    with pytest.raises(KeyboardInterrupt):  # stopped after 6 steps: level 1, α = 0.5
+        train_seeds("digits32", v, [0, 1], {"g_steps": 10}, checkpoint_dir=tmp_path, stop_after_steps=6)
+    resumed = train_seeds("digits32", v, [0, 1], {"g_steps": 10}, checkpoint_dir=tmp_path)
     for s, r in zip(straight, resumed):
         assert r.metrics == s.metrics and r.history == s.history

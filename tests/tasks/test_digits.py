@@ -45,3 +45,18 @@ def test_digits_task_real_data_scores_well():
     t = get_task("digits")
     v = evaluate_task(t, t.sample(2000, torch.Generator().manual_seed(0)), device="cpu").values
     assert v["modes"] == 10 and v["precision"] > 0.95 and v["is"] > 8.0
+
+
+def test_digits32_is_the_upsampled_split_and_real_digits_score_as_digits():
+    from ganbench.features.digit_domains import upsample
+
+    t = get_task("digits32")
+    x, y = load_digits_split("train")
+    assert t.shape == (1, 32, 32) and t.protocol.extractor == "digits32" and len(t.images) == 1438
+    assert torch.equal(t.images, upsample(torch.from_numpy(x))) and torch.equal(t.labels, torch.from_numpy(y))
+    assert torch.equal(t.test_images, upsample(torch.from_numpy(load_digits_split("test")[0])))
+    real = evaluate_task(t, t.sample(2000, torch.Generator().manual_seed(0)), device="cpu").values
+    assert real["modes"] == 10 and real["precision"] > 0.95 and real["is"] > 8.0
+    noise = evaluate_task(t, torch.rand(2000, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1,
+                          device="cpu").values
+    assert noise["modes"] == 0 and noise["fid"] > 10 * real["fid"]

@@ -14,6 +14,7 @@ from ganbench.zoo.progressive import (
     downsample2x,
     fade_in,
     fade_reals,
+    growth_stage,
     minibatch_stddev,
     pixel_norm,
     upsample2x,
@@ -190,3 +191,13 @@ def test_seed_equals_alone_bit_for_bit(stage):
         assert gpa.keys() == gpb.keys()
         for name in gpa:
             assert torch.equal(gpb[name][1:], gpa[name]), name
+
+
+def test_growth_schedule_is_progans_alternating_fade_and_stable_phases():
+    # 32x32: levels 0..3; phases of 10 kimg: 4x4 stable, then fade + stable per new level
+    expect = {0: (0, 1.0), 9.9: (0, 1.0), 10: (1, 0.0), 12.5: (1, 0.25), 20: (1, 1.0), 29: (1, 1.0),
+              30: (2, 0.0), 35: (2, 0.5), 40: (2, 1.0), 50: (3, 0.0), 57.5: (3, 0.75), 60: (3, 1.0), 1e6: (3, 1.0)}
+    for kimg, (level, alpha) in expect.items():
+        got = growth_stage(kimg, 4, 10.0)
+        assert got[0] == level and got[1] == pytest.approx(alpha), kimg
+    assert growth_stage(0.0, 4, 0.0) == (3, 1.0)  # no growing: full resolution from the start

@@ -187,3 +187,53 @@ def test_seed_equals_alone_bit_for_bit(variant):
     for name in gpa:
         assert torch.equal(gpb[name][1:], gpa[name]), name
     assert torch.equal(batched.w_avg[1:], alone.w_avg)
+
+
+def _latent_net(seeds=(0, 1), mixing=0.9, variant="stylegan2"):
+    from ganbench.zoo.style import LatentStyleGenerator
+
+    return LatentStyleGenerator(_net(variant, seeds).train(), 8, mixing)
+
+
+def test_latent_layout_carries_z_mixing_and_every_noise_map():
+    g = _latent_net()
+    sizes = [4, 8, 8, 16, 16]  # stylegan2 at 16x16: one 4x4 layer, two per higher resolution
+    assert g.noise_shapes == [(s, s) for s in sizes]
+    assert g.latent_dim == 2 * 8 + 2 + sum(s * s for s in sizes)
+    lat = _randn(2, 3, g.latent_dim, seed=1)
+    other_noise = lat.clone()
+    other_noise[..., -5:] += 1.0  # the last pixels of the last noise map
+    g.eval()
+    assert not torch.equal(g(lat), g(other_noise))  # noise comes from the latent ...
+    assert torch.equal(g(lat), g(lat))  # ... and nothing else is random
+    assert g(lat * 20).abs().max() <= 1.0  # evaluation samples are clipped to the data range
+    with pytest.raises(ValueError, match="latents must have"):
+        g(lat[..., :-1])
+
+
+def test_style_mixing_crossover_is_one_per_seed_and_batch():
+    g = _latent_net(mixing=1.0)
+    n = g.g.num_ws
+    lat = _randn(2, 4, g.latent_dim, seed=2)
+    lat[0, 0, 16:18] = torch.tensor([-3.0, 0.0])  # seed 0: mix (u < 1), crossover 1 + floor(0.5 (n - 1))
+    lat[1, 0, 16:18] = torch.tensor([-3.0, -3.0])  # seed 1: crossover 1 (u ~ 0.001)
+    ws = g.styles(lat)
+    w1, w2 = g.g.mapping(lat[..., :8]), g.g.mapping(lat[..., 8:16])
+    for s, cut in ((0, 1 + (n - 1) // 2), (1, 1)):
+        assert torch.equal(ws[s, :, :cut], w1[s, :, None].expand(-1, cut, -1))
+        assert torch.equal(ws[s, :, cut:], w2[s, :, None].expand(-1, n - cut, -1))
+    never = _latent_net(mixing=0.0)
+    assert torch.equal(never.styles(lat), w1[:, :, None].expand(-1, -1, n, -1))  # z2 is then ignored
+    g.eval()  # no mixing at evaluation
+    assert torch.equal(g.styles(lat), w1[:, :, None].expand(-1, -1, n, -1))
+
+
+def test_latent_style_generator_seed_equals_alone():
+    both, alone = _latent_net((0, 1), mixing=1.0), _latent_net((1,), mixing=1.0)
+    with torch.no_grad():  # seed 1's parameters (the test's non-zero biases depend on the seed count)
+        for pa, pb in zip(alone.parameters(), both.parameters()):
+            pa.copy_(pb[1:])
+    lat = _randn(2, 4, both.latent_dim, seed=3)
+    lat[:, 0, 16] = -3.0  # both seeds mix, each at its own crossover
+    with torch.no_grad():
+        assert torch.equal(both(lat)[1], alone(lat[1:])[0])

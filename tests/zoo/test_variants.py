@@ -11,13 +11,14 @@ TRANSLATION = [n for n in ALL if VARIANTS[n].translation]  # image to image: the
 BUILTIN = [n for n in ALL if n not in TRANSLATION]  # the generative variants
 CONDITIONAL = [n for n in BUILTIN if VARIANTS[n].conditioning]  # trained on the labelled tasks
 IMAGES = [n for n in BUILTIN if not VARIANTS[n].inference]  # the encoder GANs take vectors only
+IMAGE_ARCH = [n for n in BUILTIN if VARIANTS[n].arch.family in ("dcgan", "progan", "stylegan", "stylegan2")]
 
 
 def _labelled(task, name):
     return f"{task}-cond" if name in CONDITIONAL else task
 
 
-@pytest.mark.parametrize("name", BUILTIN)
+@pytest.mark.parametrize("name", [n for n in BUILTIN if n not in IMAGE_ARCH])
 def test_every_variant_trains_on_ring8_and_gives_finite_samples(name):
     (rec,) = train_seeds(_labelled("ring8", name), name, [0], {"g_steps": 3})
     assert rec.status == "ok", rec.error
@@ -32,6 +33,15 @@ def test_every_variant_trains_on_digits(name):
     assert rec.spent["gflops"] > 0
 
 
+@pytest.mark.parametrize("name", IMAGE_ARCH)
+def test_every_image_architecture_trains_on_digits32_and_is_judged(name):
+    (rec,) = train_seeds("digits32", name, [0], {"g_steps": 2})
+    assert rec.status == "ok", rec.error
+    assert all(math.isfinite(rec.metrics[k]) for k in ("fid", "kid", "precision", "is")), rec.metrics
+    with pytest.raises(ValueError, match="family takes"):
+        train_seeds("ring8", name, [0], {"g_steps": 1})
+
+
 @pytest.mark.parametrize("name", TRANSLATION)
 def test_every_translation_variant_trains_and_is_judged_on_its_task(name):
     task = "digits-edges" if VARIANTS[name].translation == "pix2pix" else "digits-edges-unpaired"
@@ -42,7 +52,8 @@ def test_every_translation_variant_trains_and_is_judged_on_its_task(name):
 
 
 def test_papers_and_docs_are_declared():
-    assert len(BUILTIN) == 25 and len(CONDITIONAL) == 3 and len(IMAGES) == 23 and len(TRANSLATION) == 7
+    assert len(BUILTIN) == 29 and len(CONDITIONAL) == 3 and len(IMAGES) == 27 and len(TRANSLATION) == 7
+    assert IMAGE_ARCH == ["dcgan32", "progan", "stylegan", "stylegan2"]
     for name in ALL:
         v = VARIANTS[name]
         assert v.paper and v.doc, v.name
@@ -53,6 +64,17 @@ def test_pacgan_packs_and_wgan_uses_five_critic_steps():
     w = get_variant("wgan")
     assert (w.n_critic, w.clip, w.optimizer, w.lr) == (5, 0.01, "rmsprop", 5e-5)
     assert get_variant("wgan-gp").gp == 10.0 and get_variant("sngan").spectral_norm
+
+
+def test_image_family_fields_need_their_family():
+    with pytest.raises(ValueError, match="growth_kimg and drift belong to ProGAN's step"):
+        register_variant("t-bad-growth", growth_kimg=10.0)
+    with pytest.raises(ValueError, match="step 'progan' grows the progan architecture"):
+        register_variant("t-bad-progan", base="progan", arch={"family": "dcgan"})
+    with pytest.raises(ValueError, match="need a style-based generator"):
+        register_variant("t-bad-mixing", style_mixing=0.5)
+    with pytest.raises(ValueError, match="probability in"):
+        register_variant("t-bad-mixing-2", base="stylegan", style_mixing=1.5)
 
 
 def test_register_variant_validates():

@@ -109,8 +109,12 @@ class Suite:
 
     @property
     def n_trials(self) -> int:
-        """Trials and reference rows (``real`` and ``init`` per task and seed)."""
-        return len(self.seeds) * sum(len(self.variants_of(t)) + 2 for t in self.tasks)
+        """Trials and reference rows (per task and seed: ``real``, ``init`` and the task's others, e.g. a
+        translation task's ``identity``)."""
+        from ganbench.harness.reference import reference_kinds
+        from ganbench.tasks import get_task
+
+        return len(self.seeds) * sum(len(self.variants_of(t)) + len(reference_kinds(get_task(t.name))) for t in self.tasks)
 
 
 def _seeds(value, where: str) -> tuple[int, ...]:

@@ -20,11 +20,12 @@ from ganbench.metrics.defaults import resolve
 from ganbench.metrics.registry import HIGHER_IS_BETTER, get_metric
 from ganbench.records.trial import REAL_EVAL_SEED
 from ganbench.tasks.conditional import CONDITIONAL
+from ganbench.tasks.digits import PATH_LENGTH
 from ganbench.tasks.translation import TRANSLATION
 from ganbench.utils.device import resolve_device
 
 MODES = "modes"  # the pseudo-metric a task computes itself (mode coverage)
-TASK_METRICS = (MODES, CONDITIONAL, TRANSLATION)
+TASK_METRICS = (MODES, CONDITIONAL, TRANSLATION, PATH_LENGTH)
 REAL_CACHE_SIZE = 8  # real feature sets kept per context (stacked digits: 26,000 x 384 floats each)
 
 

@@ -30,9 +30,13 @@ from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save
 from ganbench.harness.encoders import encoder_stats
 from ganbench.harness.encoders import protocol as encoder_protocol
 from ganbench.harness.flops import measure_flops
+from ganbench.harness.latent_paths import path_length_stats
+from ganbench.harness.latent_paths import protocol as path_length_protocol
 from ganbench.harness.program import Group, build_program, check_groups, load_program_state, program_id, program_state
 from ganbench.records import REAL_EVAL_SEED, TrialRecord, TrialSpec, now
+from ganbench.records.trial import derive_seed
 from ganbench.tasks import Task, get_task
+from ganbench.tasks.digits import PATH_LENGTH
 from ganbench.utils.atomic import atomic_save_npy
 from ganbench.utils.device import deterministic_algorithms, environment, resolve_device
 from ganbench.zoo import Variant, get_variant
@@ -260,6 +264,15 @@ def train_program(
                 encoded = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev)
             elif prog.variants[0].translation == "cyclegan":  # and a CycleGAN its way back
                 encoded = cycle_errors(task, prog.ctx.g, raw)
+            elif PATH_LENGTH in task.protocol.metrics:  # the judged generator's latent-space smoothness
+                encoded = path_length_stats(judged_g(prog), prog.ctx.z_dim, specs,
+                                            context.extractor(task.protocol.extractor))
+
+        # A style-based G's FID against truncation (Karras et al. 2019, Sec. 3.1 / Fig. 8).
+        curve = truncation_curve(judged_g(prog), prog.ctx.z_dim, task, specs, context) if evaluate else None
+
+        # A style-based G's style-mixing grid, for the leaderboard's figure.
+        mixing = style_mixing_grids(judged_g(prog), specs) if samples_dir is not None and evaluate else None
 
         # Evaluate and record.
         records = []
@@ -281,8 +294,16 @@ def train_program(
                     rec.metrics.update(encoded[i])
                     if prog.ctx.e is not None:
                         rec.protocol["encoder"] = encoder_protocol()
+                    elif PATH_LENGTH in task.protocol.metrics:
+                        rec.protocol["path_length"] = path_length_protocol(task.protocol.extractor)
+                if curve is not None and rec.status == "ok":
+                    rec.metrics.update(curve[i])
+                    rec.protocol["truncation_curve"] = {"psi": list(TRUNCATION_PSI), "towards": "w_avg",
+                                                        "metric": "fid"}
             if samples_dir is not None and fakes is not None:
                 keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
+                if mixing is not None:
+                    atomic_save_npy(Path(samples_dir) / f"{s.trial_id}.mixing.npy", mixing[i].float().cpu().numpy())
             records.append(rec)
     # The checkpoint stays until the caller has saved the records (the runner removes it then).
     return records
@@ -329,6 +350,50 @@ def evaluate_samples(rec: TrialRecord, task: Task, fake: torch.Tensor, context: 
     except Exception as exc:  # evaluation must not lose the trial: record the failure
         rec.status, rec.error = "failed", f"evaluation failed: {exc!r}\n{traceback.format_exc(limit=3)}"
     rec.eval_wall_s = time.perf_counter() - t0
+
+
+MIXING_SOURCES = 4  # rows and columns of a style-mixing grid
+TRUNCATION_PSI = (0.5, 0.7)  # the points of the FID-against-truncation curve besides the protocol's own ψ
+
+
+def judged_g(prog):
+    """The generator a program's trials are judged on: its average when it keeps one."""
+    return prog.g_ema if prog.g_ema is not None else prog.ctx.g
+
+
+def truncation_curve(g, z_dim: int, task: Task, specs, context: EvalContext) -> list[dict] | None:
+    """Per trial, ``fid_psi<ψ>`` at each ψ of ``TRUNCATION_PSI``: the FID of samples from the same
+    evaluation latents truncated towards w_avg (the protocol's own ψ, default 1, is ``fid``); None for
+    generators without truncation."""
+    from ganbench.zoo.style import LatentStyleGenerator
+
+    if not isinstance(g, LatentStyleGenerator) or "fid" not in task.protocol.metrics:
+        return None
+    own, out = g.truncation_psi, [{} for _ in specs]
+    try:
+        for psi in TRUNCATION_PSI:
+            g.truncation_psi = psi
+            x = outputs(g, z_dim, task, specs)
+            for i in range(len(specs)):
+                res = evaluate_task(task, x[i].clamp(-1, 1), real_seed=REAL_EVAL_SEED, context=context)
+                out[i][f"fid_psi{psi:g}"] = float(res.values["fid"])
+    finally:
+        g.truncation_psi = own
+    return out
+
+
+def style_mixing_grids(g, specs) -> torch.Tensor | None:
+    """Per trial, the style-mixing grid (Karras et al. 2019, Fig. 3) of a style-based generator, (S, 5, 5,
+    C, H, W): coarse styles (the layers below num_ws / 2: 4x4 and 8x8 at 32x32) from the row sources,
+    the others from the column sources, latents from each trial's evaluation seed; None for other G."""
+    from ganbench.zoo.style import LatentStyleGenerator
+
+    if not isinstance(g, LatentStyleGenerator):
+        return None
+    dev = next(g.parameters()).device
+    gens = [torch.Generator().manual_seed(derive_seed(s.stream("eval"), "mixing")) for s in specs]
+    lat = torch.stack([torch.randn(2 * MIXING_SOURCES, g.latent_dim, generator=q) for q in gens]).to(dev)
+    return g.mixing_grid(lat[:, :MIXING_SOURCES], lat[:, MIXING_SOURCES:], g.g.num_ws // 2)
 
 
 def keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:

@@ -117,4 +117,8 @@ HIGHER_IS_BETTER.update({"modes": True, "hq_fraction": True, "reverse_kl": False
                          "recon_error": False, "recon_kept": True, "probe_accuracy": True, "prior_kid": False,
                          # image-to-image translation (ganbench.metrics.translation)
                          "l1": False, "psnr": True, "ssim": True, "label_kept": True, "label_kept_per_class": True,
-                         "cycle_error": False})
+                         "cycle_error": False,
+                         # the generator's perceptual path length (ganbench.metrics.path_length)
+                         "ppl_z": False, "ppl_w": False,
+                         # FID of a style-based G against truncation (ganbench.harness.trainer.TRUNCATION_PSI)
+                         "fid_psi0.5": False, "fid_psi0.7": False})

@@ -16,7 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-STREAMS = ("init", "data", "noise", "aux", "eval", "labels")  # labels: the classes a conditional G is asked for
+STREAMS = ("init", "data", "noise", "aux", "eval", "labels", "ppl")  # labels: the classes a conditional G is asked for; ppl: path-length latents
 REAL_EVAL_SEED = 0
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]*")
 

@@ -235,7 +235,7 @@ def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv"), plots: bool 
 
 
 def _plots(run_dir: Path, records, out_dir: Path) -> dict:
-    from ganbench.report.plots import save_metric_bars, save_sample_panel
+    from ganbench.report.plots import save_metric_bars, save_mixing_grid, save_sample_panel
     from ganbench.tasks import get_task
 
     written = {}
@@ -250,6 +250,11 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
         fakes = {}
         for v in table.index:
             f = RunDir(run_dir).sample_path(trial_id(task, v, 0))
+            grid = f.with_suffix(".mixing.npy")
+            if grid.is_file():  # a style-based G's style-mixing grid
+                path = out_dir / f"{safe}_{safe_name(v)}_mixing.png"
+                save_mixing_grid(path, np.load(grid), title=f"{task}: {v}, style mixing, seed 0")
+                written[f"{task} {v} mixing"] = path
             if f.is_file():
                 kind = table.loc[v, "kind"]
                 label = v if kind != "trial" else (v if table.loc[v, "learned"] else f"{v} (not learned)")

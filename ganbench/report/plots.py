@@ -133,3 +133,23 @@ def save_metric_bars(path, table, metric: str, title: str = "", references=()) -
     ax.set_ylabel(metric)
     ax.set_title(title, fontsize=10)
     _save(fig, path)
+
+
+def save_mixing_grid(path, grid: np.ndarray, title: str = "") -> None:
+    """A style-mixing grid (R + 1, C + 1, ch, H, W) as ``style_mixing_grids`` saves it: the row sources
+    down the left, the column sources along the top, each cell one mix."""
+    from torchvision.utils import make_grid
+
+    x = torch.as_tensor(grid).float().clamp(-1, 1)
+    r, c = x.shape[:2]
+    x[0, 0] = 1.0  # the empty corner drawn white
+    img = make_grid(x.reshape(r * c, *x.shape[2:]), nrow=c, normalize=True, value_range=(-1, 1), pad_value=1.0)
+    fig = _figure(figsize=(0.6 * c + 1.2, 0.6 * r + 1.0))
+    ax = fig.subplots()
+    ax.imshow(img.permute(1, 2, 0).numpy(), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("columns: fine styles (16x16, 32x32)", fontsize=7)
+    ax.set_ylabel("rows: coarse styles (4x4, 8x8)", fontsize=7)
+    fig.suptitle(title, fontsize=8)
+    _save(fig, path)

@@ -12,7 +12,8 @@
   histogram (PacGAN, Table 2).
 - ``digits32``: the same digits upsampled to 32x32 (bilinear, ``ganbench.features.digit_domains``),
   the size of the progressive and style-based generators' smallest useful pyramid (4 -> 32), judged
-  with the shipped 32x32 classifier (``digits32`` extractor) by the protocol of ``digits``.
+  with the shipped 32x32 classifier (``digits32`` extractor) by the protocol of ``digits``, plus the
+  perceptual path length of the generator in that classifier's features (``ppl``).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ganbench.features.digits import load_digits_split
 from ganbench.tasks.task import EvalProtocol, Task, register_task
 
 CONFIDENT = 0.99  # a channel is recognisable when the classifier gives its digit at least this probability
+PATH_LENGTH = "ppl"  # the pseudo-metric the harness computes from the generator itself (ganbench.harness.latent_paths)
 
 
 class _DigitsBase(Task):
@@ -97,7 +99,7 @@ class Digits32(Digits):
     name = "digits32"
     shape = (1, 32, 32)
     description = "8x8 handwritten digits upsampled to 32x32 (bilinear), in [-1, 1]"
-    protocol = dataclasses.replace(Digits.protocol, extractor="digits32")
+    protocol = dataclasses.replace(Digits.protocol, extractor="digits32", metrics=(*Digits.protocol.metrics, PATH_LENGTH))
 
     @staticmethod
     def _split(split: str) -> tuple[torch.Tensor, torch.Tensor]:

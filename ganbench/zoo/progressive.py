@@ -198,8 +198,9 @@ class ProGenerator(_Growing):
     z is pixel-normalised; the 4x4 block is a dense layer to ch·16 units (gain √2/4, as the official
     code), reshaped to (ch, 4, 4), then a 3x3 conv; each higher block is a nearest 2x upsampling and two
     3x3 convs. Every conv / dense layer is equalised, followed by LeakyReLU(0.2) and pixel norm. Each
-    resolution has its own 1x1 toRGB (gain 1). The output is linear, as in the paper (no tanh); in eval
-    mode it is clipped to the data range [-1, 1] (the official code clips when it saves samples).
+    resolution has its own 1x1 toRGB (gain 1). The output is linear, as in the paper (no tanh): samples
+    are not bounded to the data range [-1, 1] (the harness clips them for evaluation, as the official
+    code does when it converts them to uint8).
 
     Widths: ``ch`` (default 64) channels at every resolution, where the official 32x32 configuration
     has 512 throughout (fmap_base 8192 capped at fmap_max 512): constant, scaled down 8x.
@@ -248,9 +249,7 @@ class ProGenerator(_Growing):
             img = high if low is None else low if high is None else fade_in(alpha, low, high)
         for _ in range(self.levels - 1 - level):
             img = upsample2x(img)
-        # Linear output: D trains on it unclipped; samples for evaluation are clipped to the data range,
-        # as the official code does when it converts them to uint8.
-        return img if self.training else img.clamp(-1.0, 1.0)
+        return img
 
 
 class ProDiscriminator(_Growing):

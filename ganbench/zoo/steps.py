@@ -113,11 +113,22 @@ def discriminator_loss(ctx, real: torch.Tensor, fake: torch.Tensor):
     pr, pf = pack(real, v.pack), pack(fake, v.pack)
     d_real, d_fake = _judge(d, pr, pf, v.mbd or getattr(d, "batch_coupled", False))
     loss, _ = ctx.loss(d_real, d_fake)
+    k = v.reg_every
     if ctx.gp is not None:
-        loss = loss + ctx.gp * gradient_penalty(d, pr, pf, ctx.uniform((pr.shape[1],)))
-    if ctx.r1 is not None:
-        loss = loss + 0.5 * ctx.r1 * r1_penalty(d, pr)
+        eps = ctx.uniform((pr.shape[1],))  # drawn every step: the stream does not depend on reg_every's phase
+        if _regularise_now(ctx):
+            loss = loss + k * ctx.gp * gradient_penalty(d, pr, pf, eps)
+    if ctx.r1 is not None and _regularise_now(ctx):
+        loss = loss + k * 0.5 * ctx.r1 * r1_penalty(d, pr)
     return loss, d_real
+
+
+def _regularise_now(ctx) -> bool:
+    """Lazy regularisation (Karras et al. 2020, Sec. 3.1): the penalties run on every ``reg_every``-th D
+    step (counted from the real batches drawn, so the phase resumes with a checkpoint), weighted by
+    ``reg_every`` so that their expected strength is unchanged."""
+    k = ctx.variant.reg_every
+    return k == 1 or (ctx.real_shown // ctx.variant.batch_size - 1) % k == 0
 
 
 def generator_loss(ctx, d_real: torch.Tensor, real: torch.Tensor, fake: torch.Tensor, d_params=None):

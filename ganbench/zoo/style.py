@@ -315,8 +315,8 @@ class LatentStyleGenerator(nn.Module):
     ``mixing``, decided per seed and batch as the official training loop (one decision and one
     crossover per minibatch: layers below a crossover uniform in [1, num_ws - 1] take w(z), the others
     w(z2)), from the mixing numbers of the batch's first sample; ``w_avg`` tracks w(z). Eval mode: no
-    mixing, truncation ``truncation_psi`` (1.0: none) towards ``w_avg``, samples clipped to [-1, 1].
-    Noise comes from the latent in both modes (the official ``randomize_noise=True``)."""
+    mixing, truncation ``truncation_psi`` (1.0: none) towards ``w_avg``. Noise comes from the latent in
+    both modes (the official ``randomize_noise=True``)."""
 
     def __init__(self, g: StyleGenerator, z_dim: int, mixing: float = 0.9, truncation_psi: float = 1.0):
         super().__init__()
@@ -355,5 +355,33 @@ class LatentStyleGenerator(nn.Module):
     def forward(self, latent: torch.Tensor) -> torch.Tensor:
         if latent.shape[-1] != self.latent_dim:
             raise ValueError(f"latents must have {self.latent_dim} numbers (z, z2, mixing, noise), got {latent.shape[-1]}")
-        img = self.g.synthesis(self.styles(latent), noise=self._noise(latent))
-        return img if self.training else img.clamp(-1.0, 1.0)  # evaluated in the data range, as ProGenerator
+        return self.g.synthesis(self.styles(latent), noise=self._noise(latent))
+
+    @torch.no_grad()
+    def mixing_grid(self, rows: torch.Tensor, cols: torch.Tensor, crossover: int) -> torch.Tensor:
+        """The style-mixing figure of Karras et al. 2019 (Fig. 3), per seed: (S, 1 + R, 1 + C, ch, H, W),
+        cell (i, j) the image whose layers below ``crossover`` take the styles of latent ``rows[:, i]`` and
+        the others those of ``cols[:, j]``; row 0 holds the ``cols`` images, column 0 the ``rows`` images,
+        cell (0, 0) is zero. rows, cols: (S, R / C, latent_dim); the fixed noise maps, no truncation."""
+        g, n = self.g, self.g.num_ws
+        if not 0 < crossover < n:
+            raise ValueError(f"crossover must lie in [1, {n - 1}], got {crossover}")
+        was = self.training
+        self.eval()
+        try:
+            wr, wc = g.mapping(rows[..., : self.z_dim]), g.mapping(cols[..., : self.z_dim])
+            s, r, c = wr.shape[0], wr.shape[1], wc.shape[1]
+            layer = torch.arange(n, device=wr.device)[None, None, None, :, None]
+            ws = torch.where(layer < crossover, wr[:, :, None, None, :], wc[:, None, :, None, :])  # (S, R, C, n, w)
+            mixed = g.synthesis(ws.reshape(s, r * c, n, -1)).reshape(s, r, c, *self._image_shape())
+            first_row = g.synthesis(wc)[:, None]  # (S, 1, C, ...)
+            first_col = g.synthesis(wr)[:, :, None]  # (S, R, 1, ...)
+            corner = torch.zeros_like(first_row[:, :, :1])
+            top = torch.cat([corner, first_row], 2)
+            return torch.cat([top, torch.cat([first_col, mixed], 2)], 1)
+        finally:
+            self.train(was)
+
+    def _image_shape(self) -> tuple[int, ...]:
+        ch = self.g.torgb.weight.shape[1] if self.g.variant == "stylegan" else self.g.torgbs[0].conv.weight.shape[1]
+        return (ch, self.g.resolution, self.g.resolution)

@@ -48,6 +48,7 @@ class Variant:
     cycle: float = 0.0  # CycleGAN: weight λ of the cycle-consistency terms
     cycle_directions: str = "both"  # CycleGAN: "both", "forward" (A -> B -> A only) or "backward"
     identity: float = 0.0  # CycleGAN: identity-loss weight as a fraction of λ (the released code's λ_idt)
+    reg_every: int = 1  # lazy regularisation (Karras et al. 2020, Sec. 3.1): gp / r1 every k-th D step, weighted k
     growth_kimg: float = 0.0  # ProGAN: thousands of real images per growth phase (fade-in, then stable); 0: no growing
     drift: float = 0.0  # ProGAN: weight ε of the critic's drift penalty ε·E[D(x)²]
     style_mixing: float = 0.0  # style-based G: probability of style-mixing regularisation per batch
@@ -67,6 +68,7 @@ class Variant:
                f"adv({self.adv:g})" if self.translation and self.adv != 1 else "", f"l1({self.l1:g})" if self.l1 else "",
                f"cycle({self.cycle:g}, {self.cycle_directions})" if self.cycle else "",
                f"identity({self.identity:g})" if self.identity and self.cycle else "",
+               f"lazy-reg(every {self.reg_every})" if self.reg_every > 1 else "",
                f"growing({self.growth_kimg:g} kimg/phase)" if self.growth_kimg else "",
                f"drift({self.drift:g})" if self.drift else "",
                f"style-mixing({self.style_mixing:g})" if self.style_mixing else "",
@@ -89,7 +91,7 @@ class Variant:
         own = self.name if self.step not in BUILTIN_STEPS else ""
         return (self.arch, self.pack, self.mbd, self.batch_size, self.n_critic, self.step, self.unroll,
                 self.optimizer, self.gp > 0, self.r1 > 0, self.feature_matching, self.ema > 0, self.conditioning, self.inference,
-                self.translation, *self.translation_terms(), self.growth_kimg, self.drift, self.style_mixing,
+                self.translation, *self.translation_terms(), self.reg_every, self.growth_kimg, self.drift, self.style_mixing,
                 self.truncation_psi, own)
 
     def translation_terms(self) -> tuple[str, ...]:
@@ -148,7 +150,7 @@ def source_digest(obj) -> str:
 
 
 _LATE_FIELDS = {"ema": 0.0, "conditioning": "", "inference": "", "translation": "", "adv": 1.0, "l1": 0.0,
-                "cycle": 0.0, "cycle_directions": "both", "identity": 0.0, "growth_kimg": 0.0, "drift": 0.0,
+                "cycle": 0.0, "cycle_directions": "both", "identity": 0.0, "reg_every": 1, "growth_kimg": 0.0, "drift": 0.0,
                 "style_mixing": 0.0, "truncation_psi": 1.0}
 VARIANTS: dict[str, Variant] = {}
 RESERVED_NAMES = ("real", "init", "identity")  # the reference rows of every leaderboard
@@ -163,7 +165,7 @@ def validate_variant(v: Variant) -> Variant:
         raise ValueError(f"variant {v.name!r}: unknown step {v.step!r}; choose from {', '.join(sorted(STEPS))}")
     if v.optimizer not in ("adam", "rmsprop"):
         raise ValueError(f"variant {v.name!r}: optimizer must be 'adam' or 'rmsprop', got {v.optimizer!r}")
-    for key in ("n_critic", "batch_size", "pack"):
+    for key in ("n_critic", "batch_size", "pack", "reg_every"):
         if not isinstance(getattr(v, key), int) or getattr(v, key) < 1:
             raise ValueError(f"variant {v.name!r}: {key} must be a positive integer, got {getattr(v, key)!r}")
     if v.batch_size % v.pack:

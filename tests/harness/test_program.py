@@ -53,6 +53,27 @@ def test_packed_convolutional_trials_equal_lone_trials():
         _same(packed[2 * k + 1], alone)
 
 
+@pytest.mark.parametrize("names", [("progan", "t-progan-lr"), ("stylegan", "t-stylegan-gamma"), ("stylegan2",)])
+def test_packed_progressive_and_style_trials_equal_lone_trials(names):
+    from ganbench.zoo import VARIANTS
+    from ganbench.zoo.networks import Arch
+
+    if "t-progan-lr" not in VARIANTS:
+        register_variant("t-progan-lr", base="progan", lr=5e-4, gp=5.0)
+        register_variant("t-stylegan-gamma", base="stylegan", r1=1.0, betas=(0.5, 0.99))
+    # small nets; ProGAN grows 4 -> 8 -> 16 within the 8 steps (16 images per phase), EMA on
+    variants = [dataclasses.replace(get_variant(n), batch_size=8, ema=0.9,
+                                    arch=Arch(family=get_variant(n).arch.family, ch=4, depth=2),
+                                    **({"growth_kimg": 0.016} if n.startswith("t-progan") or n == "progan" else {}))
+                for n in names]
+    packed = train_program("digits32", [Group(v, (0, 2)) for v in variants], {"g_steps": 8})
+    for k, v in enumerate(variants):
+        (alone,) = train_program("digits32", [Group(v, (2,))], {"g_steps": 8})
+        _same(packed[2 * k + 1], alone)
+        assert {"ppl_z", "fid", "modes"} <= set(alone.metrics) and ("ppl_w" in alone.metrics) == ("style" in v.name)
+    assert packed[0].history != packed[1].history
+
+
 def test_seed_batched_equals_per_seed_over_many_steps():
     together = train_seeds("ring8", _fast("gan-ns"), [0, 1, 2], {"g_steps": 400})
     alone = train_seeds("ring8", _fast("gan-ns"), [1], {"g_steps": 400})[0]

@@ -54,3 +54,19 @@ def test_generator_update_leaves_d_and_its_gradients_alone():
     assert all(q.grad is None for q in p.ctx.d.parameters())  # no weight gradient was even computed
     assert all(q.requires_grad for q in p.ctx.d.parameters())  # and D is trainable again
     assert all(torch.equal(before[k], v) for k, v in p.ctx.d.state_dict().items())
+
+
+def test_lazy_regularisation_runs_every_kth_d_step_weighted_k():
+    # Karras et al. 2020, Sec. 3.1: the penalty on D steps 0, k, 2k, ... times k, none on the others;
+    # the interpolation weights are drawn on every step, so both programs see the same ones
+    from ganbench.zoo.steps import discriminator_loss
+
+    base, lazy, none = _program("wgan-gp"), _program("wgan-gp", reg_every=4), _program("wgan-gp", gp=0.0)
+    for step in range(6):
+        reals = [p.ctx.real() for p in (base, lazy, none)]
+        assert all(torch.equal(reals[0], r) for r in reals)
+        fake = base.ctx.g(base.ctx.noise()).detach()
+        loss_b, loss_l, loss_0 = (discriminator_loss(p.ctx, reals[0], fake)[0] for p in (base, lazy, none))
+        penalty = loss_b - loss_0
+        assert bool((penalty > 0).all())
+        torch.testing.assert_close(loss_l - loss_0, 4 * penalty if step % 4 == 0 else torch.zeros_like(penalty))

@@ -65,6 +65,12 @@ def test_budget_kinds_are_spent_and_recorded():
     assert rec.spent["kimg"] >= 1.0 and rec.spent["g_steps"] == 4  # 256 reals per step
     (w,) = train_seeds("ring8", "wgan", [0], {"kimg": 1.0}, evaluate=False)
     assert w.spent["g_steps"] == 1  # five critic steps show 1,280 reals per generator step
+    import dataclasses
+
+    from ganbench.zoo import get_variant
+    small = dataclasses.replace(get_variant("gan-ns"), batch_size=16)  # 0.016 kimg a step: not exact in binary
+    (k,) = train_seeds("ring8", small, [0], {"kimg": 4.8}, evaluate=False)
+    assert k.spent["g_steps"] == 300  # the float sum 299.999... steps' worth does not run a 301st step
     per_step = rec.spent["gflops"] / rec.spent["g_steps"]
     (f,) = train_seeds("ring8", "gan-ns", [0], {"gflops": 3.5 * per_step}, evaluate=False)
     assert f.spent["g_steps"] == 4

@@ -115,26 +115,34 @@ class DigitsExtractor:
 
     @torch.no_grad()
     def __call__(self, samples) -> Features:
-        x = _as_float_images(samples)
-        n, c = x.shape[:2]
-        flat = x.reshape(n * c, 1, 8, 8)
-        feats, logits = [], []
-        for s in range(0, len(flat), self.batch_size):
-            f, lg = self.net(flat[s : s + self.batch_size])
-            feats.append(f)
-            logits.append(lg)
-        f = torch.cat(feats).reshape(n, c * FEATURE_DIM)
-        lg = torch.cat(logits).reshape(n, c, 10)
-        prob, labels = torch.softmax(lg.double(), -1).max(-1)
-        if c == 1:
-            joint = lg[:, 0]
-        else:  # independent channels: log p(d1..dC) = sum_c log p_c(d_c), over the 10^C tuples
-            logp = torch.log_softmax(lg.double(), -1)
-            joint = logp[:, 0]
-            for k in range(1, c):
-                joint = (joint[:, :, None] + logp[:, k, None, :]).reshape(n, -1)
-            joint = joint.float()
-        return Features(f.numpy(), joint.numpy(), labels.numpy(), prob.float().numpy())
+        return classify_channels(self.net, _as_float_images(samples), self.batch_size, FEATURE_DIM)
+
+
+@torch.no_grad()
+def classify_channels(net, x: torch.Tensor, batch_size: int, feature_dim: int) -> Features:
+    """Features of images x (N, C, H, W) from a one-channel digit classifier ``net`` (x -> (features,
+    logits)), channel by channel: features concatenated (N, C·feature_dim), per-channel ``labels`` and
+    ``confidence`` (N, C), and logits of the joint label (N, 10^C): channels are independent digits,
+    log p(d1..dC) = Σ_c log p_c(d_c) (stacked digits' 10^C modes)."""
+    n, c = x.shape[:2]
+    flat = x.reshape(n * c, 1, *x.shape[2:])
+    feats, logits = [], []
+    for s in range(0, len(flat), batch_size):
+        f, lg = net(flat[s : s + batch_size])
+        feats.append(f)
+        logits.append(lg)
+    f = torch.cat(feats).reshape(n, c * feature_dim) if feats else torch.zeros(0, c * feature_dim)
+    lg = torch.cat(logits).reshape(n, c, 10) if logits else torch.zeros(0, c, 10)
+    prob, labels = torch.softmax(lg.double(), -1).max(-1)
+    if c == 1:
+        joint = lg[:, 0]
+    else:
+        logp = torch.log_softmax(lg.double(), -1)
+        joint = logp[:, 0]
+        for k in range(1, c):
+            joint = (joint[:, :, None] + logp[:, k, None, :]).reshape(n, -1)
+        joint = joint.float()
+    return Features(f.numpy(), joint.numpy(), labels.numpy(), prob.float().numpy())
 
 
 @register_extractor("digits")

@@ -11,10 +11,11 @@ source image's class) and as the feature space of its FID, and 32x32 digit gener
 feature extractor.
 
 As extractors (``digits32`` for the domain ``digits32``, ``digits32-edges``, ``digits32-thick``,
-``digits32-inverted``, ``digits32-rotated``) they map images (N, 1, 32, 32) in [-1, 1] (or uint8) to
-- ``features``: penultimate activations (N, 128);
-- ``logits``: class logits (N, 10);
-- ``labels``: the predicted digit (N, 1), and ``confidence``, its softmax probability (N, 1).
+``digits32-inverted``, ``digits32-rotated``) they map images (N, C, 32, 32) in [-1, 1] (or uint8),
+one digit per channel (C = 3: stacked digits), to
+- ``features``: penultimate activations (N, C·128);
+- ``logits``: logits of the joint label (N, 10^C);
+- ``labels``: the predicted digit per channel (N, C), and ``confidence``, its softmax probability (N, C).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from torch import nn
 
 from ganbench.features.base import Features, register_extractor
 from ganbench.features.digit_domains import DOMAINS, SIZE
-from ganbench.features.digits import as_tensor, to_float_images
+from ganbench.features.digits import as_tensor, classify_channels, to_float_images
 
 FEATURE_DIM = 128
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -84,9 +85,9 @@ def load_domain_classifier(domain: str, path: str | None = None) -> tuple[Digits
 
 def _as_float_images(samples, name: str) -> torch.Tensor:
     x = as_tensor(samples)
-    if x.ndim != 4 or tuple(x.shape[1:]) != (1, SIZE, SIZE):
-        raise ValueError(f"the {name} extractor takes one-channel images of shape (N, 1, {SIZE}, {SIZE}), "
-                         f"got {tuple(x.shape)}")
+    if x.ndim != 4 or tuple(x.shape[2:]) != (SIZE, SIZE):
+        raise ValueError(f"the {name} extractor takes images of shape (N, C, {SIZE}, {SIZE}) (one digit per "
+                         f"channel), got {tuple(x.shape)}")
     return to_float_images(x)
 
 
@@ -102,18 +103,9 @@ class Digits32Extractor:
     def spec(self) -> dict:
         return {"extractor": self.name, "weights_sha256": self.sha256}
 
-    @torch.no_grad()
     def __call__(self, samples) -> Features:
-        x = _as_float_images(samples, self.name)
-        feats, logits = [], []
-        for s in range(0, len(x), self.batch_size):
-            f, lg = self.net(x[s : s + self.batch_size])
-            feats.append(f)
-            logits.append(lg)
-        f = torch.cat(feats) if feats else torch.zeros(0, FEATURE_DIM)
-        lg = torch.cat(logits) if logits else torch.zeros(0, 10)
-        prob, labels = torch.softmax(lg.double(), -1).max(-1)
-        return Features(f.numpy(), lg.numpy(), labels[:, None].numpy(), prob[:, None].float().numpy())
+        """Images (N, C, 32, 32), each channel one digit of this domain (C > 1: stacked digits)."""
+        return classify_channels(self.net, _as_float_images(samples, self.name), self.batch_size, FEATURE_DIM)
 
 
 def _factory(domain: str):

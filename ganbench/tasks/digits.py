@@ -13,7 +13,8 @@
 - ``digits32``: the same digits upsampled to 32x32 (bilinear, ``ganbench.features.digit_domains``),
   the size of the progressive and style-based generators' smallest useful pyramid (4 -> 32), judged
   with the shipped 32x32 classifier (``digits32`` extractor) by the protocol of ``digits``, plus the
-  perceptual path length of the generator in that classifier's features (``ppl``).
+  perceptual path length of the generator in that classifier's features (``ppl``);
+  ``stacked-digits32`` stacks three of them as ``stacked-digits`` does.
 """
 from __future__ import annotations
 
@@ -123,10 +124,22 @@ class StackedDigits(_DigitsBase):
     def sample(self, n, generator):
         dev = generator.device
         idx = torch.randint(len(self.images), (n, 3), generator=generator, device=dev)
-        return self._on("images", self.images, dev)[idx].reshape(n, 3, 8, 8)
+        return self._on("images", self.images, dev)[idx].reshape(n, *self.shape)
 
     def sample_labelled(self, n, generator) -> tuple[torch.Tensor, torch.Tensor]:
         """Samples and their true mode labels (``100 r + 10 g + b``), for tests of mode counting."""
         idx = torch.randint(len(self.images), (n, 3), generator=generator)
         y = self.labels[idx]
-        return self.images[idx].reshape(n, 3, 8, 8), y[:, 0] * 100 + y[:, 1] * 10 + y[:, 2]
+        return self.images[idx].reshape(n, *self.shape), y[:, 0] * 100 + y[:, 1] * 10 + y[:, 2]
+
+
+@register_task("stacked-digits32")
+class StackedDigits32(StackedDigits):
+    """Three independent 32x32 train digits as R, G, B channels: 1000 modes, judged channel by channel
+    with the 32x32 digits classifier."""
+
+    name = "stacked-digits32"
+    shape = (3, 32, 32)
+    description = "three stacked 32x32 (upsampled) digits, 1000 modes"
+    protocol = dataclasses.replace(StackedDigits.protocol, extractor="digits32")
+    _split = staticmethod(Digits32._split)

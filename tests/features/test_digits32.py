@@ -55,11 +55,9 @@ def test_uint8_images_give_the_labels_of_their_float_version():
 
 def test_bad_inputs():
     ext = get_extractor("digits32-edges")
-    with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\)"):
+    with pytest.raises(ValueError, match=r"\(N, C, 32, 32\)"):
         ext(np.zeros((3, 1, 8, 8), np.float32))
-    with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\)"):
-        ext(np.zeros((3, 3, 32, 32), np.float32))  # multi-channel is not supported
-    with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\)"):
+    with pytest.raises(ValueError, match=r"\(N, C, 32, 32\)"):
         ext(np.zeros((1, 32, 32), np.float32))
     with pytest.raises(ValueError, match="NaN"):
         ext(torch.full((2, 1, 32, 32), float("nan")))
@@ -94,3 +92,17 @@ def test_training_is_deterministic():
     for k in a:
         assert torch.equal(a[k], b[k]), k
     assert any(not torch.equal(a[k], c[k]) for k in a)
+
+
+def test_stacked_channels_are_classified_one_by_one():
+    from ganbench.features.digit_domains import load_domain_split
+
+    x, y = load_domain_split("digits32", "test")
+    ext = get_extractor("digits32")
+    one = ext(x[:30])
+    stacked = ext(torch.cat([x[:30], x[30:60], x[60:90]], 1))  # (30, 3, 32, 32): three digits per image
+    assert stacked.features.shape == (30, 384) and stacked.logits.shape == (30, 1000)
+    assert np.array_equal(stacked.labels[:, 0], one.labels[:, 0]) and np.allclose(stacked.features[:, :128], one.features)
+    assert np.array_equal(stacked.labels[:, 1], ext(x[30:60]).labels[:, 0])
+    joint = stacked.logits.argmax(1)  # the joint label is 100 r + 10 g + b
+    assert np.array_equal(joint, stacked.labels[:, 0] * 100 + stacked.labels[:, 1] * 10 + stacked.labels[:, 2])

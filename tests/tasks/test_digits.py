@@ -60,3 +60,13 @@ def test_digits32_is_the_upsampled_split_and_real_digits_score_as_digits():
     noise = evaluate_task(t, torch.rand(2000, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1,
                           device="cpu").values
     assert noise["modes"] == 0 and noise["fid"] > 10 * real["fid"]
+
+
+def test_real_stacked_digits32_cover_almost_all_1000_modes_and_noise_none():
+    t = get_task("stacked-digits32")
+    x, labels = t.sample_labelled(26000, torch.Generator().manual_seed(0))
+    assert x.shape == (26000, 3, 32, 32) and t.protocol.extractor == "digits32"
+    real = evaluate_task(t, t.heldout(26000, torch.Generator().manual_seed(1)), device="cpu").values
+    assert real["modes"] >= 990 and real["modes_argmax"] == 1000
+    noise = torch.rand(2000, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    assert evaluate_task(t, noise, device="cpu").values["modes"] <= 5

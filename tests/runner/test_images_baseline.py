@@ -1,0 +1,43 @@
+"""The recorded image run (baselines/images) is the shipped suite, trained: the progressive and
+style-based generators are significantly better than the untrained generator and draw every digit
+class recognisably, between the floor (an untrained generator: no confident digit) and the ceiling
+(held-out digits: all 10); every trial carries its path lengths, the style-based ones their
+FID-against-truncation points, and ProGAN grew to full resolution within its budget."""
+import math
+
+from ganbench.records import load_records
+from ganbench.report.leaderboard import aggregate, load_results
+from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
+from tests.runner.baselines import values as _values
+
+BASELINE = baseline_dir("images")
+TASK = "digits32"
+
+
+def v(variant, column):
+    return _values(load_results(BASELINE), TASK, variant, f"{column}[digits32]")
+
+
+def test_baseline_is_the_shipped_images_suite():
+    records = assert_is_shipped_suite("images", BASELINE)
+    trained = [r for r in records if r["kind"] == "trial"]
+    assert all(math.isfinite(r["metrics"]["ppl_z"]) for r in trained)
+    style = [r for r in trained if r["variant"].startswith("stylegan")]
+    assert style and all({"ppl_w", "fid_psi0.5", "fid_psi0.7"} <= r["metrics"].keys() for r in style)
+    assert all(r["spent"]["kimg"] >= 48 and r["spent"]["g_steps"] == 3000 for r in trained)
+    # ProGAN's schedule: 5 kimg per phase, 7 phases to full resolution (35 kimg) within the 48 shown
+    progan = [r for r in trained if r["variant"] == "progan"]
+    assert progan and all(r["spent"]["kimg"] > 7 * 5.0 for r in progan)
+
+
+def test_floor_and_ceiling():
+    assert v("real", "modes").min() == 10 and v("init", "modes").max() == 0
+    assert v("real", "fid").max() < 0.2 * v("init", "fid").min()
+
+
+def test_progressive_and_style_based_generators_learn_every_digit():
+    table = aggregate(load_records(BASELINE))[TASK]
+    for name in ("progan", "stylegan", "stylegan2"):
+        assert bool(table.loc[name, "learned"]), name
+        assert v(name, "modes").min() >= 9, name
+        assert v(name, "fid").max() < 0.5 * v("init", "fid").min(), name

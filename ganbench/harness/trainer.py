@@ -63,10 +63,23 @@ class _Progress:
     history: dict = field(default_factory=dict)  # {"step": [...], "d_loss": [[...] per trial], "g_loss": ...}
     flops_per_step: float | None = None  # per trial
     notes: list = field(default_factory=list)  # what happened that a reader should know (a lost checkpoint)
+    flops_stage: list | None = None  # the growth stage flops_per_step was measured at (growing networks)
 
     def to_dict(self) -> dict:
         return {"spent": self.spent, "status": self.status, "history": self.history,
-                "flops_per_step": self.flops_per_step, "notes": self.notes}
+                "flops_per_step": self.flops_per_step, "notes": self.notes, "flops_stage": self.flops_stage}
+
+
+def _growth_stage_ahead(ctx) -> list | None:
+    """[level, fading] of the step about to run, for a growing program (ProGAN); None otherwise. A
+    step's cost changes with the stage (and a fade-in runs both resolutions' branches), so the
+    FLOPs per step are measured again whenever it changes."""
+    if ctx.variant.step != "progan":
+        return None
+    from ganbench.zoo.progressive import growth_stage
+
+    level, alpha = growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.growth_kimg)
+    return [level, 0 < alpha < 1]
 
 
 @torch.no_grad()
@@ -146,9 +159,10 @@ def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, ch
     try:
         while not budget.done(spent) and any(v["status"] == "ok" for v in status.values()):
             t0, shown0 = time.perf_counter(), ctx.real_shown
-            if prog.flops_per_step is None:
+            stage = _growth_stage_ahead(ctx)
+            if prog.flops_per_step is None or stage != prog.flops_stage:
                 losses, flops = measure_flops(step_fn, ctx)
-                prog.flops_per_step = flops / len(specs)
+                prog.flops_per_step, prog.flops_stage = flops / len(specs), stage
             else:
                 losses = step_fn(ctx)
             program.update_ema()

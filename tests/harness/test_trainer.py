@@ -163,3 +163,12 @@ def test_progan_resumes_in_the_middle_of_a_fade_in(tmp_path):
     resumed = train_seeds("digits32", v, [0, 1], {"g_steps": 10}, checkpoint_dir=tmp_path)
     for s, r in zip(straight, resumed):
         assert r.metrics == s.metrics and r.history == s.history
+
+
+def test_a_growing_program_counts_each_stages_flops():
+    # the 4x4 stage costs less than the fade-in to 8x8, which runs both branches: GFLOPs are measured per stage
+    v = _small_progan()
+    grown = train_seeds("digits32", v, [0], {"g_steps": 10}, evaluate=False)[0]
+    still = train_seeds("digits32", v, [0], {"g_steps": 4}, evaluate=False)[0]  # the 4x4 stage only
+    per_step_4x4 = still.spent["gflops"] / 4
+    assert grown.spent["gflops"] > 10 * per_step_4x4 * 1.5

@@ -66,7 +66,11 @@ def test_real_stacked_digits32_cover_almost_all_1000_modes_and_noise_none():
     t = get_task("stacked-digits32")
     x, labels = t.sample_labelled(26000, torch.Generator().manual_seed(0))
     assert x.shape == (26000, 3, 32, 32) and t.protocol.extractor == "digits32"
-    real = evaluate_task(t, t.heldout(26000, torch.Generator().manual_seed(1)), device="cpu").values
-    assert real["modes"] >= 990 and real["modes_argmax"] == 1000
+    from ganbench.features import get_extractor
+
+    ext = get_extractor("digits32")  # mode statistics alone: one pass of the classifier, no FID
+    real = t.heldout(26000, torch.Generator().manual_seed(1))
+    stats = t.mode_stats(real, ext(real))
+    assert stats["modes"] >= 990 and stats["modes_argmax"] == 1000
     noise = torch.rand(2000, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    assert evaluate_task(t, noise, device="cpu").values["modes"] <= 5
+    assert t.mode_stats(noise, ext(noise))["modes"] <= 5

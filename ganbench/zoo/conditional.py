@@ -1,7 +1,8 @@
 """Conditional GANs: seed-batched networks that take a class, and their training step.
 
-A variant's ``conditioning`` says how D uses the label (G always takes z and the one-hot label
-concatenated, Mirza & Osindero 2014):
+A variant's ``conditioning`` says how D uses the label (G takes z and the one-hot label
+concatenated, Mirza & Osindero 2014, except the projection cGAN's image generator, whose
+BatchNorms are conditional, Miyato & Koyama 2018):
 
 - ``concat`` (cGAN, Mirza & Osindero 2014): the one-hot label is concatenated to D's input, as K
   extra features (vectors) or K constant channels (images).
@@ -19,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.zoo.layers import SeedLinear
+from ganbench.zoo.layers import SeedConditionalBatchNorm2d, SeedLinear
 from ganbench.zoo.networks import Arch, DCDiscriminator, DCGenerator, MLPDiscriminator, MLPGenerator
 
 CONDITIONINGS = ("concat", "auxiliary", "projection")
@@ -38,6 +39,27 @@ class ConditionalGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.base(torch.cat([z, one_hot(y, self.n_classes, z.dtype)], -1))
+
+
+class CBNGenerator(DCGenerator):
+    """The DCGAN generator with conditional BatchNorm in place of every BatchNorm (Miyato & Koyama 2018,
+    Sec. 5: the projection discriminator's generator): G(z, y), the class enters only through each
+    layer's γ_y, β_y. Same layers and parameter draws as ``DCGenerator`` for latents of ``z_dim``."""
+
+    def __init__(self, gens, z_dim: int, shape: tuple[int, int, int], ch: int, n_classes: int):
+        super().__init__(gens, z_dim, shape, ch)
+        s = len(gens)
+        self.n_classes = n_classes
+        self.bn0 = SeedConditionalBatchNorm2d(s, self.c0, n_classes)
+        self.bns = nn.ModuleList(SeedConditionalBatchNorm2d(s, bn.weight.shape[1], n_classes) for bn in self.bns)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        s, b = z.shape[:2]
+        h = torch.relu(self.bn0(self.project(z).reshape(s, b, self.c0, 2, 2), y))
+        for i, up in enumerate(self.ups):
+            h = up(h)
+            h = torch.tanh(h) if i == len(self.ups) - 1 else torch.relu(self.bns[i](h, y))
+        return h
 
 
 class ConditionalDiscriminator(nn.Module):
@@ -80,9 +102,11 @@ def build_conditional_networks(shape: tuple[int, ...], arch: Arch, gens, n_class
         feat = arch.hidden
     elif family == "dcgan":
         z = arch.z_dim or 32
-        g = DCGenerator(gens, z + n_classes, shape, arch.ch)
+        # projection: the paper's conditional BatchNorm; the others: z and the one-hot label concatenated
+        g = CBNGenerator(gens, z, shape, arch.ch, n_classes) if mode == "projection" else \
+            ConditionalGenerator(DCGenerator(gens, z + n_classes, shape, arch.ch), n_classes)
         d = DCDiscriminator(gens, (shape[0] + extra, *shape[1:]), arch.ch, sn=sn)
-        feat = d.feat_dim
+        return g, ConditionalDiscriminator(gens, d, n_classes, mode, d.feat_dim, sn), z
     else:
         raise ValueError(f"unknown architecture family {family!r}; choose 'mlp' or 'dcgan'")
     return ConditionalGenerator(g, n_classes), ConditionalDiscriminator(gens, d, n_classes, mode, feat, sn), z

@@ -187,6 +187,40 @@ class SeedBatchNorm2d(nn.Module):
         return (x - mean.reshape(shape)) * scale.reshape(shape) + self.bias.reshape(shape)
 
 
+class SeedConditionalBatchNorm2d(nn.Module):
+    """Conditional BatchNorm (de Vries et al. 2017; the projection-cGAN generator of Miyato & Koyama
+    2018) per seed on (S, B, C, H, W): normalised as ``SeedBatchNorm2d`` (batch statistics, running
+    averages for eval), then each sample scaled and shifted by its class's own γ_y, β_y, (S, K, C),
+    initialised to 1 and 0 (so it starts as plain BatchNorm)."""
+
+    def __init__(self, s: int, c: int, n_classes: int, eps: float = 1e-5, momentum: float = 0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = nn.Parameter(torch.ones(s, n_classes, c))
+        self.bias = nn.Parameter(torch.zeros(s, n_classes, c))
+        self.register_buffer("running_mean", torch.zeros(s, c))
+        self.register_buffer("running_var", torch.ones(s, c))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """x (S, B, C, H, W); y (S, B) int64 classes."""
+        s, b, c = x.shape[:3]
+        if self.training:
+            flat = x.transpose(1, 2).reshape(s, c, -1)
+            mean = flat.mean(-1)
+            var = (flat - mean[..., None]).pow(2).mean(-1)
+            n = flat.shape[-1]
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * (n / max(n - 1, 1)))
+        else:
+            mean, var = self.running_mean, self.running_var
+        idx = y[..., None].expand(s, b, c)
+        gamma, beta = torch.gather(self.weight, 1, idx), torch.gather(self.bias, 1, idx)  # (S, B, C)
+        tail = (1,) * (x.ndim - 3)
+        xhat = (x - mean.reshape(s, 1, c, *tail)) / (var + self.eps).sqrt().reshape(s, 1, c, *tail)
+        return xhat * gamma.reshape(s, b, c, *tail) + beta.reshape(s, b, c, *tail)
+
+
 class SeedInstanceNorm2d(nn.Module):
     """InstanceNorm2d on (S, B, C, H, W) (Ulyanov et al. 2016): every image's channels normalised over
     their own pixels (biased variance, eps 1e-5, PyTorch's defaults), with a per-seed affine map when

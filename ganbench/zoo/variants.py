@@ -375,9 +375,9 @@ _builtin("acgan", "Odena et al. 2017", "auxiliary-classifier GAN: D sees x alone
          "the class log-likelihood of real and fake samples, G of its own (Eq. 1-2); non-saturating loss, G "
          "conditioned by concatenation, the zoo's shared Adam", "gan-ns", conditioning="auxiliary", step="conditional")
 _builtin("cgan-projection", "Miyato & Koyama 2018", "projection discriminator D(x, y) = ψ(φ(x)) + e_yᵀVφ(x) (Eq. 3), "
-         "hinge loss, spectral normalisation of D and V, five D steps at Adam(2e-4, β = (0, 0.9)) as sngan. G is "
-         "conditioned by concatenation: the paper's conditional BatchNorm is not implemented (the zoo's MLP "
-         "generator has no BatchNorm)", "sngan", conditioning="projection", step="conditional")
+         "hinge loss, spectral normalisation of D and V, five D steps at Adam(2e-4, β = (0, 0.9)) as sngan. On image "
+         "tasks G has the paper's conditional BatchNorm (class-wise γ, β); the mixtures' MLP generator has no "
+         "BatchNorm, so there G takes the one-hot label concatenated to z", "sngan", conditioning="projection", step="conditional")
 _builtin("bigan", "Donahue et al. 2017 (BiGAN); Dumoulin et al. 2017 (ALI)", "encoder E: x -> z; D judges (x, E(x)) "
          "against (G(z), z), G and E minimise D's objective (labels swapped, non-saturating); the zoo's shared "
          "Adam(1e-3, β = (0.5, 0.999)) for D and for G with E", "gan-ns", inference="bigan", step="bigan")

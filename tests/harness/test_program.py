@@ -99,6 +99,7 @@ def test_incompatible_variants_do_not_share_a_program():
     ("ring8-cond", ("cgan", "t-cgan-lsgan"), 150),  # the label stream is per trial too
     ("ring8-cond", ("acgan",), 80),
     ("digits-cond", ("cgan",), 15),
+    ("digits-cond", ("cgan-projection",), 6),  # conditional BatchNorm in G
 ])
 def test_packed_conditional_trials_equal_lone_trials(task, names, steps):
     from ganbench.zoo import VARIANTS

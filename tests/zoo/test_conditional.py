@@ -108,3 +108,35 @@ def test_a_conditional_gan_obeys_its_labels_and_an_unconditional_one_cannot():
     assert plain.metrics["cond_accuracy"] < plain.metrics["hq_fraction"] / 8 + 0.05
     assert cgan.metrics["cond_accuracy"] > 3 * plain.metrics["cond_accuracy"]
     assert cgan.metrics["intra_fid"] < plain.metrics["intra_fid"] / 10
+
+
+def test_conditional_batchnorm_is_batchnorm_with_each_samples_class_affine():
+    from ganbench.zoo.layers import SeedBatchNorm2d, SeedConditionalBatchNorm2d
+
+    x, y = torch.randn(2, 6, 3, 4, 4, generator=torch.Generator().manual_seed(0)), torch.tensor([[0, 1, 2, 3, 0, 1]] * 2)
+    cbn, bn = SeedConditionalBatchNorm2d(2, 3, 4), SeedBatchNorm2d(2, 3)
+    torch.testing.assert_close(cbn(x, y), bn(x))  # γ = 1, β = 0 at init: plain BatchNorm
+    torch.testing.assert_close(cbn.running_mean, bn.running_mean)
+    with torch.no_grad():
+        cbn.weight[:, 2] = 3.0  # class 2 scaled by 3, shifted by -1
+        cbn.bias[:, 2] = -1.0
+    out, plain = cbn(x, y), bn(x)
+    torch.testing.assert_close(out[:, 2], 3 * plain[:, 2] - 1)
+    torch.testing.assert_close(out[:, 0], plain[:, 0])
+    cbn.eval(), bn.eval()
+    torch.testing.assert_close(cbn(x, torch.zeros_like(y)), bn(x))  # running statistics at eval
+
+
+def test_projection_image_generator_takes_the_class_through_conditional_batchnorm():
+    from ganbench.zoo.conditional import CBNGenerator
+
+    g, d, z = build_conditional_networks((1, 8, 8), Arch(), [torch.Generator().manual_seed(0)], 10, "projection")
+    assert isinstance(g, CBNGenerator) and g.n_classes == 10 and g.project.weight.shape[1] == z  # no one-hot input
+    with torch.no_grad():
+        for bn in [g.bn0, *g.bns]:
+            bn.weight.copy_(1 + torch.rand(bn.weight.shape, generator=torch.Generator().manual_seed(1)))
+    zz = torch.randn(1, 10, z, generator=torch.Generator().manual_seed(2))
+    a, b = g(zz, torch.zeros(1, 10, dtype=torch.long)), g(zz, torch.full((1, 10), 7))
+    assert a.shape == (1, 10, 1, 8, 8) and not torch.equal(a, b)
+    concat, _, _ = build_conditional_networks((1, 8, 8), Arch(), [torch.Generator().manual_seed(0)], 10, "concat")
+    assert not isinstance(concat, CBNGenerator)

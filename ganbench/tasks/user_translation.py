@@ -15,6 +15,7 @@ against each input's own target. There are no labels, hence no ``label_kept``.
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +100,7 @@ def paired_task(arg: str) -> UserTranslationTask:
     for name, p in zip("AB", (dir_a, dir_b)):
         fs = image_files(p)
         keys = _relative_keys(p, fs)
-        dup = sorted({k for k in keys if keys.count(k) > 1})
+        dup = sorted(k for k, n in Counter(keys).items() if n > 1)
         if dup:
             raise ValueError(f"paired:{arg}: domain {name} has several files named {dup[0]!r} (different "
                              "suffixes); keep one image per name")

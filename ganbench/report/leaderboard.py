@@ -235,7 +235,7 @@ def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv"), plots: bool 
 
 
 def _plots(run_dir: Path, records, out_dir: Path) -> dict:
-    from ganbench.report.plots import save_metric_bars, save_mixing_grid, save_sample_panel
+    from ganbench.report.plots import save_metric_bars, save_mixing_grid, save_sample_panel, save_truncation_curve
     from ganbench.tasks import get_task
 
     written = {}
@@ -247,6 +247,10 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
             save_metric_bars(path, table.reset_index(), head, title=f"{task}: {head} (mean ± std over seeds)",
                              references=[v for v in table.index if table.loc[v, "kind"] != "trial"])
             written[f"{task} bars"] = path
+        if any(c.startswith("fid_psi") for c in table.columns):  # style-based G: FID against truncation
+            path = out_dir / f"{safe}_truncation.png"
+            save_truncation_curve(path, table.reset_index(), title=f"{task}: FID against truncation ψ")
+            written[f"{task} truncation"] = path
         fakes = {}
         for v in table.index:
             f = RunDir(run_dir).sample_path(trial_id(task, v, 0))

@@ -153,3 +153,27 @@ def save_mixing_grid(path, grid: np.ndarray, title: str = "") -> None:
     ax.set_ylabel("rows: coarse styles (4x4, 8x8)", fontsize=7)
     fig.suptitle(title, fontsize=8)
     _save(fig, path)
+
+
+def save_truncation_curve(path, table, title: str = "") -> None:
+    """FID against the truncation ψ per variant (Karras et al. 2019), from a wide leaderboard whose
+    ``fid_psi<ψ>[...]`` columns hold the truncated points and ``fid[...]`` the protocol's ψ = 1:
+    mean ± std over seeds; variants without truncated points are left out."""
+    cols = {float(c.split("[")[0][len("fid_psi"):]): c[: -len(" mean")] for c in table.columns
+            if c.startswith("fid_psi") and c.endswith(" mean")}
+    head = next(c[: -len(" mean")] for c in table.columns if c.startswith("fid[") and c.endswith(" mean"))
+    cols[1.0] = head
+    psis = sorted(cols)
+    fig = _figure(figsize=(4.2, 3.2))
+    ax = fig.subplots()
+    for _, row in table.iterrows():
+        means = [row[f"{cols[p]} mean"] for p in psis]
+        if any(not np.isfinite(m) for m in means):
+            continue
+        stds = [row[f"{cols[p]} std"] if np.isfinite(row[f"{cols[p]} std"]) else 0.0 for p in psis]
+        ax.errorbar(psis, means, yerr=stds, marker="o", capsize=3, label=row["variant"])
+    ax.set_xlabel("truncation ψ")
+    ax.set_ylabel(head)
+    ax.legend(fontsize=7)
+    ax.set_title(title, fontsize=9)
+    _save(fig, path)

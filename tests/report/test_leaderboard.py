@@ -75,3 +75,27 @@ def test_stats_helpers():
 def test_load_results_errors(tmp_path):
     with pytest.raises(ValueError, match="not a run directory"):
         load_results(tmp_path / "nope")
+
+
+def test_truncation_curve_plots_the_style_variants_only(tmp_path, monkeypatch):
+    import math
+
+    import matplotlib.axes
+    import pandas as pd
+
+    from ganbench.report import plots
+
+    table = pd.DataFrame({"variant": ["stylegan", "progan"],
+                          "fid[digits32] mean": [400.0, 300.0], "fid[digits32] std": [10.0, 5.0],
+                          "fid_psi0.5[digits32] mean": [700.0, math.nan], "fid_psi0.5[digits32] std": [50.0, math.nan],
+                          "fid_psi0.7[digits32] mean": [500.0, math.nan], "fid_psi0.7[digits32] std": [20.0, math.nan]})
+    drawn, real = [], matplotlib.axes.Axes.errorbar
+
+    def spy(self, x, y, *a, **k):
+        drawn.append((k["label"], list(x), list(y)))
+        return real(self, x, y, *a, **k)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "errorbar", spy)
+    plots.save_truncation_curve(tmp_path / "t.png", table)
+    assert (tmp_path / "t.png").stat().st_size > 0
+    assert drawn == [("stylegan", [0.5, 0.7, 1.0], [700.0, 500.0, 400.0])]  # progan has no truncated points

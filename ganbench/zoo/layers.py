@@ -158,6 +158,23 @@ class SeedConvTranspose2d(nn.Module):
                                                self.output_padding) for s in range(len(self.weight))])
 
 
+def _batch_statistics(bn: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-seed channel mean and (biased) variance (S, C) of x (S, B, C, ...) in training mode, with
+    the running averages of ``bn`` (``momentum``, unbiased variance) updated; the running averages in
+    eval mode. Shared by the per-seed BatchNorms."""
+    if not bn.training:
+        return bn.running_mean, bn.running_var
+    s, c = x.shape[0], x.shape[2]
+    flat = x.transpose(1, 2).reshape(s, c, -1)  # (S, C, B*H*W): one seed's channel per row
+    mean = flat.mean(-1)
+    var = (flat - mean[..., None]).pow(2).mean(-1)
+    n = flat.shape[-1]
+    with torch.no_grad():
+        bn.running_mean.mul_(1 - bn.momentum).add_(bn.momentum * mean)
+        bn.running_var.mul_(1 - bn.momentum).add_(bn.momentum * var * (n / max(n - 1, 1)))
+    return mean, var
+
+
 class SeedBatchNorm2d(nn.Module):
     """BatchNorm2d per seed on (S, B, C, H, W): each seed's channels are normalised over that seed's
     batch, with PyTorch's defaults (eps 1e-5, momentum 0.1, affine 1/0 init, unbiased running var)."""
@@ -171,17 +188,8 @@ class SeedBatchNorm2d(nn.Module):
         self.register_buffer("running_var", torch.ones(s, c))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s, b, c = x.shape[:3]
-        if self.training:
-            flat = x.transpose(1, 2).reshape(s, c, -1)  # (S, C, B*H*W): one seed's channel per row
-            mean = flat.mean(-1)
-            var = (flat - mean[..., None]).pow(2).mean(-1)
-            n = flat.shape[-1]
-            with torch.no_grad():
-                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * (n / max(n - 1, 1)))
-        else:
-            mean, var = self.running_mean, self.running_var
+        s, c = x.shape[0], x.shape[2]
+        mean, var = _batch_statistics(self, x)
         shape = (s, 1, c) + (1,) * (x.ndim - 3)
         scale = self.weight / (var + self.eps).sqrt()
         return (x - mean.reshape(shape)) * scale.reshape(shape) + self.bias.reshape(shape)
@@ -204,16 +212,7 @@ class SeedConditionalBatchNorm2d(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """x (S, B, C, H, W); y (S, B) int64 classes."""
         s, b, c = x.shape[:3]
-        if self.training:
-            flat = x.transpose(1, 2).reshape(s, c, -1)
-            mean = flat.mean(-1)
-            var = (flat - mean[..., None]).pow(2).mean(-1)
-            n = flat.shape[-1]
-            with torch.no_grad():
-                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * (n / max(n - 1, 1)))
-        else:
-            mean, var = self.running_mean, self.running_var
+        mean, var = _batch_statistics(self, x)
         idx = y[..., None].expand(s, b, c)
         gamma, beta = torch.gather(self.weight, 1, idx), torch.gather(self.bias, 1, idx)  # (S, B, C)
         tail = (1,) * (x.ndim - 3)

@@ -144,13 +144,15 @@ def evaluate(
 
 
 def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "auto",
-                  extractor_options: dict | None = None, context: EvalContext | None = None) -> EvalResult:
+                  extractor_options: dict | None = None, context: EvalContext | None = None,
+                  only: tuple[str, ...] | None = None) -> EvalResult:
     """Judge generated ``fake`` samples (n, *task.shape) by ``task``'s protocol.
 
     The real reference set is drawn with ``torch.Generator().manual_seed(real_seed)`` (synthetic
     tasks) or is the full dataset with cached features (image datasets). Values are keyed by value
     name; the protocol records task, extractor, sample counts, the real seed and every metric option.
-    ``context`` (shared by the evaluations of a run) overrides ``device`` and ``extractor_options``.
+    ``context`` (shared by the evaluations of a run) overrides ``device`` and ``extractor_options``;
+    ``only`` restricts the evaluation to some of the protocol's metrics (e.g. ``("fid",)``).
     """
     from ganbench.tasks import get_task
 
@@ -164,7 +166,10 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
                          f"got {tuple(x.shape)}")
     if x.dtype != torch.uint8 and not torch.isfinite(x).all():
         raise ValueError("generated samples contain NaN or Inf")
-    metrics = [m for m in proto.metrics if m not in TASK_METRICS]
+    wanted = proto.metrics if only is None else tuple(only)
+    if not set(wanted) <= set(proto.metrics):
+        raise ValueError(f"task {task.name!r} computes {', '.join(proto.metrics)}; got only={list(wanted)}")
+    metrics = [m for m in wanted if m not in TASK_METRICS]
     ext = context.extractor(proto.extractor)
     resolved = context.options(metrics, proto.options)
     real_features, stats = context.real_features(task, real_seed, ext)
@@ -172,12 +177,12 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
         resolved["real_stats"] = stats
     ff = ext(x)
     values = _compute(metrics, real_features, ff, resolved)
-    if MODES in proto.metrics:
+    if MODES in wanted:
         values.update(task.mode_stats(x, ff))
-    if CONDITIONAL in proto.metrics:  # samples were generated for classes task.eval_labels(len(x))
+    if CONDITIONAL in wanted:  # samples were generated for classes task.eval_labels(len(x))
         values.update(task.conditional_stats(x, ff, real_features, resolved))
-    if TRANSLATION in proto.metrics:  # x: translations of the task's test inputs, in their order
+    if TRANSLATION in wanted:  # x: translations of the task's test inputs, in their order
         values.update(task.translation_stats(x, ff))
-    protocol = _protocol(ext, proto.metrics, len(real_features), len(x), real_features.shape[1], resolved, values)
+    protocol = _protocol(ext, wanted, len(real_features), len(x), real_features.shape[1], resolved, values)
     protocol.update({"task": task.name, "data": task.cache_key(), "real_seed": int(real_seed), "headline": proto.headline})
     return EvalResult(values, protocol)

@@ -23,7 +23,7 @@ from ganbench.zoo.conditional import build_conditional_networks
 from ganbench.zoo.inference import build_inference_networks
 from ganbench.zoo.losses import GroupedLoss
 from ganbench.zoo.optim import OPTIMIZERS
-from ganbench.zoo.steps import set_growth_stage
+from ganbench.zoo.steps import growth_stage_now, set_growth_stage
 from ganbench.zoo.streams import (
     SeedStream,
     block_samples,
@@ -211,5 +211,5 @@ def load_program_state(p: Program, state: dict) -> None:
         c.opt_e.load_state_dict(state["opt_e"])
     if p.g_ema is not None:
         p.g_ema.load_state_dict(state["g_ema"])
-    if c.variant.step == "progan":  # the stage is not a tensor: it follows from the images shown
+    if growth_stage_now(c) is not None:  # the stage is not a tensor: it follows from the images shown
         set_growth_stage(c, *([p.g_ema] if p.g_ema is not None else []))

@@ -40,6 +40,7 @@ from ganbench.tasks.digits import PATH_LENGTH
 from ganbench.utils.atomic import atomic_save_npy
 from ganbench.utils.device import deterministic_algorithms, environment, resolve_device
 from ganbench.zoo import Variant, get_variant
+from ganbench.zoo.steps import growth_stage_now
 
 HISTORY_POINTS = 200  # loss samples kept per trial for curves
 CHECKPOINT_EVERY_S = 30.0
@@ -74,12 +75,8 @@ def _growth_stage_ahead(ctx) -> list | None:
     """[level, fading] of the step about to run, for a growing program (ProGAN); None otherwise. A
     step's cost changes with the stage (and a fade-in runs both resolutions' branches), so the
     FLOPs per step are measured again whenever it changes."""
-    if ctx.variant.step != "progan":
-        return None
-    from ganbench.zoo.progressive import growth_stage
-
-    level, alpha = growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.growth_kimg)
-    return [level, 0 < alpha < 1]
+    stage = growth_stage_now(ctx)
+    return None if stage is None else [stage[0], 0 < stage[1] < 1]
 
 
 @torch.no_grad()
@@ -270,17 +267,21 @@ def train_program(
 
         # Sample with each trial's own evaluation stream (the same latents for G and its average),
         # or translate the test inputs.
-        fakes = raw = encoded = None
+        # ``extra``: per trial, the values beyond the samples' own, with ``extra_protocol`` saying how.
+        fakes = raw = extra = None
+        extra_protocol = {}
         if evaluate:
             raw = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
             fakes = outputs(prog.g_ema, prog.ctx.z_dim, task, specs) if prog.g_ema is not None else raw
             if prog.ctx.e is not None:  # an inference program: judge its encoder too
-                encoded = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev)
+                extra = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev)
+                extra_protocol = {"encoder": encoder_protocol()}
             elif prog.variants[0].translation == "cyclegan":  # and a CycleGAN its way back
-                encoded = cycle_errors(task, prog.ctx.g, raw)
+                extra = cycle_errors(task, prog.ctx.g, raw)
             elif PATH_LENGTH in task.protocol.metrics:  # the judged generator's latent-space smoothness
-                encoded = path_length_stats(judged_g(prog), prog.ctx.z_dim, specs,
-                                            context.extractor(task.protocol.extractor))
+                extra = path_length_stats(judged_g(prog), prog.ctx.z_dim, specs,
+                                          context.extractor(task.protocol.extractor))
+                extra_protocol = {"path_length": path_length_protocol(task.protocol.extractor)}
 
         # A style-based G's FID against truncation (Karras et al. 2019, Sec. 3.1 / Fig. 8).
         curve = truncation_curve(judged_g(prog), prog.ctx.z_dim, task, specs, context) if evaluate else None
@@ -304,12 +305,9 @@ def train_program(
                 evaluate_samples(rec, task, fakes[i], context)
                 if rec.protocol.get("task"):
                     rec.protocol["generator"] = f"ema({v.ema:g})" if prog.g_ema is not None else "raw"
-                if encoded is not None and rec.status == "ok":
-                    rec.metrics.update(encoded[i])
-                    if prog.ctx.e is not None:
-                        rec.protocol["encoder"] = encoder_protocol()
-                    elif PATH_LENGTH in task.protocol.metrics:
-                        rec.protocol["path_length"] = path_length_protocol(task.protocol.extractor)
+                if extra is not None and rec.status == "ok":
+                    rec.metrics.update(extra[i])
+                    rec.protocol.update(extra_protocol)
                 if curve is not None and rec.status == "ok":
                     rec.metrics.update(curve[i])
                     rec.protocol["truncation_curve"] = {"psi": list(TRUNCATION_PSI), "towards": "w_avg",
@@ -389,7 +387,7 @@ def truncation_curve(g, z_dim: int, task: Task, specs, context: EvalContext) -> 
             g.truncation_psi = psi
             x = outputs(g, z_dim, task, specs)
             for i in range(len(specs)):
-                res = evaluate_task(task, x[i].clamp(-1, 1), real_seed=REAL_EVAL_SEED, context=context)
+                res = evaluate_task(task, x[i].clamp(-1, 1), real_seed=REAL_EVAL_SEED, context=context, only=("fid",))
                 out[i][f"fid_psi{psi:g}"] = float(res.values["fid"])
     finally:
         g.truncation_psi = own

@@ -401,13 +401,21 @@ def cyclegan_step(ctx) -> dict:
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
-def set_growth_stage(ctx, *networks) -> tuple[int, float]:
-    """Put G, D (and ``networks``, e.g. G's average) at the growth stage of the images shown so far
-    (``ctx.real_shown`` per seed, hence resumed with a checkpoint): ProGAN's schedule,
-    ``ganbench.zoo.progressive.growth_stage`` with the recipe's ``growth_kimg`` per phase."""
+def growth_stage_now(ctx) -> tuple[int, float] | None:
+    """The growth stage (level, α) of the images shown so far (``ctx.real_shown`` per seed, hence
+    resumed with a checkpoint) for a growing program: ProGAN's schedule,
+    ``ganbench.zoo.progressive.growth_stage`` with the recipe's ``growth_kimg`` per phase; None for
+    programs that do not grow."""
+    if ctx.variant.step != "progan":
+        return None
     from ganbench.zoo.progressive import growth_stage
 
-    level, alpha = growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.growth_kimg)
+    return growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.growth_kimg)
+
+
+def set_growth_stage(ctx, *networks) -> tuple[int, float]:
+    """Put G, D (and ``networks``, e.g. G's average) at :func:`growth_stage_now`."""
+    level, alpha = growth_stage_now(ctx)
     for net in (ctx.g, ctx.d, *networks):
         net.set_stage(level, alpha)
     return level, alpha

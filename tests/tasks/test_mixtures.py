@@ -81,3 +81,14 @@ def test_evaluate_task_rejects_wrong_shape_and_nan():
 def test_unknown_task_lists_the_choices():
     with pytest.raises(ValueError, match="ring8"):
         get_task("ring9")
+
+
+def test_evaluate_task_can_compute_a_subset_of_its_protocol():
+    t = get_task("ring8")
+    x = t.sample(2500, torch.Generator().manual_seed(3))
+    full = evaluate_task(t, x, device="cpu")
+    fid = evaluate_task(t, x, device="cpu", only=("fid",))
+    assert set(fid.values) == {"fid"} and fid.values["fid"] == full.values["fid"]
+    assert fid.protocol["metrics"] == ["fid"]
+    with pytest.raises(ValueError, match="computes .*only="):
+        evaluate_task(t, x, device="cpu", only=("is",))

@@ -2,7 +2,7 @@
 
 ::
 
-    manifest.json          versions, device, suite, start and end times
+    manifest.json          versions, device, suite, start and end times (earlier invocations kept)
     suite.toml, suite.json the suite as given and as resolved (seeds, budgets, overrides)
     records/<trial>.json   one TrialRecord per trial, written atomically when its job ends
     samples/<trial>.npy    seed 0's first samples, for the leaderboard's plots

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import math
 import os
 import shutil
@@ -268,6 +269,21 @@ def run_suite(
         return _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, retry_failed, progress)
 
 
+def _earlier_invocations(rd: RunDir, fresh: bool) -> list[dict]:
+    """The manifests of the earlier invocations on this run directory, oldest first: a resume (or a
+    re-run that trains nothing) must not erase which machine trained the records and how long it took."""
+    if fresh or not rd.manifest.is_file():
+        return []
+    try:
+        old = json.loads(rd.manifest.read_text())
+    except (OSError, ValueError):
+        return []  # an unreadable manifest is not worth failing a run for; the records carry their env
+    if not isinstance(old, dict):
+        return []
+    earlier = old.pop("earlier_invocations", [])
+    return [*(earlier if isinstance(earlier, list) else []), old]
+
+
 def _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, retry_failed, progress) -> Path:
     from tqdm.auto import tqdm
 
@@ -284,7 +300,7 @@ def _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, r
     manifest = {"suite": suite.name, "started": now(), "backend": engine.name,
                 "backend_options": {k: v for k, v in options.items() if v is not None and k != "device"},
                 "plugins": list(plugins), "workers": workers, "pack": pack, "programs": [j.label for j in jobs],
-                **environment(dev)}
+                **environment(dev), "earlier_invocations": _earlier_invocations(rd, fresh)}
     atomic_write_json(rd.manifest, manifest)
 
     bar = tqdm(total=suite.n_trials, initial=done, desc=f"suite {suite.name}", unit="trial",

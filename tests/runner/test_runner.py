@@ -47,6 +47,11 @@ def test_rerun_skips_finished_trials(tiny):
     run_suite(d / "tiny.toml", out, progress=False, leaderboard=False)
     assert time.perf_counter() - t0 < 10
     assert before == {p.name: p.stat().st_mtime_ns for p in (out / "records").iterdir()}
+    # The re-run trained nothing; the manifest still says what the first invocation ran, and where.
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["programs"] == []
+    first = manifest["earlier_invocations"][0]
+    assert first["programs"] and first["wall_s_this_invocation"] > 0 and first["cpu_model"] == manifest["cpu_model"]
 
 
 def test_failed_job_is_recorded_and_the_run_continues(tmp_path):

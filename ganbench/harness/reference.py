@@ -24,6 +24,7 @@ from ganbench.records import TrialRecord, TrialSpec, now
 from ganbench.tasks import Task
 from ganbench.utils.device import environment, resolve_device
 from ganbench.zoo import Variant, get_variant
+from ganbench.zoo.networks import layout_revision
 
 INIT_RECIPE = "gan-ns"  # whose architecture the init row draws (every built-in recipe's G is the same)
 
@@ -44,6 +45,9 @@ def reference_hash(task: Task, kind: str, init_variant: Variant | None = None) -
     """What decides a reference record: the task's data and protocol (and the init architecture)."""
     key = {"data": task.cache_key(), "protocol": task.protocol.to_dict(), "reference": kind,
            "arch": repr(init_variant.arch) if init_variant is not None and kind == "init" else None}
+    if kind == "init" and init_variant is not None and not init_variant.translation and (
+            rev := layout_revision(task.shape, init_variant.arch)):
+        key["layout"] = rev  # as in config_hash
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

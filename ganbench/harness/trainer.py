@@ -40,6 +40,7 @@ from ganbench.tasks.digits import PATH_LENGTH
 from ganbench.utils.atomic import atomic_save_npy
 from ganbench.utils.device import deterministic_algorithms, environment, resolve_device
 from ganbench.zoo import Variant, get_variant
+from ganbench.zoo.networks import layout_revision
 from ganbench.zoo.steps import growth_stage_now
 
 HISTORY_POINTS = 200  # loss samples kept per trial for curves
@@ -52,6 +53,8 @@ def config_hash(task: Task, variant: Variant, budget: Budget) -> str:
     protocol, the variant's recipe and the budget."""
     key = {"data": task.cache_key(), "protocol": task.protocol.to_dict(), "variant": variant.config_hash(),
            "budget": budget.to_dict()}
+    if not variant.translation and (rev := layout_revision(task.shape, variant.arch)):
+        key["layout"] = rev  # only where a layout changed: every other record keeps its hash
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

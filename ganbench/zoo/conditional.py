@@ -55,7 +55,7 @@ class CBNGenerator(DCGenerator):
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         s, b = z.shape[:2]
-        h = torch.relu(self.bn0(self.project(z).reshape(s, b, self.c0, 2, 2), y))
+        h = torch.relu(self.bn0(self.project(z).reshape(s, b, self.c0, self.r0, self.r0), y))
         for i, up in enumerate(self.ups):
             h = up(h)
             h = torch.tanh(h) if i == len(self.ups) - 1 else torch.relu(self.bns[i](h, y))

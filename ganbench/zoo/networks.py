@@ -3,10 +3,13 @@
 - ``mlp`` for vector tasks (ring8, grid25, hd-mixture): the fully connected GANs of VEEGAN / PacGAN
   / Unrolled GAN; G: z -> [Linear-ReLU] x depth -> Linear; D: [Linear-LeakyReLU(0.2)] x depth -> Linear.
   Defaults: 3 hidden layers of 128 units, z of dimension 8 (``Arch``).
-- ``dcgan`` for image tasks (Radford et al. 2016): G projects z to (ch·2^(n-1), 2, 2) and doubles the
-  resolution n = log2(H) - 1 times with stride-2 transposed convolutions, BatchNorm and ReLU, tanh
-  at the end; D mirrors it with stride-2 convolutions and LeakyReLU(0.2), no BatchNorm, and a linear
-  output. 8x8 digits: n = 2; 32x32 images: n = 4.
+- ``dcgan`` for image tasks (Radford et al. 2016): G projects z to (ch·2^(n-1), r0, r0) and doubles
+  the resolution n times with stride-2 transposed convolutions, BatchNorm and ReLU, tanh at the end;
+  D mirrors it with stride-2 convolutions and LeakyReLU(0.2), no BatchNorm, and a linear output on
+  its r0 x r0 features. r0 = 4 as in the paper (its Fig. 1), except that small images keep two
+  stages (``dcgan_stages``): 8x8 digits r0 = 2, n = 2; 16x16 r0 = 4, n = 2; 32x32 r0 = 4, n = 3. A
+  2x2 start at 32x32 (n = 4) collapses to one image on digits32 within 50 steps, with these layers
+  and with plain PyTorch modules alike, where the paper's 4x4 start learns all ten digits.
 - ``progan`` (Karras et al. 2018, ``ganbench.zoo.progressive``): the growing G and D, equalised
   learning rate, pixel norm, minibatch stddev; its ``progan`` step grows them.
 - ``stylegan`` / ``stylegan2`` (Karras et al. 2019 / 2020, ``ganbench.zoo.style``): the style-based
@@ -38,6 +41,14 @@ class Arch:
     hidden: int = 128  # mlp width
     depth: int = 3  # mlp hidden layers
     ch: int = 32  # dcgan base channels (the last G stage / first D stage)
+
+
+def dcgan_stages(side: int) -> int:
+    """Stride-2 stages of the DCGAN G and D for square images of ``side`` pixels: down to the paper's
+    4x4 (log2(side) - 2), but at least two stages where the image is small enough to allow them
+    (8x8: 2, from 2x2; 4x4: 1)."""
+    n = int(round(math.log2(side)))
+    return max(min(2, n - 1), n - 2)
 
 
 def pack(x: torch.Tensor, m: int) -> torch.Tensor:
@@ -86,9 +97,9 @@ class DCGenerator(nn.Module):
     def __init__(self, gens, z_dim: int, shape: tuple[int, int, int], ch: int):
         super().__init__()
         c, hgt, _ = shape
-        s, self.stages = len(gens), int(round(math.log2(hgt))) - 1
-        self.c0 = ch * 2 ** (self.stages - 1)
-        self.project = SeedLinear(gens, z_dim, self.c0 * 4)
+        s, self.stages = len(gens), dcgan_stages(hgt)
+        self.c0, self.r0 = ch * 2 ** (self.stages - 1), hgt >> self.stages
+        self.project = SeedLinear(gens, z_dim, self.c0 * self.r0 * self.r0)
         self.bn0 = SeedBatchNorm2d(s, self.c0)
         ups, bns = [], []
         cin = self.c0
@@ -103,7 +114,7 @@ class DCGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         s, b = z.shape[:2]
-        h = torch.relu(self.bn0(self.project(z).reshape(s, b, self.c0, 2, 2)))
+        h = torch.relu(self.bn0(self.project(z).reshape(s, b, self.c0, self.r0, self.r0)))
         for i, up in enumerate(self.ups):
             h = up(h)
             h = torch.tanh(h) if i == len(self.ups) - 1 else torch.relu(self.bns[i](h))
@@ -114,13 +125,13 @@ class DCDiscriminator(nn.Module):
     def __init__(self, gens, shape: tuple[int, int, int], ch: int, sn=False, mbd: bool = False):
         super().__init__()
         c, hgt, _ = shape
-        stages = int(round(math.log2(hgt))) - 1
+        stages = dcgan_stages(hgt)
         convs, cin, cout = [], c, ch
         for _ in range(stages):
             convs.append(SeedConv2d(gens, cin, cout, 4, 2, 1, sn=sn))
             cin, cout = cout, cout * 2
         self.convs = nn.ModuleList(convs)
-        self.feat_dim = cin * 4
+        self.feat_dim = cin * (hgt >> stages) ** 2
         self.mbd = MinibatchDiscrimination(gens, self.feat_dim) if mbd else None
         self.out = SeedLinear(gens, self.feat_dim + (self.mbd.n_kernels if mbd else 0), 1, sn=sn)
 
@@ -187,6 +198,14 @@ def _build_style(variant: str):
 # family -> builder(shape, arch, gens, pack_m, sn, mbd, extra) -> (G, D, latent dimension of G's input)
 ARCHITECTURES = {"mlp": _build_mlp, "dcgan": _build_dcgan, "progan": _build_progan,
                  "stylegan": _build_style("stylegan"), "stylegan2": _build_style("stylegan2")}
+
+
+def layout_revision(shape: tuple[int, ...], arch: Arch) -> int:
+    """Which revision of its family's layout a network for samples of ``shape`` gets, for the config
+    hash: records trained with an older layout must not be reused. 0: unchanged since the first
+    records (so their hashes stay); 1: the DCGAN's 4x4 start on images of 16 pixels and more."""
+    family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
+    return 1 if family == "dcgan" and len(shape) == 3 and dcgan_stages(shape[1]) != int(round(math.log2(shape[1]))) - 1 else 0
 
 
 def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn=False, mbd: bool = False,

@@ -1,5 +1,5 @@
-"""The recorded image run (baselines/images) is the shipped suite, trained: the progressive and
-style-based generators are significantly better than the untrained generator and draw every digit
+"""The recorded image run (baselines/images) is the shipped suite, trained: the DCGAN reference point
+and the progressive and style-based generators are significantly better than the untrained generator and draw every digit
 class recognisably, between the floor (an untrained generator: no confident digit) and the ceiling
 (held-out digits: all 10); every trial carries its path lengths, the style-based ones their
 FID-against-truncation points, and ProGAN grew to full resolution within its budget."""
@@ -35,9 +35,10 @@ def test_floor_and_ceiling():
     assert v("real", "fid").max() < 0.2 * v("init", "fid").min()
 
 
-def test_progressive_and_style_based_generators_learn_every_digit():
+def test_every_generator_learns_every_digit():
+    # dcgan32 included: with its earlier 2x2 start it collapsed to one digit (FID ~3,000, 1 mode)
     table = aggregate(load_records(BASELINE))[TASK]
-    for name in ("progan", "stylegan", "stylegan2"):
+    for name in ("dcgan32", "progan", "stylegan", "stylegan2"):
         assert bool(table.loc[name, "learned"]), name
         assert v(name, "modes").min() >= 9, name
         assert v(name, "fid").max() < 0.5 * v("init", "fid").min(), name

@@ -105,6 +105,9 @@ def _cmd_run(args) -> int:
             best = learned.index[0]
             print(f"  {task}: best {head} = {learned.loc[best, f'{head} mean']:.4g} ({best}); "
                   f"{len(learned)} of {int((table['kind'] == 'trial').sum())} variants learned (init: {floor:.4g})")
+        elif table.loc[table["kind"] == "trial", "untested"].all():
+            print(f"  {task}: one seed per variant: nothing can be tested against the untrained generator "
+                  f"({head} {floor:.4g}); run 2 or more seeds (--seeds) to rank")
         else:
             print(f"  {task}: no variant is significantly better than the untrained generator ({head} {floor:.4g})")
     return 1 if (bad and args.fail_on_error) else EXIT_OK

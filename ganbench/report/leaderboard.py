@@ -97,6 +97,7 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
         table["headline"] = head
         table["p_vs_init"] = math.nan
         table["learned"] = False
+        table["untested"] = False  # fewer than 2 seeds of the trial or of init: Welch cannot say
         table["rank"] = math.nan
         table["tie_best"] = False
         if head is not None:
@@ -109,6 +110,7 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
                 else:
                     p = better_p(values[head][v], floor, higher)
                     table.loc[v, "p_vs_init"] = p
+                    table.loc[v, "untested"] = bool(min(len(values[head][v]), len(floor)) < 2)
                     table.loc[v, "learned"] = bool(not math.isnan(p) and p < ALPHA)
             learned = [v for v in trial_rows if table.loc[v, "learned"]]
             means = table.loc[learned, f"{head} mean"]
@@ -143,6 +145,12 @@ def _number(x, fmt: str) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, fmt)
 
 
+def not_learned_label(row) -> str:
+    """Why a trial row is not ranked: its headline is not better than init's, or it cannot be tested
+    (one seed on either side: a one-seed probe is a picture, not a result)."""
+    return "untested: one seed" if bool(row.get("untested", False)) else "not learned"
+
+
 REFERENCE_LABELS = {"real": "real (held-out data: ceiling)", "init": "init (untrained G: floor)",
                     "identity": "identity (inputs unchanged)"}
 
@@ -160,7 +168,7 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
         elif r["learned"]:
             rank, name = str(int(r["rank"])), v + (" ≈" if r["tie_best"] else "")
         else:
-            rank, name = "—", f"{v} (not learned)"
+            rank, name = "—", f"{v} ({not_learned_label(r)})"
         row = {"rank": rank, "variant": name}
         for c in ([head] if head else []) + [c for c in cols if c != head]:
             row[c] = _pm(r[f"{c} mean"], r[f"{c} std"])
@@ -261,7 +269,8 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
                 written[f"{task} {v} mixing"] = path
             if f.is_file():
                 kind = table.loc[v, "kind"]
-                label = v if kind != "trial" else (v if table.loc[v, "learned"] else f"{v} (not learned)")
+                label = v if kind != "trial" else (v if table.loc[v, "learned"] else
+                                                   f"{v} ({not_learned_label(table.loc[v])})")
                 fakes[label] = np.load(f)
         if fakes:
             try:

@@ -66,6 +66,18 @@ def test_display_marks_and_counts():
     assert list(d["diverged"]) == [0, 1, 0]
 
 
+def test_one_seed_rows_are_untested_not_unlearned():
+    # One seed each: Welch has no variance to test with, so nothing is ranked, and the table says
+    # why instead of calling a generator that plainly beat the floor "not learned".
+    recs = [make("ring8", "a", 0, {"modes": 8}), make("ring8", "init", 0, {"modes": 0}, kind="init")]
+    t = aggregate(recs)["ring8"]
+    assert bool(t.loc["a", "untested"]) and not bool(t.loc["a", "learned"])
+    assert list(display_table(t)["variant"])[0] == "a (untested: one seed)"
+    two = recs + [make("ring8", "a", 1, {"modes": 0}), make("ring8", "init", 1, {"modes": 0}, kind="init")]
+    t = aggregate(two)["ring8"]  # tested now, and not better than the floor
+    assert not bool(t.loc["a", "untested"]) and list(display_table(t)["variant"])[0] == "a (not learned)"
+
+
 def test_stats_helpers():
     assert mean_ci([1.0])["n"] == 1 and math.isnan(mean_ci([1.0])["std"])
     assert mean_ci([1.0, float("inf")])["mean"] == math.inf

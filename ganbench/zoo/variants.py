@@ -112,8 +112,8 @@ class Variant:
     def config_hash(self) -> str:
         """Hash of everything that changes training except the name and the prose (a field at its
         default is left out, so adding a field to the recipe does not change existing hashes)."""
-        from ganbench.zoo.losses import BUILTIN_LOSSES, LOSSES
-        from ganbench.zoo.steps import BUILTIN_STEPS, STEPS
+        from ganbench.zoo.losses import BUILTIN_LOSSES, LOSS_REVISIONS, LOSSES
+        from ganbench.zoo.steps import BUILTIN_STEPS, STEP_REVISIONS, STEPS
 
         d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc")}
         for late, default in _LATE_FIELDS.items():  # fields added after records existed: absent at their default
@@ -125,6 +125,10 @@ class Variant:
             d["loss_source"] = source_digest(LOSSES[self.loss])
         if self.step not in BUILTIN_STEPS and self.step in STEPS:
             d["step_source"] = source_digest(STEPS[self.step])
+        if LOSS_REVISIONS.get(self.loss, 0):  # a builtin's changed behaviour (see STEP_REVISIONS)
+            d["loss_revision"] = LOSS_REVISIONS[self.loss]
+        if STEP_REVISIONS.get(self.step, 0):
+            d["step_revision"] = STEP_REVISIONS[self.step]
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 

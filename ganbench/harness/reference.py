@@ -19,12 +19,11 @@ import torch
 from ganbench.evaluation import EvalContext
 from ganbench.harness.budget import Budget
 from ganbench.harness.program import Group, build_program
-from ganbench.harness.trainer import evaluate_samples, keep_samples, outputs
+from ganbench.harness.trainer import evaluate_samples, keep_samples, layout_key, outputs
 from ganbench.records import TrialRecord, TrialSpec, now
 from ganbench.tasks import Task
 from ganbench.utils.device import environment, resolve_device
 from ganbench.zoo import Variant, get_variant
-from ganbench.zoo.networks import layout_revision
 
 INIT_RECIPE = "gan-ns"  # whose architecture the init row draws (every built-in recipe's G is the same)
 
@@ -45,9 +44,8 @@ def reference_hash(task: Task, kind: str, init_variant: Variant | None = None) -
     """What decides a reference record: the task's data and protocol (and the init architecture)."""
     key = {"data": task.cache_key(), "protocol": task.protocol.to_dict(), "reference": kind,
            "arch": repr(init_variant.arch) if init_variant is not None and kind == "init" else None}
-    if kind == "init" and init_variant is not None and not init_variant.translation and (
-            rev := layout_revision(task.shape, init_variant.arch)):
-        key["layout"] = rev  # as in config_hash
+    if kind == "init" and init_variant is not None:
+        key.update(layout_key(task, init_variant))
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

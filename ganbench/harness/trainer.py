@@ -52,10 +52,16 @@ def config_hash(task: Task, variant: Variant, budget: Budget) -> str:
     """Hash of everything that decides a trial's result besides its seed: the task's data and
     protocol, the variant's recipe and the budget."""
     key = {"data": task.cache_key(), "protocol": task.protocol.to_dict(), "variant": variant.config_hash(),
-           "budget": budget.to_dict()}
-    if not variant.translation and (rev := layout_revision(task.shape, variant.arch)):
-        key["layout"] = rev  # only where a layout changed: every other record keeps its hash
+           "budget": budget.to_dict(), **layout_key(task, variant)}
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def layout_key(task: Task, variant: Variant) -> dict:
+    """``{"layout": revision}`` for a variant's networks on ``task`` whose layout changed since the
+    first records (``ganbench.zoo.networks.layout_revision``), else ``{}``: every other record keeps
+    its hash. Translation variants build their own networks (``ganbench.zoo.translation``)."""
+    rev = 0 if variant.translation else layout_revision(task.shape, variant.arch)
+    return {"layout": rev} if rev else {}
 
 
 @dataclass

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganbench.zoo.layers import SeedConditionalBatchNorm2d, SeedLinear
-from ganbench.zoo.networks import Arch, DCDiscriminator, DCGenerator, MLPDiscriminator, MLPGenerator
+from ganbench.zoo.networks import Arch, DCDiscriminator, DCGenerator, MLPDiscriminator, MLPGenerator, family_of
 
 CONDITIONINGS = ("concat", "auxiliary", "projection")
 
@@ -93,7 +93,7 @@ def build_conditional_networks(shape: tuple[int, ...], arch: Arch, gens, n_class
     then D's, then D's label head, each from the seed's init stream). Returns (G, D, z_dim)."""
     if mode not in CONDITIONINGS:
         raise ValueError(f"unknown conditioning {mode!r}; choose from {', '.join(CONDITIONINGS)}")
-    family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
+    family = family_of(shape, arch)
     extra = n_classes if mode == "concat" else 0  # label features or channels at D's input
     if family == "mlp":
         z = arch.z_dim or 8

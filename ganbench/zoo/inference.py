@@ -13,7 +13,7 @@ the seed's init stream after G and D. The code's default dimension is the data's
 """
 from __future__ import annotations
 
-from ganbench.zoo.networks import Arch, MLPDiscriminator, MLPGenerator
+from ganbench.zoo.networks import Arch, MLPDiscriminator, MLPGenerator, family_of
 
 INFERENCE_FAMILIES = ("bigan", "aae")
 
@@ -23,7 +23,7 @@ def build_inference_networks(shape: tuple[int, ...], arch: Arch, gens, kind: str
     pair), the AAE's D takes a code z."""
     if kind not in INFERENCE_FAMILIES:
         raise ValueError(f"unknown inference family {kind!r}; choose from {', '.join(INFERENCE_FAMILIES)}")
-    family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
+    family = family_of(shape, arch)
     if family != "mlp" or len(shape) != 1:
         raise ValueError(f"the {kind} variants are implemented for vector tasks (the mlp family: ring8, grid25, "
                          f"hd-mixture), got samples of shape {shape}")

@@ -43,6 +43,12 @@ class Arch:
     ch: int = 32  # dcgan base channels (the last G stage / first D stage)
 
 
+def family_of(shape: tuple[int, ...], arch: Arch) -> str:
+    """The architecture family a network for samples of ``shape`` gets: the recipe's, else ``dcgan``
+    for images (C, H, W) and ``mlp`` for vectors."""
+    return arch.family or ("dcgan" if len(shape) == 3 else "mlp")
+
+
 def dcgan_stages(side: int) -> int:
     """Stride-2 stages of the DCGAN G and D for square images of ``side`` pixels: down to the paper's
     4x4 (log2(side) - 2), but at least two stages where the image is small enough to allow them
@@ -204,8 +210,10 @@ def layout_revision(shape: tuple[int, ...], arch: Arch) -> int:
     """Which revision of its family's layout a network for samples of ``shape`` gets, for the config
     hash: records trained with an older layout must not be reused. 0: unchanged since the first
     records (so their hashes stay); 1: the DCGAN's 4x4 start on images of 16 pixels and more."""
-    family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
-    return 1 if family == "dcgan" and len(shape) == 3 and dcgan_stages(shape[1]) != int(round(math.log2(shape[1]))) - 1 else 0
+    if family_of(shape, arch) != "dcgan" or len(shape) != 3:
+        return 0
+    first_records_stages = int(round(math.log2(shape[1]))) - 1  # the 2x2 start
+    return int(dcgan_stages(shape[1]) != first_records_stages)
 
 
 def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn=False, mbd: bool = False,
@@ -215,7 +223,7 @@ def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn
     normalisation of D, for all seeds or per seed (a sequence of bools). ``extra``: what a family
     reads from the recipe (``style_mixing``, ``truncation_psi`` for the style-based ones). Returns
     (G, D, z_dim), z_dim the length of G's input vector."""
-    family = arch.family or ("dcgan" if len(shape) == 3 else "mlp")
+    family = family_of(shape, arch)
     if family not in ARCHITECTURES:
         raise ValueError(f"unknown architecture family {family!r}; choose from {', '.join(ARCHITECTURES)}")
     return ARCHITECTURES[family](shape, arch, gens, pack_m, sn, mbd, extra)

@@ -27,7 +27,7 @@ import torch
 from ganbench.evaluation import EvalContext, evaluate_task
 from ganbench.harness.budget import Budget
 from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save_checkpoint
-from ganbench.harness.encoders import encoder_stats
+from ganbench.harness.encoders import encoder_stats, reconstructions
 from ganbench.harness.encoders import protocol as encoder_protocol
 from ganbench.harness.flops import measure_flops
 from ganbench.harness.latent_paths import path_length_stats
@@ -277,14 +277,18 @@ def train_program(
         # Sample with each trial's own evaluation stream (the same latents for G and its average),
         # or translate the test inputs.
         # ``extra``: per trial, the values beyond the samples' own, with ``extra_protocol`` saying how.
-        fakes = raw = extra = None
+        fakes = raw = extra = recon = None
         extra_protocol = {}
         if evaluate:
             raw = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
             fakes = outputs(prog.g_ema, prog.ctx.z_dim, task, specs) if prog.g_ema is not None else raw
             if prog.ctx.e is not None:  # an inference program: judge its encoder too
-                extra = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev)
-                extra_protocol = {"encoder": encoder_protocol()}
+                extra = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev,
+                                      context.extractor(task.protocol.extractor) if task.is_image else None)
+                extra_protocol = {"encoder": encoder_protocol(task)}
+                if samples_dir is not None:
+                    recon = reconstructions(task, prog.ctx.e, prog.ctx.g, len(specs), dev,
+                                            RECON_SHOWN_IMAGES if task.is_image else RECON_SHOWN_POINTS)
             elif prog.variants[0].translation == "cyclegan":  # and a CycleGAN its way back
                 extra = cycle_errors(task, prog.ctx.g, raw)
             elif PATH_LENGTH in task.protocol.metrics:  # the judged generator's latent-space smoothness
@@ -325,6 +329,9 @@ def train_program(
                 keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
                 if mixing is not None:
                     atomic_save_npy(Path(samples_dir) / f"{s.trial_id}.mixing.npy", mixing[i].float().cpu().numpy())
+                if recon is not None:  # (2, n, *shape): the inputs, then this trial's reconstructions
+                    atomic_save_npy(Path(samples_dir) / f"{s.trial_id}.recon.npy",
+                                    torch.stack([recon[0], recon[1][i]]).numpy())
             records.append(rec)
     # The checkpoint stays until the caller has saved the records (the runner removes it then).
     return records
@@ -415,6 +422,9 @@ def style_mixing_grids(g, specs) -> torch.Tensor | None:
     gens = [torch.Generator().manual_seed(derive_seed(s.stream("eval"), "mixing")) for s in specs]
     lat = torch.stack([torch.randn(2 * MIXING_SOURCES, g.latent_dim, generator=q) for q in gens]).to(dev)
     return g.mixing_grid(lat[:, :MIXING_SOURCES], lat[:, MIXING_SOURCES:], g.g.num_ws // 2)
+
+
+RECON_SHOWN_IMAGES, RECON_SHOWN_POINTS = 12, 300  # reconstructions kept for the leaderboard's figure
 
 
 def keep_samples(path: Path, task: Task, fake: torch.Tensor) -> None:

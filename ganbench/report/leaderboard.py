@@ -243,7 +243,13 @@ def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv"), plots: bool 
 
 
 def _plots(run_dir: Path, records, out_dir: Path) -> dict:
-    from ganbench.report.plots import save_metric_bars, save_mixing_grid, save_sample_panel, save_truncation_curve
+    from ganbench.report.plots import (
+        save_metric_bars,
+        save_mixing_grid,
+        save_reconstruction_panel,
+        save_sample_panel,
+        save_truncation_curve,
+    )
     from ganbench.tasks import get_task
 
     written = {}
@@ -259,9 +265,11 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
             path = out_dir / f"{safe}_truncation.png"
             save_truncation_curve(path, table.reset_index(), title=f"{task}: FID against truncation ψ")
             written[f"{task} truncation"] = path
-        fakes = {}
+        fakes, recons = {}, {}
         for v in table.index:
             f = RunDir(run_dir).sample_path(trial_id(task, v, 0))
+            if f.with_suffix(".recon.npy").is_file():  # an encoder GAN's reconstructions
+                recons[v] = np.load(f.with_suffix(".recon.npy"))
             grid = f.with_suffix(".mixing.npy")
             if grid.is_file():  # a style-based G's style-mixing grid
                 path = out_dir / f"{safe}_{safe_name(v)}_mixing.png"
@@ -281,4 +289,9 @@ def _plots(run_dir: Path, records, out_dir: Path) -> dict:
             what = "translations of the test inputs" if getattr(t, "kind", "") == "translation" else "samples"
             save_sample_panel(path, t, fakes, title=f"{task}: {what}, seed 0")
             written[f"{task} samples"] = path
+            if recons:
+                path = out_dir / f"{safe}_reconstructions.png"
+                save_reconstruction_panel(path, t, recons, title=f"{task}: held-out inputs and their reconstructions "
+                                                                 "G(E(x)), seed 0")
+                written[f"{task} reconstructions"] = path
     return written

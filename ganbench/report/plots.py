@@ -119,6 +119,39 @@ def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
     _save(fig, path)
 
 
+def save_reconstruction_panel(path, task, recons: dict, title: str = "") -> None:
+    """An encoder GAN's reconstructions next to their inputs; ``recons`` maps variant name -> array
+    (2, n, *shape) of held-out inputs and their reconstructions G(E(x)) (seed 0). Images: the inputs
+    in the first row, one row of reconstructions per variant; vectors: one panel per variant, a grey
+    segment from each input (first two coordinates) to its reconstruction (a dot)."""
+    if task.is_image:
+        first = next(iter(recons.values()))
+        return save_translation_panel(path, {"identity": first[0], **{k: v[1] for k, v in recons.items()}}, title,
+                                      n=len(first[0]))
+    n = max(1, len(recons))
+    fig = _figure(figsize=(2.8 * n, 3.0))
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, (name, pair) in zip(axes, recons.items()):
+        x, r = np.asarray(pair[0])[:, :2], np.asarray(pair[1])[:, :2]
+        segments = np.stack([x, r], 1)
+        from matplotlib.collections import LineCollection
+
+        ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.5, zorder=1))
+        ax.scatter(x[:, 0], x[:, 1], s=3, color="tab:red", linewidths=0, zorder=2, label="input")
+        ax.scatter(r[:, 0], r[:, 1], s=3, color="tab:blue", linewidths=0, zorder=3, label="G(E(x))")
+        lo, hi = x.min(0), x.max(0)
+        pad = 0.3 * (hi - lo).max() + 1e-9
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(lo[1] - pad, hi[1] + pad)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(name, fontsize=9)
+    axes[0].legend(fontsize=7, loc="lower left", markerscale=3)
+    fig.suptitle(title, fontsize=9)
+    _save(fig, path)
+
+
 def save_metric_bars(path, table, metric: str, title: str = "", references=()) -> None:
     """Bar chart of ``metric`` mean ± std per variant from a wide leaderboard (pandas DataFrame with
     columns ``variant``, ``{metric} mean``, ``{metric} std``); ``references`` (the real and init rows)

@@ -34,6 +34,7 @@ from pathlib import Path
 import tomllib
 
 from ganbench.harness.budget import Budget
+from ganbench.harness.encoders import encoder_tasks, judgeable
 from ganbench.records import safe_name
 from ganbench.runner.backends.slurm import check_settings as check_slurm_settings
 
@@ -258,9 +259,10 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
                     raise ValueError(f"variant {v!r} is conditional and this task has no labels; list it under a "
                                      f"labelled task ({', '.join(labelled_tasks())}) with a task-level "
                                      "variants = [...]")
-                if variant.inference and task.is_image:
-                    raise ValueError(f"variant {v!r} has an encoder for vector samples only; list it under a "
-                                     "vector task (ring8, grid25, hd-mixture) with a task-level variants = [...]")
+                if variant.inference and not judgeable(task):
+                    raise ValueError(f"variant {v!r} has an encoder, and this task has no labels to judge it with; "
+                                     f"list it under one of {', '.join(encoder_tasks())} with a task-level "
+                                     "variants = [...]")
             except ValueError as exc:
                 raise ValueError(f"{where}: [tasks.{plan.name}] {exc}") from None
     return suite

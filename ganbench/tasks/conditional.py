@@ -19,7 +19,7 @@ import dataclasses
 import torch
 
 from ganbench.metrics.conditional import conditional_accuracy, intra_fid
-from ganbench.tasks.digits import CONFIDENT, Digits
+from ganbench.tasks.digits import Digits
 from ganbench.tasks.mixtures import GaussianMixture, grid25, ring8
 from ganbench.tasks.task import register_task
 
@@ -87,9 +87,6 @@ class ConditionalDigits(ConditionalTask, Digits):
         super().__init__()
         self.protocol = dataclasses.replace(Digits.protocol, metrics=Digits.protocol.metrics + (CONDITIONAL,),
                                             headline="cond_accuracy")
-        from ganbench.features.digits import load_digits_split
-
-        self.test_labels = torch.from_numpy(load_digits_split("test")[1])
 
     def sample_labelled(self, n, generator):
         dev = generator.device
@@ -108,11 +105,6 @@ class ConditionalDigits(ConditionalTask, Digits):
 
     def reference_labels(self):
         return self.labels.long()  # eval_real is the whole train split
-
-    def judge(self, fake, features):
-        label = torch.as_tensor(features.labels)[:, 0].long()
-        confident = torch.as_tensor(features.confidence)[:, 0] >= CONFIDENT
-        return torch.where(confident, label, -1)
 
 
 register_task("ring8-cond")(lambda: ConditionalMixture(ring8()))

@@ -35,7 +35,7 @@ class _DigitsBase(Task):
     def __init__(self):
         x, y = self._split("train")
         self.images, self.labels = x, y
-        self.test_images = self._split("test")[0]
+        self.test_images, self.test_labels = self._split("test")
 
     @staticmethod
     def _split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -91,6 +91,20 @@ class Digits(_DigitsBase):
 
     def eval_real(self, generator):
         return self.images  # the whole train split: the reference set does not depend on a seed
+
+    def labelled_split(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The whole ``"train"`` or ``"test"`` split with its digit classes (int64): what an encoder's
+        linear probe is fitted on and judged with (``ganbench.harness.encoders``)."""
+        if split not in ("train", "test"):
+            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        return (self.images, self.labels.long()) if split == "train" else (self.test_images, self.test_labels.long())
+
+    def judge(self, samples, features) -> torch.Tensor:
+        """(N,) the digit the classifier recognises in each sample (probability >= ``CONFIDENT``, the
+        gate of ``modes``), else -1; ``features``: the task's extractor's, with labels and confidence."""
+        label = torch.as_tensor(features.labels)[:, 0].long()
+        confident = torch.as_tensor(features.confidence)[:, 0] >= CONFIDENT
+        return torch.where(confident, label, -1)
 
 
 @register_task("digits32")

@@ -127,8 +127,11 @@ class DCGenerator(nn.Module):
         return h
 
 
-class DCDiscriminator(nn.Module):
-    def __init__(self, gens, shape: tuple[int, int, int], ch: int, sn=False, mbd: bool = False):
+class DCFeatures(nn.Module):
+    """The DCGAN discriminator's body: stride-2 convolutions with LeakyReLU(0.2), channels ch, 2ch,
+    ... down to ``dcgan_stages``' smallest resolution; (S, B, C, H, W) -> (S, B, feat_dim)."""
+
+    def __init__(self, gens, shape: tuple[int, int, int], ch: int, sn=False):
         super().__init__()
         c, hgt, _ = shape
         stages = dcgan_stages(hgt)
@@ -138,14 +141,27 @@ class DCDiscriminator(nn.Module):
             cin, cout = cout, cout * 2
         self.convs = nn.ModuleList(convs)
         self.feat_dim = cin * (hgt >> stages) ** 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _leaky_convs(self.convs, x)
+
+
+def _leaky_convs(convs, x: torch.Tensor) -> torch.Tensor:
+    for conv in convs:
+        x = nn.functional.leaky_relu(conv(x), 0.2)
+    return x.flatten(2)
+
+
+class DCDiscriminator(nn.Module):
+    def __init__(self, gens, shape: tuple[int, int, int], ch: int, sn=False, mbd: bool = False):
+        super().__init__()
+        body = DCFeatures(gens, shape, ch, sn=sn)
+        self.convs, self.feat_dim = body.convs, body.feat_dim  # the attribute names of saved state dicts
         self.mbd = MinibatchDiscrimination(gens, self.feat_dim) if mbd else None
         self.out = SeedLinear(gens, self.feat_dim + (self.mbd.n_kernels if mbd else 0), 1, sn=sn)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = x
-        for conv in self.convs:
-            h = nn.functional.leaky_relu(conv(h), 0.2)
-        f = h.flatten(2)  # (S, B, feat_dim)
+        f = _leaky_convs(self.convs, x)  # (S, B, feat_dim)
         g = self.mbd(f) if self.mbd is not None else f
         return self.out(g)[..., 0], f
 

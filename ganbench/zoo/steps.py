@@ -17,6 +17,7 @@ import torch
 from torch.func import functional_call
 
 from ganbench.utils.registry import registrar
+from ganbench.zoo.inference import joint
 from ganbench.zoo.losses import class_nll
 from ganbench.zoo.networks import pack
 from ganbench.zoo.regularizers import clip_weights, gradient_penalty, r1_penalty
@@ -276,13 +277,13 @@ def bigan_step(ctx) -> dict:
     for _ in range(ctx.variant.n_critic):
         x, z = ctx.real(), ctx.noise()
         with torch.no_grad():
-            real_pair, fake_pair = torch.cat([x, e(x)], -1), torch.cat([g(z), z], -1)
+            real_pair, fake_pair = joint(x, e(x)), joint(g(z), z)
         d_real, d_fake = _judge(d, real_pair, fake_pair, False)
         d_loss, _ = ctx.loss(d_real, d_fake)
         _update(ctx.opt_d, d_loss)
     with frozen(d):
         z = ctx.noise()
-        d_real, d_fake = _judge(d, torch.cat([x, e(x)], -1), torch.cat([g(z), z], -1), False)
+        d_real, d_fake = _judge(d, joint(x, e(x)), joint(g(z), z), False)
         ge_loss, _ = ctx.loss(d_fake, d_real)  # swapped: fakes should look real and reals fake
         _g_update(ctx, ge_loss)
     return {"d_loss": d_loss.detach(), "g_loss": ge_loss.detach()}

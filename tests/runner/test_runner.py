@@ -116,3 +116,21 @@ def test_balance_splits_by_seed_and_orders_longest_first(tmp_path, workers):
     costs = [j.cost() for j in out]
     assert costs == sorted(costs, reverse=True) and (len(out) > len(jobs) or workers == 2)
     assert balance(jobs, 1) == sorted(jobs, key=lambda j: -j.cost())
+
+
+def test_encoder_runs_keep_reconstructions_and_plot_them_next_to_their_inputs(tmp_path):
+    import numpy as np
+
+    from ganbench.tasks import get_task
+
+    (tmp_path / "enc.toml").write_text('name = "enc"\nseeds = 1\nvariants = ["aae", "bigan"]\n'
+                                       '[tasks.digits]\nbudget = { g_steps = 3 }\nvariants = ["aae"]\n'
+                                       '[tasks.ring8]\nbudget = { g_steps = 3 }\nvariants = ["bigan"]\n')
+    out = run_suite(tmp_path / "enc.toml", tmp_path / "run", progress=False)
+    rec = np.load(out / "samples" / "digits__aae__s0.recon.npy")
+    inputs = get_task("digits").labelled_split("test")[0][:12].numpy()
+    assert rec.shape == (2, 12, 1, 8, 8) and np.array_equal(rec[0], inputs)  # the held-out inputs, then G(E(x))
+    assert np.load(out / "samples" / "ring8__bigan__s0.recon.npy").shape == (2, 300, 2)
+    assert not (out / "samples" / "digits__init__s0.recon.npy").exists()  # reference rows have no encoder
+    for task in ("digits", "ring8"):
+        assert (out / "leaderboard" / f"{task}_reconstructions.png").stat().st_size > 1000

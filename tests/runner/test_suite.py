@@ -21,7 +21,8 @@ def test_shipped_suites_load():
     conditional = load_suite("conditional")
     assert {t.name for t in conditional.tasks} == {"ring8-cond", "digits-cond"}
     inference = load_suite("inference")
-    assert {"bigan", "aae"} <= set(inference.variants) and all(not t.task().is_image for t in inference.tasks)
+    assert {"bigan", "aae"} <= set(inference.variants) and {t.name for t in inference.tasks} == {"ring8", "digits"}
+    assert {"bigan", "aae"} <= set(full.variants_of(next(t for t in full.tasks if t.name == "digits")))
     for suite in (conditional, inference):  # floors and ceilings as in core: equal steps, EMA evaluated
         for plan in suite.tasks:
             assert plan.budget.rule[0] == "g_steps" and plan.train["ema"] > 0
@@ -41,7 +42,8 @@ def test_shipped_suites_load():
     ({"name": "a/b"}, "plain name"),
     ({"variants": []}, "non-empty list"),
     ({"variants": ["gan-ns", "cgan"]}, "'cgan' is conditional and this task has no labels"),
-    ({"tasks": {"digits": {"budget": {"g_steps": 1}, "variants": ["aae"]}}}, "'aae' has an encoder for vector"),
+    ({"tasks": {"stacked-digits": {"budget": {"g_steps": 1}, "variants": ["aae"]}}},
+     "'aae' has an encoder, and this task has no labels.*digits, digits-cond"),
 ])
 def test_validation_errors_name_the_problem(patch, message):
     with pytest.raises(ValueError, match=message):

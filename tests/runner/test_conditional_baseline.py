@@ -40,3 +40,24 @@ def test_conditioning_obeys_the_label_and_the_unconditional_control_does_not():
         # every high-quality sample is of the requested mode
         np.testing.assert_allclose(mine, _values(results, "ring8-cond", v, "hq_fraction[identity]"))
         assert welch_p_one_sided(mine, control) < 1e-3
+
+
+def test_check_and_compare_work_on_conditional_records_unchanged():
+    import copy
+
+    from ganbench.report.check import EXIT_PASS, EXIT_REGRESSION, check_records
+    from ganbench.report.compare import compare_records
+
+    records = load_records(BASELINE)
+    same = check_records(records, records)
+    assert same.exit_code == EXIT_PASS and {"cond_accuracy", "intra_fid"} <= {i.metric for i in same.items}
+    worse = copy.deepcopy(records)
+    for r in worse:
+        if r["task"] == "ring8-cond" and r["variant"] == "cgan" and r["kind"] == "trial":
+            r["metrics"]["cond_accuracy"] /= 8  # the generator stopped obeying its label
+    failed = check_records(worse, records)
+    assert {(i.task, i.variant, i.metric) for i in failed.failures} == {("ring8-cond", "cgan", "cond_accuracy")}
+    assert failed.exit_code == EXIT_REGRESSION
+    ring_only = [r for r in records if r["task"] == "ring8-cond"]  # digits-cond has no gan-ns control
+    (ring,) = compare_records(ring_only, records, "cgan", reference="gan-ns")
+    assert ring.metric == "cond_accuracy" and ring.verdict == "better" and ring.learned  # the headline, vs the control

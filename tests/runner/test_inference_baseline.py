@@ -70,3 +70,25 @@ def test_the_autoencoder_inverts_better_and_the_families_trade_sample_quality_di
     adjusted = dict(zip(directions, holm(pvalues)))
     assert max(adjusted.values()) < 0.05, adjusted  # each direction, Holm over the eight
     assert v("digits", "aae", "prior_kid").max() < 0.1 < v("digits", "bigan", "prior_kid").min()
+
+
+def test_check_and_compare_work_on_encoder_records_unchanged():
+    import copy
+
+    from ganbench.report.check import EXIT_PASS, EXIT_REGRESSION, check_records
+    from ganbench.report.compare import compare_records
+
+    records = load_records(BASELINE)
+    same = check_records(records, records)
+    assert same.exit_code == EXIT_PASS
+    assert {"recon_error", "recon_kept", "probe_accuracy", "prior_kid"} <= {i.metric for i in same.items}
+    worse = copy.deepcopy(records)
+    for r in worse:
+        if r["task"] == "digits" and r["variant"] == "aae" and r["kind"] == "trial":
+            r["metrics"]["recon_error"] *= 2  # the autoencoder forgot how to reconstruct
+    failed = check_records(worse, records)
+    assert failed.exit_code == EXIT_REGRESSION
+    assert {(i.task, i.variant, i.metric) for i in failed.failures} == {("digits", "aae", "recon_error")}
+    (ring, digits) = sorted(compare_records(records, records, "aae", reference="bigan", metric="recon_error"),
+                            key=lambda c: c.task != "ring8")
+    assert ring.verdict == digits.verdict == "better" and ring.learned is None  # init has no encoder value

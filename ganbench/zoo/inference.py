@@ -26,7 +26,15 @@ import torch
 from torch import nn
 
 from ganbench.zoo.layers import SeedLinear
-from ganbench.zoo.networks import Arch, DCFeatures, DCGenerator, MLPDiscriminator, MLPGenerator, _square, family_of
+from ganbench.zoo.networks import (
+    Arch,
+    DCFeatures,
+    DCGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+    family_of,
+    require_square,
+)
 
 INFERENCE_FAMILIES = ("bigan", "aae")
 
@@ -83,7 +91,7 @@ def build_inference_networks(shape: tuple[int, ...], arch: Arch, gens, kind: str
         e = MLPGenerator(gens, shape[0], z, arch.hidden, arch.depth)  # the same layer stack, x -> z
         return g, d, e, z
     if family == "dcgan" and len(shape) == 3:
-        _square(shape, "dcgan")
+        require_square(shape, "dcgan")
         g = DCGenerator(gens, z, shape, arch.ch)
         d = (JointDCDiscriminator(gens, shape, arch.ch, z, arch.hidden, sn=sn) if kind == "bigan"
              else MLPDiscriminator(gens, z, arch.hidden, arch.depth, sn=sn))

@@ -174,13 +174,13 @@ def _build_mlp(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict)
         MLPDiscriminator(gens, shape[0] * pack_m, arch.hidden, arch.depth, sn=sn, mbd=mbd), z
 
 
-def _square(shape, family: str, minimum: int = 4) -> None:
+def require_square(shape, family: str, minimum: int = 4) -> None:
     if len(shape) != 3 or shape[1] != shape[2] or shape[1] < minimum or shape[1] & (shape[1] - 1):
         raise ValueError(f"the {family} family takes square images with a power-of-two side >= {minimum}, got {shape}")
 
 
 def _build_dcgan(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict):
-    _square(shape, "dcgan")
+    require_square(shape, "dcgan")
     z = arch.z_dim or 32
     return DCGenerator(gens, z, shape, arch.ch), \
         DCDiscriminator(gens, (shape[0] * pack_m, *shape[1:]), arch.ch, sn=sn, mbd=mbd), z
@@ -195,7 +195,7 @@ def _plain_d(family: str, pack_m: int, sn, mbd: bool) -> None:
 def _build_progan(shape, arch: Arch, gens, pack_m: int, sn, mbd: bool, extra: dict):
     from ganbench.zoo.progressive import ProDiscriminator, ProGenerator
 
-    _square(shape, "progan")
+    require_square(shape, "progan")
     _plain_d("progan", pack_m, sn, mbd)
     z = arch.z_dim or 32
     g = ProGenerator(gens, z, shape[1], arch.ch, shape[0])
@@ -207,7 +207,7 @@ def _build_style(variant: str):
         from ganbench.zoo.progressive import ProDiscriminator
         from ganbench.zoo.style import LatentStyleGenerator, StyleGenerator
 
-        _square(shape, variant)
+        require_square(shape, variant)
         _plain_d(variant, pack_m, sn, mbd)
         z = arch.z_dim or 32
         g = StyleGenerator(gens, z, z, shape[1], arch.ch, variant, shape[0], mapping_depth=arch.depth)

@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local: processes of this machine; dask: a Dask cluster; slurm: SLURM array tasks "
                         "(see README, Running on a cluster)")
     r.add_argument("--workers", type=int, default=None,
-                   help="jobs at once: local processes (default one per CPU core, 1 with a GPU), workers of the "
+                   help="jobs at once: local processes (default one per CPU core; with a GPU, one per 4 cores up to 4, sharing it), workers of the "
                         "local Dask cluster (one per core or per GPU), or SLURM tasks running at once "
                         "(default: no limit)")
     cluster = r.add_argument_group("cluster backends (the suite's [slurm] table gives defaults for the slurm flags)")

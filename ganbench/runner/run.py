@@ -172,12 +172,13 @@ def default_run_dir(suite: Suite) -> Path:
     return Path("runs") / f"{suite.name}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def balance(jobs: list[Job], workers: int) -> list[Job]:
+def balance(jobs: list[Job], workers: int, split: bool = True) -> list[Job]:
     """Split every program that costs more than half a worker's fair share into programs over
     disjoint seeds, so that the pool ends together; returned longest first. Finer is not better:
     splitting at a quarter of the share made the core suite slower on 2 workers (33.0 against
-    31.2 minutes, measured), as one-seed programs lose what packing gains."""
-    if workers <= 1 or not jobs:
+    31.2 minutes, measured), as one-seed programs lose what packing gains. Without ``split`` (on a
+    GPU, where a packed step costs about what one seed's does) programs are only ordered."""
+    if workers <= 1 or not jobs or not split:
         return sorted(jobs, key=lambda j: -j.cost())
     target = sum(j.cost() for j in jobs) / (2 * workers)
     out = []
@@ -295,7 +296,7 @@ def _run_locked(suite, rd, device, dev, fresh, plugins, engine, options, pack, r
     atomic_write_json(rd.suite_json, suite.to_dict())
     jobs, done = plan_jobs(suite, rd.root.resolve(), device, plugins, pack=pack, retry_failed=retry_failed)
     # Longest first, heavy programs split by seed, so that the slots end together.
-    jobs = balance(jobs, engine.workers or cpu_count())
+    jobs = balance(jobs, engine.workers or cpu_count(), split=dev.type != "cuda")
     workers = engine.workers if engine.workers is None else min(engine.workers, max(1, len(jobs)))
     manifest = {"suite": suite.name, "started": now(), "backend": engine.name,
                 "backend_options": {k: v for k, v in options.items() if v is not None and k != "device"},

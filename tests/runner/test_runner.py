@@ -116,6 +116,19 @@ def test_balance_splits_by_seed_and_orders_longest_first(tmp_path, workers):
     costs = [j.cost() for j in out]
     assert costs == sorted(costs, reverse=True) and (len(out) > len(jobs) or workers == 2)
     assert balance(jobs, 1) == sorted(jobs, key=lambda j: -j.cost())
+    # on a GPU (split=False) packs stay whole: a packed step costs about what one seed's does there
+    assert balance(jobs, workers, split=False) == sorted(jobs, key=lambda j: -j.cost())
+
+
+@pytest.mark.parametrize("cores, expected", [(1, 1), (2, 1), (7, 1), (8, 2), (16, 4), (128, 4)])
+def test_processes_sharing_one_gpu_follow_the_cores(monkeypatch, cores, expected):
+    from ganbench.runner.backends import LocalBackend, local
+
+    assert local.gpu_workers(cores) == expected
+    monkeypatch.setattr(local, "cpu_count", lambda: cores)
+    assert LocalBackend(device="cuda").workers == expected
+    assert LocalBackend(device="cpu").workers == cores
+    assert LocalBackend(workers=3, device="cuda").workers == 3  # --workers wins
 
 
 def test_encoder_runs_keep_reconstructions_and_plot_them_next_to_their_inputs(tmp_path):

@@ -3,6 +3,12 @@
 On a CPU, several single-threaded programs use the cores better than one program whose small ops
 are split across threads (measured: 2 processes x 1 thread beat 1 process x 2 threads by 1.4x on 2
 cores), and results do not depend on the thread count.
+
+On a GPU, a program of small networks is bound by kernel launches, not by the device (a prototype
+of the seed-batched ring8 MLP on one H100: ~5 ms a step whatever the batch), so one process leaves
+the GPU idle between its launches and while it evaluates. With enough CPU cores several processes
+share the GPU (:func:`gpu_workers`), each launching its own program's kernels; a trial's record does
+not depend on what else ran on the device. Not yet timed on a GPU.
 """
 from __future__ import annotations
 
@@ -19,6 +25,17 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+GPU_SHARING_MAX = 4  # processes on one GPU: enough to hide launch gaps, few enough to keep device memory
+CORES_PER_GPU_WORKER = 4  # each process needs a core to launch from and cores to evaluate on
+
+
+def gpu_workers(cores: int | None = None) -> int:
+    """How many processes share one GPU by default: one per ``CORES_PER_GPU_WORKER`` cores, at most
+    ``GPU_SHARING_MAX``, at least one (16 cores: 4; 2 cores: 1)."""
+    cores = cpu_count() if cores is None else cores
+    return max(1, min(GPU_SHARING_MAX, cores // CORES_PER_GPU_WORKER))
+
+
 def _worker_init(threads: int) -> None:
     import torch
 
@@ -33,9 +50,10 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, workers: int | None = None, device: str = "cpu", threads_per_worker: int | None = None):
-        """``workers``: processes (default: one per core on a CPU, one on a GPU, which they would share)."""
+        """``workers``: processes (default: one per core on a CPU; on a GPU, which they share,
+        :func:`gpu_workers`)."""
         if workers is None:
-            workers = 1 if device == "cuda" else cpu_count()
+            workers = gpu_workers() if device == "cuda" else cpu_count()
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
         self.workers = workers

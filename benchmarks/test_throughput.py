@@ -87,3 +87,34 @@ def test_gpu_steps_per_second(benchmark, seeds):
     if ("gpu", 1) in RESULTS and seeds > 1:
         print(f"\n[GPU] 1 seed {RESULTS[('gpu', 1)]:.0f} steps/s, {seeds} seeds {rate:.0f} trial-steps/s "
               f"-> {rate / RESULTS[('gpu', 1)]:.1f}x")
+
+
+COMPILE_RESULTS = {}
+
+
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+def test_torch_compile_on_cpu(benchmark, engine):
+    """One program of five gan-ns seeds on ring8 (batch 256), eager against G and D wrapped in
+    ``torch.compile`` (inductor), on every core; the compile time (the first 20 steps) is left out
+    and reported apart. The losses after the timed steps are kept: compiled kernels round
+    differently, so a compiled program does not give the eager program's records."""
+    from ganbench.harness.program import Group, build_program
+    from ganbench.tasks import get_task
+    from ganbench.zoo import get_variant
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    p = build_program(get_task("ring8"), [Group(get_variant("gan-ns"), SEEDS)], "bench", torch.device("cpu"))
+    if engine == "compiled":
+        p.ctx.g, p.ctx.d = torch.compile(p.ctx.g, dynamic=False), torch.compile(p.ctx.d, dynamic=False)
+    t0 = time.perf_counter()
+    for _ in range(20):
+        p.step_fn(p.ctx)
+    warm = time.perf_counter() - t0
+    benchmark.group = f"torch.compile on CPU: gan-ns ring8, {len(SEEDS)} seeds, batch 256, {STEPS} steps"
+    out = benchmark.pedantic(lambda: [p.step_fn(p.ctx) for _ in range(STEPS)][-1], rounds=1, iterations=1)
+    ms = 1000 * benchmark.stats.stats.mean / STEPS
+    COMPILE_RESULTS[engine] = ms
+    benchmark.extra_info.update(ms_per_step=ms, warm_up_s=warm, g_loss=out["g_loss"].tolist())
+    if engine == "compiled" and "eager" in COMPILE_RESULTS:
+        print(f"\n[torch.compile, CPU] eager {COMPILE_RESULTS['eager']:.1f} ms/step, compiled {ms:.1f} ms/step "
+              f"(compile {warm:.0f} s) -> {COMPILE_RESULTS['eager'] / ms:.2f}x")

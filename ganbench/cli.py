@@ -54,6 +54,47 @@ def _cmd_eval(args) -> int:
     return EXIT_OK
 
 
+def _cmd_copying(args) -> int:
+    from ganbench.evaluation import evaluate_copying
+    from ganbench.metrics.data_copying import COPYING_THRESHOLD
+    from ganbench.tasks import get_task
+    from ganbench.utils.atomic import atomic_write_json
+    from ganbench.utils.io import check_writable_file, load_array
+
+    if args.json:
+        check_writable_file(args.json, "--json")
+    if args.task:
+        if len(args.inputs) != 1:
+            raise ValueError(f"with --task, give only the generated samples (FAKE), got {len(args.inputs)} paths")
+        task = get_task(args.task)
+        if not hasattr(task, "labelled_split"):
+            raise ValueError(f"task {args.task!r} has no fixed training set to copy (its samples are drawn afresh); "
+                             "give TRAIN TEST FAKE instead")
+        train, test = task.labelled_split("train")[0], task.labelled_split("test")[0]
+        fake, extractor = load_array(args.inputs[0]), task.protocol.extractor
+    else:
+        if len(args.inputs) != 3:
+            raise ValueError(f"give TRAIN TEST FAKE (or --task NAME and FAKE), got {len(args.inputs)} paths")
+        train, test, fake = (load_array(p) for p in args.inputs)
+        extractor = args.features
+    ext_opts = {"weights": args.inception_weights} if extractor == "inception" else {}
+    result = evaluate_copying(train, test, fake, extractor, ext_opts, args.device, args.cells, args.seed)
+    c_t = result.values["c_t"]
+    verdict = ("generated samples are closer to the training set than held-out data: data copying"
+               if c_t < COPYING_THRESHOLD else "generated samples are farther from the training set than held-out "
+               "data: underfitting" if c_t > -COPYING_THRESHOLD else "no evidence of copying or underfitting")
+    p = result.protocol
+    print(f"ganbench copying  {f'task={args.task}  ' if args.task else ''}features={extractor}  "
+          f"n_train={p['n_train']}  n_test={p['n_test']}  n_fake={p['n_fake']}  cells={p['n_cells']}")
+    print(f"  C_T  {c_t:.4g}   ({int(result.values['cells_used'])} cells, "
+          f"{result.values['fake_share_used']:.0%} of the generated samples; Meehan et al. 2020)")
+    print(f"  {verdict}")
+    if args.json:
+        atomic_write_json(args.json, {"inputs": [str(a) for a in args.inputs], "task": args.task, **result.to_dict()})
+        print(f"wrote {args.json}")
+    return EXIT_OK
+
+
 def _task_extractor(name: str) -> str:
     from ganbench.tasks import get_task
 
@@ -283,6 +324,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "default), or float64 throughout (for features of huge magnitude)")
     e.add_argument("--json", default=None, help="also write the values and the protocol to this JSON file")
     e.set_defaults(func=_cmd_eval)
+
+    c = sub.add_parser("copying", help="data-copying test C_T: are generated samples closer to the training set "
+                                        "than held-out data? (Meehan et al. 2020)")
+    c.add_argument("inputs", nargs="+", metavar="TRAIN TEST FAKE",
+                   help="training, held-out and generated samples/features (.npy, .npz or a folder of images); "
+                        "with --task only FAKE")
+    c.add_argument("--task", default=None, help="take TRAIN and TEST from this task's fixed splits (digits, digits32, "
+                                                "digits-cond) and its feature extractor")
+    c.add_argument("--features", default="identity", choices=sorted(EXTRACTORS), help="feature extractor")
+    c.add_argument("--inception-weights", default=None, help="path to the InceptionV3 weights file (else $GANBENCH_INCEPTION_WEIGHTS)")
+    c.add_argument("--cells", type=int, default=10, help="k-means cells on the training features (default 10); each "
+                                                        "needs held-out samples")
+    c.add_argument("--seed", type=int, default=0, help="k-means seed (default 0)")
+    c.add_argument("--device", default="auto", help="where features are extracted: auto, cpu, cuda, cuda:N")
+    c.add_argument("--json", default=None, help="also write C_T and the protocol to this JSON file")
+    c.set_defaults(func=_cmd_copying)
 
     ls = sub.add_parser("list", help="list registered variants, suites, tasks, metrics or feature extractors")
     ls.add_argument("what", choices=["variants", "suites", "tasks", "metrics", "extractors"])

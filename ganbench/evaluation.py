@@ -186,3 +186,23 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
     protocol = _protocol(ext, wanted, len(real_features), len(x), real_features.shape[1], resolved, values)
     protocol.update({"task": task.name, "data": task.cache_key(), "real_seed": int(real_seed), "headline": proto.headline})
     return EvalResult(values, protocol)
+
+
+def evaluate_copying(train, test, fake, extractor: str | Extractor = "identity", extractor_options: dict | None = None,
+                     device: str = "auto", n_cells: int = 10, seed: int = 0) -> EvalResult:
+    """The data-copying test (:func:`ganbench.metrics.data_copying.data_copying`, Meehan et al. 2020)
+    of generated samples ``fake`` against the training samples ``train`` and held-out samples ``test``,
+    in the features of ``extractor``. Values: ``c_t`` (≪ 0: copying, ≫ 0: underfitting),
+    ``cells_used``, ``fake_share_used``."""
+    from ganbench.metrics.data_copying import COPYING_THRESHOLD, MIN_FAKE_PER_CELL, data_copying
+
+    name = extractor if isinstance(extractor, str) else extractor.name
+    context = EvalContext(device, {name: dict(extractor_options or {})})
+    ext = context.extractor(extractor) if isinstance(extractor, str) else extractor
+    ft, fp, fq = (ext(x).features for x in (train, test, fake))
+    values = data_copying(ft, fp, fq, n_cells=n_cells, seed=seed)
+    protocol = {**ext.spec(), "metrics": ["data_copying"], "n_train": len(ft), "n_test": len(fp), "n_fake": len(fq),
+                "feature_dim": int(ft.shape[1]), "n_cells": int(n_cells), "kmeans_seed": int(seed),
+                "min_fake_per_cell": MIN_FAKE_PER_CELL, "copying_below": COPYING_THRESHOLD,
+                "higher_is_better": {k: None for k in values}}
+    return EvalResult(values, protocol)

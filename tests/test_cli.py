@@ -73,3 +73,35 @@ def test_eval_against_a_task(tmp_path, capsys):
     assert data["values"]["modes"] == 5 and data["protocol"]["task"] == "ring8"
     assert main(["eval", "--task", "ring8", str(tmp_path / "f.npy"), str(tmp_path / "f.npy")]) == 2
     assert "only the generated samples" in capsys.readouterr().err
+
+
+def test_copying_flags_copies_of_the_training_set(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    train, test = rng.standard_normal((1500, 3)), rng.standard_normal((600, 3))
+    paths = {n: tmp_path / f"{n}.npy" for n in ("train", "test", "copies", "fresh")}
+    for name, x in (("train", train), ("test", test), ("copies", train[:800] + 1e-3 * rng.standard_normal((800, 3))),
+                    ("fresh", rng.standard_normal((800, 3)))):
+        np.save(paths[name], x)
+    out = tmp_path / "c.json"
+    assert main(["copying", str(paths["train"]), str(paths["test"]), str(paths["copies"]), "--json", str(out),
+                 "--device", "cpu"]) == 0
+    assert "data copying" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert data["values"]["c_t"] < -3 and data["protocol"]["n_cells"] == 10 and data["protocol"]["n_train"] == 1500
+    assert main(["copying", str(paths["train"]), str(paths["test"]), str(paths["fresh"]), "--device", "cpu"]) == 0
+    assert "no evidence of copying" in capsys.readouterr().out
+
+
+def test_copying_against_a_tasks_splits(tmp_path, capsys):
+    from ganbench.tasks import get_task
+
+    train = get_task("digits").labelled_split("train")[0]
+    np.save(tmp_path / "copies.npy", train.numpy())  # the training digits themselves, in the task's features
+    out = tmp_path / "c.json"
+    assert main(["copying", "--task", "digits", str(tmp_path / "copies.npy"), "--json", str(out), "--device", "cpu"]) == 0
+    data = json.loads(out.read_text())
+    assert data["values"]["c_t"] < -3 and data["protocol"]["extractor"] == "digits"
+    assert main(["copying", "--task", "ring8", str(tmp_path / "copies.npy")]) == 2
+    assert "no fixed training set" in capsys.readouterr().err
+    assert main(["copying", str(tmp_path / "copies.npy")]) == 2
+    assert "TRAIN TEST FAKE" in capsys.readouterr().err

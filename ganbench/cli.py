@@ -357,9 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local: processes of this machine; dask: a Dask cluster; slurm: SLURM array tasks "
                         "(see README, Running on a cluster)")
     r.add_argument("--workers", type=int, default=None,
-                   help="jobs at once: local processes (default one per CPU core; with a GPU, one per 4 cores up to 4, sharing it), workers of the "
-                        "local Dask cluster (one per core or per GPU), or SLURM tasks running at once "
-                        "(default: no limit)")
+                   help="jobs at once: local processes (default one per CPU core; with a GPU, one per 4 cores up "
+                        "to 4, sharing it), workers of the local Dask cluster (one per core or per GPU), or SLURM "
+                        "tasks running at once (default: no limit)")
     cluster = r.add_argument_group("cluster backends (the suite's [slurm] table gives defaults for the slurm flags)")
     cluster.add_argument("--scheduler", default=None, metavar="ADDRESS",
                          help="dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: a cluster of this "

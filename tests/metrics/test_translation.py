@@ -38,7 +38,7 @@ def test_ssim_of_constant_images_is_the_luminance_term(a, b):
 def test_ssim_falls_as_noise_grows(rng):
     x = _imgs(rng, n=3, c=2, s=32)
     scores = [paired_scores(np.clip(x + rng.normal(0, sd, x.shape), -1, 1), x)["ssim"] for sd in (0.05, 0.2, 0.8)]
-    assert 1 > scores[0] > scores[1] > scores[2]
+    assert scores[0] < 1 and scores[0] > scores[1] > scores[2]
 
 
 def test_bad_inputs_say_what_is_wrong(rng):

@@ -89,9 +89,6 @@ def test_gpu_steps_per_second(benchmark, seeds):
               f"-> {rate / RESULTS[('gpu', 1)]:.1f}x")
 
 
-COMPILE_RESULTS = {}
-
-
 @pytest.mark.parametrize("engine", ["eager", "compiled"])
 def test_torch_compile_on_cpu(benchmark, engine):
     """One program of five gan-ns seeds on ring8 (batch 256), eager against G and D wrapped in
@@ -113,8 +110,9 @@ def test_torch_compile_on_cpu(benchmark, engine):
     benchmark.group = f"torch.compile on CPU: gan-ns ring8, {len(SEEDS)} seeds, batch 256, {STEPS} steps"
     out = benchmark.pedantic(lambda: [p.step_fn(p.ctx) for _ in range(STEPS)][-1], rounds=1, iterations=1)
     ms = 1000 * benchmark.stats.stats.mean / STEPS
-    COMPILE_RESULTS[engine] = ms
+    RESULTS[("compile", engine)] = ms
     benchmark.extra_info.update(ms_per_step=ms, warm_up_s=warm, g_loss=out["g_loss"].tolist())
-    if engine == "compiled" and "eager" in COMPILE_RESULTS:
-        print(f"\n[torch.compile, CPU] eager {COMPILE_RESULTS['eager']:.1f} ms/step, compiled {ms:.1f} ms/step "
-              f"(compile {warm:.0f} s) -> {COMPILE_RESULTS['eager'] / ms:.2f}x")
+    eager = RESULTS.get(("compile", "eager"))
+    if engine == "compiled" and eager is not None:
+        print(f"\n[torch.compile, CPU] eager {eager:.1f} ms/step, compiled {ms:.1f} ms/step "
+              f"(compile {warm:.0f} s) -> {eager / ms:.2f}x")

@@ -74,11 +74,11 @@ def data_copying(train, test, fake, n_cells: int = 10, tau: float | None = None,
     tau = MIN_FAKE_PER_CELL / m if tau is None else float(tau)
 
     km = KMeans(n_clusters=n_cells, n_init=10, random_state=seed).fit(train.numpy())
-    cells = {name: torch.from_numpy(km.predict(x.numpy()).astype(np.int64))
-             for name, x in (("train", train), ("test", test), ("fake", fake))}
+    sets = (train, test, fake)
+    cells = [torch.from_numpy(km.predict(x.numpy()).astype(np.int64)) for x in sets]
     weights, scores, used_fake = [], [], 0
     for c in range(n_cells):
-        t_c, p_c, q_c = (x[cells[name] == c] for name, x in (("train", train), ("test", test), ("fake", fake)))
+        t_c, p_c, q_c = (x[cell == c] for x, cell in zip(sets, cells))
         if len(p_c) == 0:
             raise ValueError(f"k-means cell {c} of {n_cells} holds no held-out sample; use fewer cells "
                              f"(n_cells) or more held-out samples")

@@ -8,7 +8,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "ganbench"
 
 # layer -> the ganbench layers its modules may import (besides itself). The top (api, cli, the pytest
-# plugin, the package root and the compatibility aliases) may import anything.
+# plugin and the package root) may import anything.
 ALLOWED = {
     "_version": set(),
     "utils": {"_version"},
@@ -22,7 +22,7 @@ ALLOWED = {
     "runner": {"harness", "records", "evaluation", "tasks", "zoo", "metrics", "utils"},
     "report": {"records", "metrics", "tasks", "utils"},
 }
-TOP = {"__init__", "api", "cli", "testing", "data", "bench"}
+TOP = {"__init__", "api", "cli", "testing"}
 
 
 def _layer(module: str) -> str:

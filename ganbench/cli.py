@@ -156,11 +156,17 @@ def _cmd_run(args) -> int:
 
 def _cmd_leaderboard(args) -> int:
     from ganbench.records import load_records
-    from ganbench.report.leaderboard import render, write_leaderboard
+    from ganbench.report.leaderboard import html_page, render, write_leaderboard
     from ganbench.utils.atomic import atomic_write_text
 
     records = load_records(args.run_dir)
-    text = render(records, args.format, title=f"ganbench leaderboard: suite {records[0].get('suite', '')}")
+    if args.html:  # the self-contained page, to a file (never to the terminal)
+        args.format = "html"
+        args.out = args.out or str(Path(args.run_dir) / "leaderboard" / "leaderboard.html")
+    if args.format == "html":  # the plots embedded (drawn in a temporary folder: nothing lands in the run)
+        text = html_page(args.run_dir)
+    else:
+        text = render(records, args.format, title=f"ganbench leaderboard: suite {records[0].get('suite', '')}")
     if args.out:
         atomic_write_text(args.out, text)
         print(f"wrote {args.out}")
@@ -383,7 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     lb = sub.add_parser("leaderboard", help="render the leaderboard of a run directory")
     lb.add_argument("run_dir")
-    lb.add_argument("--format", default="md", choices=["md", "csv", "html"])
+    lb.add_argument("--format", default="md", choices=["md", "csv", "html"],
+                    help="html: one self-contained page (CSS, script and plots inline; opens from file://)")
+    lb.add_argument("--html", action="store_true",
+                    help="--format html, written to --out (default RUN_DIR/leaderboard/leaderboard.html)")
     lb.add_argument("--out", default=None, help="write to this file instead of stdout")
     lb.add_argument("--plots", action="store_true", help="also write the plots and tables into --plots-dir")
     lb.add_argument("--plots-dir", default=None, help="default RUN_DIR/leaderboard")

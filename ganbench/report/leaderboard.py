@@ -195,6 +195,10 @@ def better_p(values, floor, higher: bool) -> float:
 def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt == "html":  # the page without plots; html_page() embeds a run directory's
+        from ganbench.report.html import render_page
+
+        return render_page(records, title=title)
     tables = aggregate(records)
     if fmt == "csv":
         frames = [t.reset_index().assign(task=task) for task, t in tables.items()]
@@ -213,33 +217,57 @@ def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
                    f"α = {ALPHA}); ≈: not significantly different from the best; mean ± std over seeds; cost "
                    f"columns are per trial")
         d = display_table(t)
-        if fmt == "md":
-            parts.append(f"## {task}\n\n{caption}\n\n{d.to_markdown(index=False)}\n")
-        else:
-            parts.append(f"<h2>{task}</h2><p>{caption}</p>{d.to_html(index=False, escape=True)}")
-    head = f"# {title}\n\n" if title and fmt == "md" else (f"<h1>{title}</h1>" if title else "")
+        parts.append(f"## {task}\n\n{caption}\n\n{d.to_markdown(index=False)}\n")
+    head = f"# {title}\n\n" if title else ""
     return head + "\n".join(parts)
 
 
-def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv"), plots: bool = True) -> dict:
-    """Write ``leaderboard.{md,csv}``, ``long.csv`` and per-task plots into ``run_dir/leaderboard``
-    (or ``out_dir``); returns the paths written."""
+def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv", "html"), plots: bool = True) -> dict:
+    """Write ``leaderboard.{md,csv,html}``, ``long.csv`` and per-task plots into ``run_dir/leaderboard``
+    (or ``out_dir``); the html page embeds the plots (drawn first); returns the paths written."""
     from ganbench.utils.atomic import atomic_write_text
 
     run_dir = Path(run_dir)
     records = load_records(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "leaderboard"
     suite = records[0].get("suite", "")
+    drawn = _plots(run_dir, records, out_dir) if plots else {}
     written = {}
     for fmt in formats:
         path = out_dir / f"leaderboard.{fmt}"
-        atomic_write_text(path, render(records, fmt, title=f"ganbench leaderboard: suite {suite}"))
+        title = f"ganbench leaderboard: suite {suite}"
+        text = _page(run_dir, records, drawn, title) if fmt == "html" else render(records, fmt, title=title)
+        atomic_write_text(path, text)
         written[fmt] = path
     atomic_write_text(out_dir / "long.csv", long_frame(records).to_csv(index=False))
     written["long"] = out_dir / "long.csv"
-    if plots:
-        written.update(_plots(run_dir, records, out_dir))
+    written.update(drawn)
     return written
+
+
+def html_page(run_dir, plots_dir=None) -> str:
+    """The self-contained leaderboard page of a run directory, its plots embedded: drawn into
+    ``plots_dir`` (kept) or a temporary folder (removed), so rendering writes nothing into the run."""
+    import tempfile
+
+    run_dir = Path(run_dir)
+    records = load_records(run_dir)
+    title = f"ganbench leaderboard: suite {records[0].get('suite', '')}"
+    if plots_dir is not None:
+        return _page(run_dir, records, _plots(run_dir, records, Path(plots_dir)), title)
+    with tempfile.TemporaryDirectory(prefix="ganbench-plots-") as tmp:
+        return _page(run_dir, records, _plots(run_dir, records, Path(tmp)), title)
+
+
+def _page(run_dir: Path, records, drawn: dict, title: str) -> str:
+    import json
+
+    from ganbench.report.html import plots_by_task, render_page
+
+    suite_json = RunDir(run_dir).suite_json
+    description = json.loads(suite_json.read_text()).get("description", "") if suite_json.is_file() else ""
+    tasks = list(dict.fromkeys(r["task"] for r in records))
+    return render_page(records, plots_by_task(drawn, tasks), title=title, description=description)
 
 
 def _plots(run_dir: Path, records, out_dir: Path) -> dict:

@@ -295,9 +295,61 @@ def _cmd_list(args) -> int:
                          "extractor": "inception", "n_real/n_fake": i["n_real/n_fake"], "paper": "user data"})
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "metrics":
-        for name, spec in METRICS.items():
-            dirs = ", ".join(f"{k} ({'higher' if v else 'lower'} is better)" for k, v in spec.higher_is_better.items() if v is not None)
-            print(f"{name:6s} {dirs}  [{spec.paper}]")
+        import pandas as pd
+
+        from ganbench.harness.encoders import encoder_tasks
+        from ganbench.metrics.registry import VALUES
+        from ganbench.tasks import TASK_FAMILIES, TASKS, get_task
+        from ganbench.tasks.digits import PATH_LENGTH
+        from ganbench.tasks.mixtures import GaussianMixture
+
+        # Where a value applies, read from the tasks' protocols (their metric groups) and what each
+        # task is; tests/tasks/test_vocabulary.py checks every shipped task's row against what its
+        # protocol's evaluation really emits. Values the harness adds (encoders, path length,
+        # truncation, cycle error) also need a variant that has the part they measure.
+        protocols = {name: get_task(name) for name in TASKS}
+        families = {f"{p}:{getattr(f, 'listing', {}).get('arg', 'PATH')}":
+                    getattr(f, "listing", {}).get("metrics", "fid,kid,pr").split(",") for p, f in TASK_FAMILIES.items()}
+        harness = {"encoder": "a variant with an encoder", "path length": "any generator",
+                   "truncation": "a style-based generator"}
+
+        def applies(v, task) -> bool:
+            group = {"path length": PATH_LENGTH, "truncation": "fid"}.get(v.source, v.source)
+            if v.source == "encoder":
+                return task.name in encoder_tasks()
+            if v.source == "truncation" and (not task.is_image or hasattr(task, "translation_stats")
+                                             or hasattr(task, "conditional_stats")):
+                return False  # a style-based generator draws images from z alone
+            if group not in task.protocol.metrics:
+                return False
+            mixture = isinstance(task, GaussianMixture)
+            if "mixture centres" in v.needs and "classifier" not in v.needs:
+                return mixture  # a number of the mixture's 3-std rule
+            if v.source == "modes" and "mixture centres" not in v.needs:
+                return not mixture  # a number of a classifier's confidence
+            if "paired targets" in v.needs:
+                return bool(getattr(task, "judged_on_pairs", False))
+            return True
+
+        rows = []
+        for v in VALUES.values():
+            tasks = [name for name, task in protocols.items() if applies(v, task)]
+            if v.key == "cycle_error":  # CycleGAN's way back, on any translation task
+                tasks += [f for f in families if f.startswith(("paired:", "unpaired:"))]
+            elif v.source != "encoder" and "classifier" not in v.needs:  # user data has no classifier
+                tasks += [f for f, groups in families.items() if {"truncation": "fid"}.get(v.source, v.source) in groups
+                          and not (v.source == "truncation" and f.startswith(("paired:", "unpaired:")))]
+            if v.key == "ppl_w":
+                computed = "path length (style-based generators)"
+            elif v.key == "cycle_error":
+                computed = "translation (CycleGAN)"
+            else:
+                computed = v.source + (f" ({harness[v.source]})" if v.source in harness else "")
+            rows.append({"value": f"{v.key}[extractor]" if v.per_extractor else v.key, "label": v.header("", None),
+                         "direction": {True: "higher is better", False: "lower is better", None: "-"}[v.higher_is_better],
+                         "needs": ", ".join(v.needs), "computed by": computed, "tasks": ",".join(tasks) or "- (ganbench eval)",
+                         "citation": v.paper})
+        print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "extractors":
         for name in EXTRACTORS:
             print(name)

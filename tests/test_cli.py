@@ -105,3 +105,20 @@ def test_copying_against_a_tasks_splits(tmp_path, capsys):
     assert "no fixed training set" in capsys.readouterr().err
     assert main(["copying", str(tmp_path / "copies.npy")]) == 2
     assert "TRAIN TEST FAKE" in capsys.readouterr().err
+
+
+def test_list_metrics_is_the_registry(capsys):
+    # every registered value, one row each: key, readable label, direction, inputs, tasks, citation
+    from ganbench.metrics.registry import VALUES
+
+    assert main(["list", "metrics"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["value", "label", "direction", "needs", "computed", "by", "tasks", "citation"]
+    rows = {line.split()[0].split("[", 1)[0]: line for line in lines[1:]}
+    assert list(rows) == list(VALUES)
+    for key, v in VALUES.items():
+        row = rows[key]
+        assert v.header("", None) in row and v.paper in row and ", ".join(v.needs) in row
+        assert {True: "higher is better", False: "lower is better", None: " - "}[v.higher_is_better] in row
+    assert "ring8,grid25,hd-mixture" in rows["mode_tv"] and "digits32" in rows["ppl_z"]
+    assert "- (ganbench eval)" in rows["density"]  # no shipped task computes it; `ganbench eval --metrics dc` does

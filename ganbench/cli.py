@@ -356,6 +356,23 @@ def _cmd_list(args) -> int:
     return EXIT_OK
 
 
+def _cmd_weights(args) -> int:
+    from ganbench.features.inception_weights import ENV_VAR, OFFICIAL, fetch, file_sha256, weights_dir
+
+    spec = OFFICIAL[args.format]
+    dest = Path(args.dest) if args.dest else weights_dir()
+    target = dest / spec.name
+    if target.is_file() and file_sha256(target) == spec.sha256:
+        print(f"{target} is already there (sha256 {spec.sha256[:8]}..., verified); nothing downloaded")
+    else:
+        print(f"downloading {args.url or spec.url} ({spec.size / 1e6:.1f} MB) to {target}")
+        fetch(spec, dest, url=args.url, progress=not args.quiet)
+        print(f"wrote {target} (sha256 {spec.sha256}, verified)")
+    if args.dest:  # evaluation looks in weights_dir() by itself; elsewhere it must be told
+        print(f"use it with --inception-weights {target} or {ENV_VAR}={target}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ganbench import __version__
     from ganbench.features import EXTRACTORS
@@ -473,6 +490,20 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--junit", default=None, help="also write JUnit XML here")
     ck.add_argument("--markdown", default=None, help="also write a Markdown summary here")
     ck.set_defaults(func=_cmd_check)
+
+    w = sub.add_parser("weights", help="download model weights ganbench evaluates with (the only command that downloads)")
+    wsub = w.add_subparsers(dest="weights_command", required=True)
+    wf = wsub.add_parser("fetch", help="download the official InceptionV3 weights, verify their sha256, and cache "
+                                       "them where evaluation looks ($GANBENCH_CACHE_DIR/weights)")
+    wf.add_argument("what", choices=["inception"])
+    wf.add_argument("--format", default="torch-fidelity", choices=["torch-fidelity", "nvidia"],
+                    help="torch-fidelity: its state dict (default; with logits, for IS); nvidia: NVIDIA's "
+                         "TorchScript inception-2015-12-05.pt (StyleGAN2-ADA, EDM, clean-fid); both hold the "
+                         "2015-12-05 graph's weights")
+    wf.add_argument("--dest", default=None, help="folder to put the file in (default: ganbench's cache)")
+    wf.add_argument("--url", default=None, help="a mirror of the same file (its sha256 is checked all the same)")
+    wf.add_argument("--quiet", action="store_true", help="no progress bar")
+    wf.set_defaults(func=_cmd_weights)
 
     t = sub.add_parser("train", help="train seeds of one variant on one task and print their records")
     t.add_argument("task")

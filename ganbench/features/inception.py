@@ -1,57 +1,39 @@
 """InceptionV3 features through torch-fidelity's ``inception-v3-compat`` network (the TTUR / FID
 2015-12-05 TensorFlow graph, ported bit-exactly, with its TF1-exact bilinear resize to 299x299).
 
-Weights never download: they come from an explicit path, ``GANBENCH_INCEPTION_WEIGHTS`` or
-torch-fidelity's cache, and load with ``torch.load(weights_only=True)``.
+The weights come from torch-fidelity's state dict or an NVIDIA-layout TorchScript file (with or
+without the logits layer), converted to the same network: :mod:`ganbench.features.inception_weights`.
+They never download here: an explicit path, ``GANBENCH_INCEPTION_WEIGHTS`` or the caches.
 """
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from ganbench.features.base import Features, register_extractor
 from ganbench.features.images import to_uint8_images
+from ganbench.features.inception_weights import (  # noqa: F401  (re-exported: the public names of this module)
+    ENV_VAR,
+    REFERENCE_SHA256,
+    TORCH_FIDELITY,
+    file_sha256,
+    find_weights,
+    load_weights,
+)
 from ganbench.utils.device import exact_matmul, resolve_device
 
-WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
-WEIGHTS_SHA256_PREFIX = "6726825d"
-WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/" + WEIGHTS_FILE
-ENV_VAR = "GANBENCH_INCEPTION_WEIGHTS"
-
-
-def find_weights(weights: str | os.PathLike | None = None) -> Path:
-    """Resolve the weights file: argument, then $GANBENCH_INCEPTION_WEIGHTS, then torch-fidelity's cache."""
-    if weights is not None:
-        source, path = "argument", Path(weights)
-    elif os.environ.get(ENV_VAR):
-        source, path = ENV_VAR, Path(os.environ[ENV_VAR])
-    else:
-        source, path = "torch-fidelity cache", Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
-    if path.is_file():
-        return path
-    raise ValueError(
-        f"InceptionV3 weights not found at {path} (from the {source}). ganbench never downloads them. "
-        f"Get {WEIGHTS_FILE} (sha256 starts with {WEIGHTS_SHA256_PREFIX}) from {WEIGHTS_URL} on a machine "
-        f"with internet, then pass weights=PATH, set {ENV_VAR}=PATH, or put it in torch-fidelity's cache "
-        f"({Path(torch.hub.get_dir()) / 'checkpoints'})."
-    )
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+WEIGHTS_FILE = TORCH_FIDELITY.name
+WEIGHTS_SHA256_PREFIX = TORCH_FIDELITY.sha256[:8]
+WEIGHTS_URL = TORCH_FIDELITY.url
 
 
 class InceptionExtractor:
-    """2048-d pool features (for FID/KID/PR/DC) and unbiased logits (for IS) of uint8 images."""
+    """2048-d pool features (for FID/KID/PR/DC) and unbiased logits (for IS) of uint8 images.
+
+    ``has_logits`` is False for a features-only TorchScript: then ``Features.logits`` is None and the
+    Inception Score refuses to run (it needs the 1008-way classifier)."""
 
     name = "inception"
 
@@ -62,18 +44,16 @@ class InceptionExtractor:
         self.sha256 = file_sha256(self.weights)
         self.device = resolve_device(device)
         self.batch_size = int(batch_size)
-        try:
-            state = torch.load(self.weights, map_location="cpu", weights_only=True)
-        except Exception as exc:  # a corrupt or foreign file: say which
-            raise ValueError(f"could not load InceptionV3 weights from {self.weights}: {exc}") from exc
+        loaded = load_weights(self.weights)
+        self.format, self.has_logits = loaded.format, loaded.has_logits
         # Given no weights, torch-fidelity downloads them; given a file, it unpickles it without the
         # weights-only guard. So it gets our own serialisation of the tensors loaded safely above.
         buffer = io.BytesIO()
-        torch.save(state, buffer)
+        torch.save(loaded.state_dict, buffer)
         buffer.seek(0)
+        outputs = ["2048", "logits_unbiased"] if self.has_logits else ["2048"]
         try:
-            net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"],
-                                              feature_extractor_weights_path=buffer)
+            net = FeatureExtractorInceptionV3("inception-v3-compat", outputs, feature_extractor_weights_path=buffer)
         except RuntimeError as exc:
             raise ValueError(f"{self.weights} is not an InceptionV3 (inception-v3-compat) state dict: {exc}") from exc
         self.net = net.to(self.device)
@@ -83,8 +63,9 @@ class InceptionExtractor:
             "extractor": "inception",
             "network": "torch-fidelity inception-v3-compat",
             "resize": "tf1-bilinear-299",
+            "weights_format": self.format,
             "weights_sha256": self.sha256,
-            "weights_is_reference": self.sha256.startswith(WEIGHTS_SHA256_PREFIX),
+            "weights_is_reference": self.sha256 in REFERENCE_SHA256,
         }
 
     @torch.no_grad()
@@ -94,10 +75,11 @@ class InceptionExtractor:
         # cuDNN TF32 would make features depend on the GPU generation.
         with exact_matmul():
             for batch in images.split(self.batch_size):
-                f, lg = self.net(batch.to(self.device))
-                feats.append(f.cpu().numpy())
-                logits.append(lg.cpu().numpy())
-        return Features(np.concatenate(feats), np.concatenate(logits))
+                out = self.net(batch.to(self.device))
+                feats.append(out[0].cpu().numpy())
+                if self.has_logits:
+                    logits.append(out[1].cpu().numpy())
+        return Features(np.concatenate(feats), np.concatenate(logits) if self.has_logits else None)
 
 
 @register_extractor("inception")

@@ -7,6 +7,7 @@ from torch_fidelity import feature_extractor_inceptionv3 as fe
 
 from ganbench.features import get_extractor
 from ganbench.features.inception import ENV_VAR
+from ganbench.features.inception_weights import is_torchscript
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +49,29 @@ def test_weights_from_environment(random_weights, monkeypatch):
 
 def test_missing_weights_explain_how_to_provide_them(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("GANBENCH_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     with pytest.raises(ValueError, match="weights-inception-2015-12-05-6726825d.pth") as info:
         get_extractor("inception")
-    assert "never downloads" in str(info.value) and ENV_VAR in str(info.value)
+    message = str(info.value)
+    assert "never downloads" in message and ENV_VAR in message and "ganbench weights fetch inception" in message
+
+
+@pytest.mark.filterwarnings(r"ignore:`torch\.jit:FutureWarning")
+def test_state_dicts_and_torchscript_are_told_apart_by_content(random_weights, tmp_path):
+    script = tmp_path / "looks-like-a.pth"  # the name says state dict; the content says TorchScript
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), str(script))
+    assert is_torchscript(script) and not is_torchscript(random_weights)
+    with pytest.raises(ValueError, match="not an NVIDIA-layout InceptionV3"):
+        get_extractor("inception", weights=script)
+    assert get_extractor("inception", weights=random_weights, device="cpu").spec()["weights_format"] == "torch-fidelity"
+
+
+def test_a_pickle_is_refused_with_the_alternative(tmp_path):
+    pkl = tmp_path / "inception-2015-12-05.pkl"
+    pkl.write_bytes(b"\x80\x04not a state dict")
+    with pytest.raises(ValueError, match="ganbench weights fetch inception --format nvidia"):
+        get_extractor("inception", weights=pkl)
 
 
 def test_corrupt_weights(tmp_path):

@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench docs venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The documentation site (mkdocs.yml, docs/), served on http://127.0.0.1:8000 and rebuilt on every edit;
+# `make test` builds it with --strict (tests/test_docs.py).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q -s --benchmark-only -p no:timeout --benchmark-json runs/bench.json

@@ -1,0 +1,225 @@
+"""The group-sequential stopping rule, proven by simulation: seeded normal draws stand in for seeds of
+trained variants (no training). Monte-Carlo standard errors are stated in every assertion."""
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ganbench.report.sequential import Decision, Design, _welch_p, decide, decide_all, plan, z_boundaries
+from ganbench.report.stats import welch_p, welch_power
+
+N_EXPERIMENTS = 4000
+ALPHA = 0.05
+DESIGN = plan(5, 20, 5, ALPHA)  # looks at 5, 10, 15, 20 seeds per side
+
+
+def _mc_se(p: float, n: int = N_EXPERIMENTS) -> float:
+    return math.sqrt(p * (1 - p) / n)
+
+
+def _null_experiments(seed: int) -> np.ndarray:
+    """N_EXPERIMENTS x 2 sides x 20 seeds of one normal distribution."""
+    return np.random.default_rng(seed).normal(size=(N_EXPERIMENTS, 2, DESIGN.looks[-1]))
+
+
+# --- boundaries: closed forms and published values ------------------------------------------------
+
+def test_one_look_spends_exactly_alpha():
+    for alpha in (0.01, 0.05, 0.2):
+        assert Design((10,), alpha).boundaries() == (pytest.approx(alpha, rel=1e-12),)
+
+
+def test_two_equal_looks_match_the_published_lan_demets_obrien_fleming_boundaries():
+    # Jennison & Turnbull (2000) / Reboussin et al. (2000): 2.963 and 1.969 at alpha 0.05 two-sided.
+    z = z_boundaries((0.5, 1.0), 0.05)
+    assert z == (pytest.approx(2.963, abs=5e-4), pytest.approx(1.969, abs=5e-4))
+    assert Design((10, 20)).boundaries() == pytest.approx(tuple(2 * stats.norm.sf(z)), rel=1e-12)
+
+
+def test_four_equal_looks_match_the_published_boundaries():
+    # Jennison & Turnbull (2000), Lan-DeMets O'Brien-Fleming type, K = 4, alpha 0.05: 4.333 2.963 2.359 2.014.
+    z = [stats.norm.isf(p / 2) for p in DESIGN.boundaries()]
+    assert z == pytest.approx([4.333, 2.963, 2.359, 2.014], abs=1e-3)
+
+
+@pytest.mark.parametrize("looks", [(3, 7, 12, 20), (5, 6, 7, 8, 9, 10)])
+def test_boundaries_spend_the_planned_alpha_on_the_joint_normal(looks):
+    # An independent check of the grid recursion: P(cross by look k) from scipy's multivariate normal
+    # with the Brownian covariance sqrt(t_i / t_j) equals the alpha spent by t_k.
+    from ganbench.report.sequential import spent
+
+    t = np.asarray(looks, float) / looks[-1]
+    z = np.asarray(z_boundaries(tuple(t), ALPHA))
+    cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+    for k in range(1, len(t) + 1):
+        inside = stats.multivariate_normal(np.zeros(k), cov[:k, :k]).cdf(z[:k], lower_limit=-z[:k], rng=np.random.default_rng(0))
+        assert 1 - inside == pytest.approx(spent(t[k - 1], ALPHA), abs=2e-5)
+
+
+def test_boundaries_are_monotone_and_the_last_is_below_alpha():
+    b = DESIGN.boundaries()
+    assert list(b) == sorted(b) and b[-1] < ALPHA and b[0] < 1e-4
+
+
+def test_design_validation_names_the_problem():
+    with pytest.raises(ValueError, match="increase"):
+        Design((10, 5))
+    with pytest.raises(ValueError, match="two"):
+        Design((1, 5))
+    with pytest.raises(ValueError, match="alpha"):
+        Design((5, 10), alpha=1.5)
+    with pytest.raises(ValueError, match="start >= 2"):
+        plan(1, 10, 2)
+    assert plan(5, 12, 5).looks == (5, 10, 12)
+    with pytest.raises(ValueError, match=r"looks at \[5, 10, 15, 20\]"):
+        decide(np.zeros(7), np.zeros(7), DESIGN, True)
+    with pytest.raises(ValueError, match="as many seeds per side"):
+        decide(np.zeros(5), np.zeros(10), DESIGN, True)
+    with pytest.raises(ValueError, match="finite"):
+        decide(np.r_[np.nan, np.zeros(4)], np.zeros(5), DESIGN, True)
+
+
+def test_fast_welch_p_equals_the_stats_module():
+    rng = np.random.default_rng(3)
+    for n in (2, 5, 20):
+        for scale in (1.0, 1e-3, 10.0):
+            a, b = rng.normal(0, 1, n), rng.normal(0.3, scale, n)
+            assert _welch_p(a, b) == pytest.approx(welch_p(a, b), rel=1e-9, abs=1e-14)
+    assert _welch_p(np.ones(5), np.ones(5)) == 1.0 and _welch_p(np.ones(5), np.zeros(5)) == 0.0
+    assert _welch_p(np.ones(5), np.arange(5.0)) == pytest.approx(welch_p(np.ones(5), np.arange(5.0)))
+
+
+# --- error rates by simulation --------------------------------------------------------------------
+
+def test_false_positive_rate_under_repeated_looks_stays_within_alpha_while_naive_testing_exceeds_it():
+    x = _null_experiments(0)
+    # decide() on all 20 seeds replays every look, so it is the verdict of the adaptive loop.
+    decided = [decide(a, b, DESIGN, True).verdict in ("better", "worse") for a, b in x]
+    rate = float(np.mean(decided))
+    se = _mc_se(ALPHA)
+    assert rate <= ALPHA + 3 * se, f"sequential false-positive rate {rate:.4f} > {ALPHA} + 3 MC SE ({se:.4f})"
+    # The same experiments tested naively (fixed-sample Welch at alpha at every look): about 0.12.
+    naive = np.zeros(N_EXPERIMENTS, bool)
+    for n in DESIGN.looks:
+        naive |= stats.ttest_ind(x[:, 0, :n], x[:, 1, :n], axis=1, equal_var=False).pvalue < ALPHA
+    naive_rate = float(naive.mean())
+    assert naive_rate > 0.08 + 3 * _mc_se(0.08), f"naive repeated testing rate {naive_rate:.4f} (MC SE {_mc_se(naive_rate):.4f})"
+    assert rate < naive_rate
+
+
+def test_the_adaptive_loop_and_one_call_on_all_seeds_agree():
+    x = np.random.default_rng(5).normal(size=(200, 2, 20))
+    x[:100, 0] += 1.5  # half with an effect, so that many stop early
+    for a, b in x:
+        for n in DESIGN.looks:  # what the caller does: one decide per round of seeds
+            step = decide(a[:n], b[:n], DESIGN, True, margin=0.8)
+            if step.stop:
+                break
+        assert step == decide(a, b, DESIGN, True, margin=0.8)
+
+
+def test_familywise_error_of_three_null_comparisons_stays_within_alpha():
+    x = np.random.default_rng(1).normal(size=(N_EXPERIMENTS, 3, 2, 20))
+    hits = [any(d.verdict in ("better", "worse") for d in decide_all([(a, b, True, None) for a, b in e], DESIGN))
+            for e in x]
+    rate, se = float(np.mean(hits)), _mc_se(ALPHA)
+    assert rate <= ALPHA + 3 * se, f"familywise rate {rate:.4f} > {ALPHA} + 3 MC SE ({se:.4f})"
+
+
+def test_alpha_recycled_from_a_true_effect_keeps_the_familywise_error_of_the_nulls():
+    # One real effect (rejected early, its alpha passed on) and two true nulls.
+    x = np.random.default_rng(2).normal(size=(N_EXPERIMENTS, 3, 2, 20))
+    x[:, 0, 0] += 3.0
+    hits, first = [], []
+    for e in x:
+        ds = decide_all([(a, b, True, None) for a, b in e], DESIGN)
+        hits.append(any(d.verdict in ("better", "worse") for d in ds[1:]))
+        first.append(ds[0].verdict == "better")
+    rate, se = float(np.mean(hits)), _mc_se(ALPHA)
+    assert rate <= ALPHA + 3 * se, f"familywise rate of the nulls {rate:.4f} > {ALPHA} + 3 MC SE ({se:.4f})"
+    assert np.mean(first) > 0.99
+
+
+def test_holm_recycling_lets_a_second_comparison_use_the_first_ones_alpha():
+    # Comparison 2 alone fails the Bonferroni share alpha/2 at the last look but passes once comparison 1,
+    # rejected, hands its alpha on.
+    rng = np.random.default_rng(0)
+    strong = (rng.normal(20, 1, 5), rng.normal(0, 1, 5), True, None)  # crosses even look 0's 1e-5
+    thr_half, thr_full = DESIGN.boundaries(ALPHA / 2)[-1], DESIGN.boundaries(ALPHA)[-1]
+    full = DESIGN.boundaries(ALPHA)
+    for _ in range(5000):  # a pair that crosses only at the last look, and only at the full level
+        a, b = rng.normal(0, 1, 20), rng.normal(0, 1, 20)
+        early = [welch_p(a[:n], b[:n]) for n in DESIGN.looks[:-1]]
+        if thr_half < welch_p(a, b) < thr_full and all(p >= t for p, t in zip(early, full)):
+            break
+    else:
+        pytest.fail("no such pair drawn")
+    one, two = decide_all([strong, (a, b, True, None)], DESIGN)
+    assert one.verdict == "better" and one.n == 5 and one.stop
+    assert two.verdict in ("better", "worse") and two.threshold == pytest.approx(thr_full)
+    alone = decide_all([(rng.normal(0, 1, 20), rng.normal(0, 1, 20), True, None), (a, b, True, None)], DESIGN)[1]
+    assert alone.threshold <= thr_half and alone.verdict == "undecided"
+
+
+def test_power_on_a_known_effect_and_the_seeds_it_saves():
+    delta = 1.2  # in units of the per-seed sd
+    x = np.random.default_rng(4).normal(size=(N_EXPERIMENTS, 2, 20))
+    x[:, 0] += delta
+    ds = [decide(a, b, DESIGN, True) for a, b in x]
+    power = float(np.mean([d.verdict == "better" for d in ds]))
+    # The sequential test rejects whenever its final look would, so its power is at least the fixed
+    # test's at the final look's nominal level (0.953 here), less Monte-Carlo error.
+    floor = welch_power(delta, 1.0, 1.0, 20, 20, DESIGN.boundaries()[-1])
+    se = _mc_se(floor)
+    assert power >= floor - 3 * se, f"power {power:.4f} < {floor:.4f} - 3 MC SE ({se:.4f})"
+    mean_n = float(np.mean([d.n for d in ds]))
+    assert mean_n < 16, f"expected seeds per side {mean_n:.2f} (max 20)"
+    assert not any(d.verdict == "worse" for d in ds)
+
+
+def test_equivalence_is_claimed_for_equal_distributions_and_rarely_at_the_margin():
+    x = np.random.default_rng(6).normal(size=(N_EXPERIMENTS, 2, 20))
+    inside = np.mean([decide(a, b, DESIGN, True, margin=1.0).verdict == "equivalent" for a, b in x])
+    assert inside > 0.7, f"equivalence within 1 sd claimed in {inside:.3f} of equal pairs"
+    x[:, 0] += 0.5  # the true difference is the margin: claiming equivalence is an error
+    wrong = float(np.mean([decide(a, b, DESIGN, True, margin=0.5).verdict == "equivalent" for a, b in x]))
+    assert wrong <= ALPHA + 3 * _mc_se(ALPHA), f"false equivalence {wrong:.4f} (MC SE {_mc_se(ALPHA):.4f})"
+
+
+# --- single decisions -----------------------------------------------------------------------------
+
+def test_decision_fields_and_directions():
+    a, b = np.arange(5.0), np.arange(5.0) + 100
+    d = decide(a, b, DESIGN, higher_is_better=False)
+    assert isinstance(d, Decision) and d.verdict == "better" and d.stop and (d.n, d.look) == (5, 0)
+    assert d.p < d.threshold == DESIGN.boundaries()[0] and d.seeds_needed is None
+    assert decide(a, b, DESIGN, higher_is_better=True).verdict == "worse"
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(0, 1, 10), rng.normal(0.3, 1, 10)
+    u = decide(a, b, DESIGN, True)
+    assert u.verdict == "undecided" and not u.stop and u.look == 1 and u.threshold < u.p
+    # Seeds to detect the observed difference at the final look's level, with the observed sds.
+    final = DESIGN.boundaries()[-1]
+    sds = a.std(ddof=1), b.std(ddof=1)
+    assert welch_power(a.mean() - b.mean(), *sds, u.seeds_needed, u.seeds_needed, final) >= 0.8
+    assert welch_power(a.mean() - b.mean(), *sds, u.seeds_needed - 1, u.seeds_needed - 1, final) < 0.8
+    last = decide(rng.normal(0, 1, 20), rng.normal(0, 1, 20), DESIGN, True)
+    assert last.stop and last.look == 3
+
+
+def test_equal_seeds_are_undecided_without_a_margin_and_equivalent_with_one():
+    same = np.full(5, 0.9)
+    d = decide(same, same, DESIGN, True)
+    assert d.verdict == "undecided" and d.p == 1.0 and d.seeds_needed is None  # no difference to detect
+    assert decide(same, same, DESIGN, True, margin=0.01).verdict == "equivalent"
+    assert decide(same + 1, same, DESIGN, True).verdict == "better"  # no spread: decided exactly
+
+
+def test_decide_all_keeps_an_early_stopper_decided_while_others_go_on():
+    rng = np.random.default_rng(9)
+    early = (rng.normal(20, 1, 5), rng.normal(0, 1, 5), True, None)  # stopped at look 0: 5 seeds
+    going = (rng.normal(0, 1, 10), rng.normal(0, 1, 10), True, None)
+    d0, d1 = decide_all([early, going], DESIGN)
+    assert (d0.verdict, d0.n, d0.look) == ("better", 5, 0) and (d1.n, d1.look) == (10, 1)
+    assert decide_all([], DESIGN) == []

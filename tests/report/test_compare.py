@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from ganbench.report.compare import compare_records, comparison_table, to_json, to_markdown
+from ganbench.report.sequential import Design, decide_all, plan
+from ganbench.report.stats import hedges_g, prob_improvement, welch_diff_ci, welch_power
 
 from .records import make
 
@@ -13,13 +15,25 @@ def _group(task, variant, values, **kw):
             for s, v in enumerate(values)]
 
 
-def test_identical_distributions_give_no_significant_difference():
+def test_identical_distributions_are_equivalent_within_the_margin_or_undecided_naming_the_seeds():
     base = _group("ring8", "gan-ns", RNG.normal(1.0, 0.1, 8)) + _group("ring8", "wgan", RNG.normal(1.2, 0.1, 8))
     cand = _group("ring8", "mine", RNG.normal(1.0, 0.1, 8))
     (c,) = compare_records(cand, base, "mine")
-    assert c.verdict == "no significant difference" and c.welch_p_holm > 0.05
+    # FID's default margin is 10% of the reference's mean (the metric registry): ~0.1 here, one sd.
+    assert c.margin == pytest.approx(0.1 * c.reference_mean) and c.tost_p_holm < 0.05
+    assert c.verdict == "equivalent" and c.welch_p_holm > 0.05
     assert c.best_baseline == "gan-ns"  # lower FID is better
     assert c.diff_ci_lo < 0 < c.diff_ci_hi
+    assert comparison_table([c])["verdict"].iloc[0].startswith("equivalent (within ±0.1")
+    # A margin too tight to show: undecided, naming the seeds that would detect the observed difference.
+    (c,) = compare_records(cand, base, "mine", margins={"fid": 0.001})
+    assert c.margin == 0.001 and c.tost_p_holm > 0.05
+    assert c.verdict == f"undecided (~{c.seeds_needed} seeds per side would detect the observed difference)"
+    sds = c.candidate_std, c.reference_std
+    assert welch_power(c.diff, *sds, c.seeds_needed, c.seeds_needed, c.alpha) >= 0.8
+    assert welch_power(c.diff, *sds, c.seeds_needed - 1, c.seeds_needed - 1, c.alpha) < 0.8
+    with pytest.raises(ValueError, match="margin for 'fid' must be a positive number"):
+        compare_records(cand, base, "mine", margins={"fid": -1})
 
 
 @pytest.mark.parametrize("shift, verdict", [(-0.5, "better"), (+0.5, "worse")])
@@ -61,9 +75,16 @@ def test_outputs():
     base = _group("ring8", "gan-ns", [1.0, 1.1, 0.9])
     cand = _group("ring8", "mine", [0.5, 0.6, 0.4])
     comps = compare_records(cand, base, "mine")
-    assert "verdict" in comparison_table(comps).columns
+    table = comparison_table(comps)
+    assert list(table.columns) == ["task", "metric", "mine", "reference gan-ns", "best baseline", "diff [95% CI]", "g",
+                                   "P(better) [95% CI]", "MDE", "seeds needed", "p vs init", "Welch p (Holm)", "verdict"]
+    row = table.iloc[0]
+    assert row["P(better) [95% CI]"] == "1.00 [1.00, 1.00]" and row["diff [95% CI]"].startswith("-0.5 [")
     assert '"verdict": "better"' in to_json(comps)
-    assert "Holm" in to_markdown(comps)
+    for key in ("prob_improvement_lo", "hedges_g", "mde", "seeds_needed", "tost_p", "bootstrap_ci_lo", "margin"):
+        assert f'"{key}"' in to_json(comps)
+    text = to_markdown(comps)
+    assert "Holm" in text and "Welch t 95% CI" in text and "Hedges' g" in text
 
 
 def _floor(task, values):
@@ -86,3 +107,75 @@ def test_without_floor_rows_nothing_is_said_about_learning():
     (c,) = compare_records(_group("ring8", "mine", RNG.normal(1.0, 0.1, 8)),
                            _group("ring8", "gan-ns", RNG.normal(1.0, 0.1, 8)), "mine")
     assert c.learned is None and comparison_table([c])["p vs init"].iloc[0] == ""
+
+
+def test_rows_carry_effect_sizes_power_and_both_intervals():
+    base = _group("ring8", "gan-ns", RNG.normal(1.0, 0.1, 8))
+    cv = RNG.normal(0.8, 0.1, 8)
+    (c,) = compare_records(_group("ring8", "mine", cv), base, "mine")
+    rv = np.array([r["metrics"]["fid"] for r in base])
+    assert (c.diff, c.diff_ci_lo, c.diff_ci_hi) == pytest.approx(welch_diff_ci(cv, rv))  # the Welch t CI
+    assert c.bootstrap_ci_lo < c.diff < c.bootstrap_ci_hi and c.bootstrap_ci_lo != c.diff_ci_lo
+    assert c.hedges_g == pytest.approx(hedges_g(cv, rv)) and c.hedges_g < 0  # the sign of the difference
+    # Lower FID is better: P(better) is P(candidate seed below reference seed).
+    assert (c.prob_improvement, c.prob_improvement_lo, c.prob_improvement_hi) == pytest.approx(
+        prob_improvement(cv, rv, higher_is_better=False))
+    assert c.prob_improvement > 0.5
+    assert welch_power(c.mde, c.candidate_std, c.reference_std, 8, 8, c.alpha) == pytest.approx(0.8, abs=1e-6)
+    assert c.alpha == 0.05 and c.verdict == "better"
+
+
+def test_holm_levels_of_the_rows_step_down():
+    base, cand = [], []
+    for task, shift in (("ring8", -0.5), ("grid25", -0.05), ("hd", 0.0)):
+        base += _group(task, "gan-ns", RNG.normal(1.0, 0.1, 6))
+        cand += _group(task, "mine", RNG.normal(1.0 + shift, 0.1, 6))
+    comps = compare_records(cand, base, "mine", margins={"fid": 1e-3})
+    order = sorted(comps, key=lambda c: c.welch_p)
+    assert [c.alpha for c in order] == pytest.approx([0.05 / 3, 0.05 / 2, 0.05])
+
+
+def test_mode_counts_use_the_registry_margin_and_unknown_values_have_none():
+    base = [make("ring8", "gan-ns", s, {"modes": v}) for s, v in enumerate([8, 8, 7, 8])]
+    cand = [make("ring8", "mine", s, {"modes": v, "mine_score": 1.0 + s}) for s, v in enumerate([8, 7, 8, 8])]
+    base = [dict(r, metrics={**r["metrics"], "mine_score": 1.0 + r["seed_index"]}) for r in base]
+    (c,) = compare_records(cand, base, "mine")
+    assert c.metric == "modes" and c.margin == 1.0 and c.prob_improvement == pytest.approx(0.5)
+    from ganbench.metrics.registry import HIGHER_IS_BETTER
+
+    HIGHER_IS_BETTER["mine_score"] = True  # a plugin's value with a direction but no registry entry
+    try:
+        (c,) = compare_records(cand, base, "mine", metric="mine_score")
+    finally:
+        del HIGHER_IS_BETTER["mine_score"]
+    assert c.margin is None and np.isnan(c.tost_p) and c.verdict == "undecided (no difference observed)"
+
+
+def test_a_design_takes_its_verdicts_from_decide_all_at_the_look_of_the_seeds_run():
+    base, cand, pairs = [], [], []
+    for task, shift in (("ring8", -0.5), ("grid25", -0.03), ("hd", 0.0)):
+        rv, cv = RNG.normal(1.0, 0.1, 10), RNG.normal(1.0 + shift, 0.1, 10)
+        base += _group(task, "gan-ns", rv)
+        cand += _group(task, "mine", cv)
+        pairs.append((cv, rv, False, 0.1 * rv.mean()))
+    design = plan(5, 20, 5)
+    comps = compare_records(cand, base, "mine", design=design)
+    decisions = decide_all(pairs, design)
+    for c, d in zip(comps, decisions):
+        assert (c.look, c.stop, c.alpha) == (d.look, d.stop, d.threshold) and c.look == 1
+        assert c.verdict == d.verdict or (d.verdict == "undecided" and c.verdict.startswith("undecided (")
+                                          and (d.seeds_needed is None or f"~{d.seeds_needed} seeds" in c.verdict))
+    assert comps[0].verdict == "better" and "group-sequential" in to_markdown(comps)
+    with pytest.raises(ValueError, match=r"ring8: 10 candidate and 10 reference seeds .* looks at \[4, 8\]"):
+        compare_records(cand, base, "mine", design=Design((4, 8)))
+
+
+def test_a_one_look_design_gives_holms_verdicts():
+    base, cand = [], []
+    for task, shift in (("ring8", -0.5), ("grid25", -0.1), ("hd", 0.05), ("x", 0.0)):
+        base += _group(task, "gan-ns", RNG.normal(1.0, 0.1, 8))
+        cand += _group(task, "mine", RNG.normal(1.0 + shift, 0.1, 8))
+    fixed = compare_records(cand, base, "mine", margins={"fid": 1e-3})
+    seq = compare_records(cand, base, "mine", margins={"fid": 1e-3}, design=Design((8,)))
+    assert [c.verdict.split(" (")[0] for c in fixed] == [c.verdict.split(" (")[0] for c in seq]
+    assert {c.verdict for c in fixed} >= {"better"}

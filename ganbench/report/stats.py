@@ -188,7 +188,7 @@ def prob_improvement(a, b, higher_is_better: bool = True, level: float = 0.95, n
     with warnings.catch_warnings():  # a near-degenerate resample distribution warns; percentile is fine
         warnings.simplefilter("ignore")
         res = stats.bootstrap((a, b), _auc, n_resamples=n_boot, confidence_level=level, method="percentile",
-                              vectorized=True, rng=np.random.default_rng(seed))
+                              vectorized=True, random_state=np.random.default_rng(seed))
     return p, float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 

@@ -53,7 +53,7 @@ def test_boundaries_spend_the_planned_alpha_on_the_joint_normal(looks):
     z = np.asarray(z_boundaries(tuple(t), ALPHA))
     cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
     for k in range(1, len(t) + 1):
-        inside = stats.multivariate_normal(np.zeros(k), cov[:k, :k]).cdf(z[:k], lower_limit=-z[:k], rng=np.random.default_rng(0))
+        inside = stats.multivariate_normal(np.zeros(k), cov[:k, :k], seed=0).cdf(z[:k], lower_limit=-z[:k])
         assert 1 - inside == pytest.approx(spent(t[k - 1], ALPHA), abs=2e-5)
 
 
@@ -180,8 +180,8 @@ def test_power_on_a_known_effect_and_the_seeds_it_saves():
 
 def test_equivalence_is_claimed_for_equal_distributions_and_rarely_at_the_margin():
     x = np.random.default_rng(6).normal(size=(N_EXPERIMENTS, 2, 20))
-    inside = np.mean([decide(a, b, DESIGN, True, margin=1.0).verdict == "equivalent" for a, b in x])
-    assert inside > 0.7, f"equivalence within 1 sd claimed in {inside:.3f} of equal pairs"
+    inside = np.mean([decide(a, b, DESIGN, True, margin=1.0).verdict == "equivalent" for a, b in x[:1000]])
+    assert inside > 0.7, f"equivalence within 1 sd claimed in {inside:.3f} of 1000 equal pairs (measured 0.84)"
     x[:, 0] += 0.5  # the true difference is the margin: claiming equivalence is an error
     wrong = float(np.mean([decide(a, b, DESIGN, True, margin=0.5).verdict == "equivalent" for a, b in x]))
     assert wrong <= ALPHA + 3 * _mc_se(ALPHA), f"false equivalence {wrong:.4f} (MC SE {_mc_se(ALPHA):.4f})"

@@ -21,6 +21,18 @@ from ganbench.runner import run_suite as _run_suite
 __all__ = ["run_suite", "load_results", "run_compare"]
 
 
+def _why_stale(record: dict | None, task, variant) -> str:
+    """Why a baseline record cannot be reused: missing, made by other code (naming where), or with
+    another configuration or protocol."""
+    from ganbench.harness.identity import code_summary, trial_code
+    from ganbench.utils.code import module_changes
+
+    if record is None:
+        return "missing"
+    code = module_changes(record.get("code"), code_summary(trial_code(task, variant)))
+    return f"the code changed in {', '.join(code)}" if code else "made with another configuration or protocol"
+
+
 def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, **options) -> Path:
     """Run every (task, variant, seed) of ``suite`` into the run directory ``out`` and, with
     ``leaderboard``, write its tables and plots into ``out/leaderboard``. ``options``: ``seeds``,
@@ -65,7 +77,7 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
                 if rec is not None and rec.get("config_hash") == expected and rec.get("suite") == s.name:
                     rd.write_record(TrialRecord.from_dict(rec))
                 elif rd.read_record(spec.trial_id) is None:
-                    reran.append(f"{plan.name}/{v}/seed {i}: " + ("missing" if rec is None else "made with another configuration or protocol"))
+                    reran.append(f"{plan.name}/{v}/seed {i}: " + _why_stale(rec, task, plan.variant(v)))
     for line in reran:
         log(f"re-running baseline {line}")
     with_candidate = tuple(dataclasses.replace(p, variants=(variant, *(v for v in p.variants if v != variant)))

@@ -19,9 +19,11 @@ import torch
 from ganbench.evaluation import EvalContext
 from ganbench.harness.budget import Budget
 from ganbench.harness.program import Group, build_program
-from ganbench.harness.trainer import evaluate_samples, keep_samples, layout_key, outputs
+from ganbench.harness.identity import code_summary, extractor_key, reference_code
+from ganbench.harness.trainer import evaluate_samples, keep_samples, outputs
 from ganbench.records import TrialRecord, TrialSpec, now
 from ganbench.tasks import Task
+from ganbench.utils.code import fingerprint
 from ganbench.utils.device import environment, resolve_device
 from ganbench.zoo import Variant, get_variant
 
@@ -43,10 +45,13 @@ def reference_kinds(task: Task) -> tuple[str, ...]:
 def reference_hash(task: Task, kind: str, init_variant: Variant | None = None) -> str:
     """What decides a reference record: the task's data and protocol (and the init architecture)."""
     key = {"data": task.cache_key(), "protocol": task.protocol.to_dict(), "reference": kind,
-           "arch": repr(init_variant.arch) if init_variant is not None and kind == "init" else None}
-    if kind == "init" and init_variant is not None:
-        key.update(layout_key(task, init_variant))
+           "arch": repr(init_variant.arch) if init_variant is not None and kind == "init" else None,
+           "code": fingerprint(_code(task, kind, init_variant)), **extractor_key(task)}
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _code(task: Task, kind: str, init_variant: Variant | None) -> dict:
+    return reference_code(task, init_variant if kind == "init" else None)
 
 
 def reference_records(task: Task, kind: str, seed_indices, *, suite: str = "adhoc", budget: Budget | None = None,
@@ -80,7 +85,7 @@ def reference_records(task: Task, kind: str, seed_indices, *, suite: str = "adho
                           seed=s.seed, fake_seed=s.stream("eval"), kind=kind,
                           budget=budget.to_dict() if budget is not None else {},
                           spent={"g_steps": 0, "d_steps": 0, "kimg": 0.0, "wall_s": 0.0, "gflops": 0.0},
-                          env=env, config_hash=chash, created=now(),
+                          env=env, config_hash=chash, code=code_summary(_code(task, kind, recipe)), created=now(),
                           variant_config={"reference": kind, **({"arch": recipe.to_dict()["arch"]} if kind == "init" else {})},
                           protocol={**task.protocol.to_dict(), "task": task.name})
         t0 = time.perf_counter()

@@ -30,6 +30,7 @@ from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save
 from ganbench.harness.encoders import encoder_stats, reconstructions
 from ganbench.harness.encoders import protocol as encoder_protocol
 from ganbench.harness.flops import measure_flops
+from ganbench.harness.identity import code_summary, extractor_key, trial_code
 from ganbench.harness.latent_paths import path_length_stats
 from ganbench.harness.latent_paths import protocol as path_length_protocol
 from ganbench.harness.program import Group, build_program, check_groups, load_program_state, program_id, program_state
@@ -38,9 +39,9 @@ from ganbench.records.trial import derive_seed
 from ganbench.tasks import Task, get_task
 from ganbench.tasks.digits import PATH_LENGTH
 from ganbench.utils.atomic import atomic_save_npy
+from ganbench.utils.code import fingerprint
 from ganbench.utils.device import deterministic_algorithms, environment, resolve_device
 from ganbench.zoo import Variant, get_variant
-from ganbench.zoo.networks import layout_revision
 from ganbench.zoo.steps import growth_stage_now
 
 HISTORY_POINTS = 200  # loss samples kept per trial for curves
@@ -50,18 +51,11 @@ SAMPLE_CHUNK = 8192
 
 def config_hash(task: Task, variant: Variant, budget: Budget) -> str:
     """Hash of everything that decides a trial's result besides its seed: the task's data and
-    protocol, the variant's recipe and the budget."""
+    protocol, the variant's recipe, the budget and the code that trains and judges the trial
+    (``ganbench.harness.identity``: editing one line of a loss re-plans the trials that use it)."""
     key = {"data": task.cache_key(), "protocol": task.protocol.to_dict(), "variant": variant.config_hash(),
-           "budget": budget.to_dict(), **layout_key(task, variant)}
+           "budget": budget.to_dict(), "code": fingerprint(trial_code(task, variant)), **extractor_key(task)}
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def layout_key(task: Task, variant: Variant) -> dict:
-    """``{"layout": revision}`` for a variant's networks on ``task`` whose layout changed since the
-    first records (``ganbench.zoo.networks.layout_revision``), else ``{}``: every other record keeps
-    its hash. Translation variants build their own networks (``ganbench.zoo.translation``)."""
-    rev = 0 if variant.translation else layout_revision(task.shape, variant.arch)
-    return {"layout": rev} if rev else {}
 
 
 @dataclass
@@ -356,7 +350,7 @@ def _trial_record(spec, task, variant, budget, chash, env, prog: _Progress, i: i
         trial_id=spec.trial_id, suite=spec.suite, task=task.name, variant=variant.name, seed_index=spec.seed_index,
         seed=spec.seed, fake_seed=spec.stream("eval"), status=st["status"], error=st["error"],
         failed_step=st["failed_step"], budget=budget.to_dict(), spent=spent, env=env, config_hash=chash,
-        variant_config=variant.to_dict(), seeds_in_batch=n,
+        code=code_summary(trial_code(task, variant)), variant_config=variant.to_dict(), seeds_in_batch=n,
         history={"step": h["step"], "d_loss": h["d_loss"][i], "g_loss": h["g_loss"][i]}, notes=list(prog.notes),
         created=now(),
         protocol={**task.protocol.to_dict(), "task": task.name},
@@ -438,7 +432,8 @@ def failed_record(spec: TrialSpec, task, variant, budget, chash, env, n, error) 
     return TrialRecord(trial_id=spec.trial_id, suite=spec.suite, task=task.name, variant=variant.name,
                        seed_index=spec.seed_index, seed=spec.seed, fake_seed=spec.stream("eval"),
                        status="failed", error=error, budget=budget.to_dict(), env=env, config_hash=chash,
-                       variant_config=variant.to_dict(), seeds_in_batch=n, created=now(),
+                       code=code_summary(trial_code(task, variant)), variant_config=variant.to_dict(),
+                       seeds_in_batch=n, created=now(),
                        protocol={**task.protocol.to_dict(), "task": task.name})
 
 

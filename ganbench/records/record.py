@@ -66,6 +66,7 @@ class TrialRecord:
     protocol: dict = field(default_factory=dict)  # extractor, n_real, n_fake, real/fake seeds, options
     env: dict = field(default_factory=dict)
     config_hash: str = ""
+    code: dict = field(default_factory=dict)  # the code it depends on: fingerprint, digest per module (harness.identity)
     variant_config: dict = field(default_factory=dict)
     seeds_in_batch: int = 1
     pack: dict = field(default_factory=dict)  # what shared the program: id, size, variants

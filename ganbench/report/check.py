@@ -39,9 +39,11 @@ import numpy as np
 from ganbench.metrics.registry import HIGHER_IS_BETTER
 from ganbench.records import load_records
 from ganbench.report.comparable import comparable_key, key_differences
+from ganbench.utils.code import module_changes
 from ganbench.utils.device import FINGERPRINT_FIELDS
 
 EXIT_PASS, EXIT_REGRESSION, EXIT_USAGE = 0, 1, 2
+INFORMATIONAL = ("pass", "skipped", "code")  # statuses that do not fail a check
 MODES = ("auto", "exact", "distribution")
 EXACT_RTOL = 1e-6  # same environment, same seeds: the numbers reproduce; this only absorbs printing round trips
 
@@ -51,7 +53,7 @@ class CheckItem:
     task: str
     variant: str
     metric: str
-    status: str  # pass | regression | missing | diverged | failed | mismatch | skipped
+    status: str  # pass | regression | missing | diverged | failed | mismatch | skipped | code (informational)
     message: str
     baseline_mean: float = math.nan
     new_mean: float = math.nan
@@ -67,7 +69,12 @@ class CheckResult:
 
     @property
     def failures(self) -> list:
-        return [i for i in self.items if i.status not in ("pass", "skipped")]
+        return [i for i in self.items if i.status not in INFORMATIONAL]
+
+    @property
+    def notes(self) -> list:
+        """Items that inform without failing: the code that changed since the baseline."""
+        return [i for i in self.items if i.status == "code"]
 
     @property
     def passed(self) -> bool:
@@ -87,6 +94,8 @@ class CheckResult:
                  f"k={self.k:g}, abs_tol={tol}, mode: {'+'.join(modes) or '-'})"]
         for i in self.failures:
             lines.append(f"  {i.status.upper():10s} {i.task} / {i.variant} / {i.metric}: {i.message}")
+        for i in self.notes:
+            lines.append(f"  {'CODE':10s} {i.task} / {i.variant}: {i.message}")
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -105,6 +114,8 @@ class CheckResult:
             body = ""
             if i.status == "skipped":
                 body = f"<skipped message={quoteattr(i.message)}/>"
+            elif i.status == "code":
+                body = f"<system-out>{escape(i.message)}</system-out>"
             elif i.status != "pass":
                 body = f"<failure message={quoteattr(i.status + ': ' + i.message)}>{escape(i.message)}</failure>"
             cases.append(f'  <testcase classname="ganbench.check" name={name}>{body}</testcase>')
@@ -172,6 +183,10 @@ def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol
         if problem:
             add("mismatch", problem)
             continue
+        code = module_changes(base_ok[0].get("code"), new_ok[0].get("code"))
+        if code:  # not a regression by itself: the metrics below say whether it made anything worse
+            add("code", "the code that trains and judges this variant changed since the baseline, in "
+                        f"{', '.join(code)}; metrics are compared by the seed distribution")
         same_env = len({_fingerprint(r) for r in base_ok + new_ok}) == 1 and \
             len({r.get("config_hash") for r in base_ok + new_ok}) == 1
         used = "exact" if (mode == "exact" or (mode == "auto" and same_env)) else "distribution"

@@ -105,7 +105,6 @@ F_DIVERGENCES = {
 for _name, (_act, _conj) in F_DIVERGENCES.items():
     register_loss(f"fgan-{_name}")(FDivergence(_act, _conj, f"fgan-{_name}"))
 BUILTIN_LOSSES = tuple(LOSSES)  # the ones above; plugins add more
-LOSS_REVISIONS: dict[str, int] = {}  # as ganbench.zoo.steps.STEP_REVISIONS, for the builtin losses
 
 
 def class_nll(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -222,16 +222,6 @@ ARCHITECTURES = {"mlp": _build_mlp, "dcgan": _build_dcgan, "progan": _build_prog
                  "stylegan": _build_style("stylegan"), "stylegan2": _build_style("stylegan2")}
 
 
-def layout_revision(shape: tuple[int, ...], arch: Arch) -> int:
-    """Which revision of its family's layout a network for samples of ``shape`` gets, for the config
-    hash: records trained with an older layout must not be reused. 0: unchanged since the first
-    records (so their hashes stay); 1: the DCGAN's 4x4 start on images of 16 pixels and more."""
-    if family_of(shape, arch) != "dcgan" or len(shape) != 3:
-        return 0
-    first_records_stages = int(round(math.log2(shape[1]))) - 1  # the 2x2 start
-    return int(dcgan_stages(shape[1]) != first_records_stages)
-
-
 def build_networks(shape: tuple[int, ...], arch: Arch, gens, pack_m: int = 1, sn=False, mbd: bool = False,
                    **extra):
     """Generator and discriminator for samples of ``shape``, one network per generator in ``gens``

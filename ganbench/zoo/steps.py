@@ -447,8 +447,3 @@ def progan_step(ctx) -> dict:
 
 
 BUILTIN_STEPS = tuple(STEPS)  # the steps above; plugins add more
-
-# A builtin step's code is not hashed (editing a docstring must not orphan every record); a change
-# that alters what a step trains bumps its revision here instead, and the variant's config hash
-# carries it (only when > 0, so the records of unchanged steps keep their hashes and stay reusable).
-STEP_REVISIONS: dict[str, int] = {}

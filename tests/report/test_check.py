@@ -151,3 +151,36 @@ def test_reports():
     assert xml.startswith("<?xml") and 'failures="1"' in xml and "<failure" in xml
     md = r.markdown()
     assert "❌ fail" in md and "| ring8 | gan-ns | fid | regression | distribution |" in md
+
+
+# -- code identity: a record says which code made it ------------------------------------------------
+
+def _with_code(records, modules, chash):
+    for r in records:
+        r["code"], r["config_hash"] = {"fingerprint": chash, "modules": dict(modules)}, chash
+    return records
+
+
+def test_a_code_change_is_reported_not_failed_and_the_seeds_are_judged_by_distribution():
+    code = {"ganbench.zoo.losses": "aaa", "ganbench.zoo.steps": "bbb"}
+    base = _with_code(_run({"gan-ns": [1.0, 1.1, 0.9, 1.05, 0.95]}), code, "h1")
+    edited = {**code, "ganbench.zoo.losses": "ccc"}
+    new = _with_code(_run({"gan-ns": [1.02, 1.08, 0.93, 1.0, 0.97]}), edited, "h2")  # same env, other code
+    r = check_records(new, base)
+    assert r.passed and r.exit_code == EXIT_PASS
+    (note,) = r.notes
+    assert note.status == "code" and "ganbench.zoo.losses" in note.message and "ganbench.zoo.steps" not in note.message
+    assert {i.mode for i in r.items if i.metric == "fid"} == {"distribution"}  # not "should reproduce seed by seed"
+    assert "CODE" in r.summary() and "<failure" not in r.junit() and "ganbench.zoo.losses" in r.junit()
+    worse = _with_code(_run({"gan-ns": [3.0, 3.1, 2.9, 3.05, 2.95]}), edited, "h2")
+    r = check_records(worse, base)
+    assert r.exit_code == EXIT_REGRESSION and ("gan-ns", "fid", "regression") in _statuses(r)
+
+
+def test_unchanged_code_says_nothing_and_records_without_code_count_as_changed():
+    code = {"ganbench.zoo.losses": "aaa"}
+    base = _with_code(_run({"gan-ns": [1.0, 1.1, 0.9]}), code, "h1")
+    assert check_records(_with_code(_run({"gan-ns": [1.0, 1.1, 0.9]}), code, "h1"), base).notes == []
+    old = _run({"gan-ns": [1.0, 1.1, 0.9]})  # written before records carried their code
+    (note,) = check_records(old, base).notes
+    assert "(not recorded)" in note.message

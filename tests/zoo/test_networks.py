@@ -37,14 +37,3 @@ def test_dcgan32_keeps_several_digits_where_the_2x2_start_collapsed():
     confident = f.labels.reshape(-1)[f.confidence.reshape(-1) > 0.9]
     assert len(set(confident.tolist())) >= 6
     assert float(x.std(0).mean()) > 0.2  # per-pixel spread over samples: ~0.02 when collapsed, 0.38 in the data
-
-
-def test_layout_revision_marks_only_the_changed_layouts():
-    # config_hash adds the revision only where it is non-zero: records of unchanged layouts keep their
-    # hashes (and stay reusable), records of the DCGAN's old 2x2 start at 16 px and up are not reused.
-    from ganbench.zoo.networks import Arch, layout_revision
-
-    assert layout_revision((2,), Arch()) == 0 and layout_revision((1, 8, 8), Arch()) == 0
-    assert layout_revision((1, 4, 4), Arch(family="dcgan")) == 0
-    assert layout_revision((1, 16, 16), Arch()) == layout_revision((3, 32, 32), Arch(family="dcgan")) == 1
-    assert layout_revision((1, 32, 32), Arch(family="progan")) == 0

@@ -20,12 +20,12 @@ from ganbench.metrics.defaults import resolve
 from ganbench.metrics.registry import HIGHER_IS_BETTER, get_metric
 from ganbench.records.trial import REAL_EVAL_SEED
 from ganbench.tasks.conditional import CONDITIONAL
-from ganbench.tasks.digits import PATH_LENGTH
+from ganbench.tasks.digits import COPYING, COPYING_CELLS, PATH_LENGTH
 from ganbench.tasks.translation import TRANSLATION
 from ganbench.utils.device import resolve_device
 
 MODES = "modes"  # the pseudo-metric a task computes itself (mode coverage)
-TASK_METRICS = (MODES, CONDITIONAL, TRANSLATION, PATH_LENGTH)
+TASK_METRICS = (MODES, CONDITIONAL, TRANSLATION, PATH_LENGTH, COPYING)
 REAL_CACHE_SIZE = 8  # real feature sets kept per context (stacked digits: 26,000 x 384 floats each)
 
 
@@ -87,6 +87,16 @@ class EvalContext:
             self._real[key] = ext(task.eval_real(torch.Generator().manual_seed(int(real_seed)))).features
         self._real.move_to_end(key)
         return self._real[key], None
+
+    def training_features(self, task, ext: Extractor):
+        """The features of the set a task's generators train on (the data-copying test's T), cached."""
+        key = json.dumps([task.cache_key(), "training set", ext.spec()], sort_keys=True, default=str)
+        if key not in self._real:
+            if len(self._real) >= REAL_CACHE_SIZE:
+                self._real.popitem(last=False)
+            self._real[key] = ext(task.copying_reference()).features
+        self._real.move_to_end(key)
+        return self._real[key]
 
 
 def _compute(metrics, real_features, fake: Features, options: dict) -> dict:
@@ -183,8 +193,18 @@ def evaluate_task(task, fake, real_seed: int = REAL_EVAL_SEED, device: str = "au
         values.update(task.conditional_stats(x, ff, real_features, resolved))
     if TRANSLATION in wanted:  # x: translations of the task's test inputs, in their order
         values.update(task.translation_stats(x, ff))
+    if COPYING in wanted:  # C_T: the training set as T, the held-out reference set as P_n
+        from ganbench.metrics.data_copying import data_copying
+
+        train = context.training_features(task, ext)
+        values["c_t"] = data_copying(train, real_features, ff.features, n_cells=COPYING_CELLS, seed=0)["c_t"]
     protocol = _protocol(ext, wanted, len(real_features), len(x), real_features.shape[1], resolved, values)
     protocol.update({"task": task.name, "data": task.cache_key(), "real_seed": int(real_seed), "headline": proto.headline})
+    if proto.revision:
+        protocol["revision"] = proto.revision
+    if COPYING in wanted:
+        protocol["copying"] = {"cells": COPYING_CELLS, "kmeans_seed": 0, "training_set": "train split",
+                               "heldout": "reference set", "n_train": len(train)}
     return EvalResult(values, protocol)
 
 

@@ -7,7 +7,7 @@ from ganbench.metrics.defaults import DEFAULTS
 # The task's data and sample counts, the extractor and its weights, the real reference seed, and
 # every metric option of the one table of defaults (a record lists those its metrics read).
 COMPARABLE_FIELDS = ("extractor", "weights_sha256", "n_real", "n_fake", "metrics", "real_seed", "data", "generator",
-                     *DEFAULTS)
+                     "revision", *DEFAULTS)
 
 
 def comparable_key(record: dict) -> dict:

@@ -18,7 +18,7 @@ import dataclasses
 
 import torch
 
-from ganbench.metrics.conditional import conditional_accuracy, intra_fid
+from ganbench.metrics.conditional import conditional_accuracy, conditional_tv, intra_fid
 from ganbench.tasks.digits import Digits
 from ganbench.tasks.mixtures import GaussianMixture, grid25, ring8
 from ganbench.tasks.task import register_task
@@ -61,7 +61,15 @@ class ConditionalMixture(ConditionalTask, GaussianMixture):
         self.n_classes = base.n_modes
         self.description = f"{base.description}; label: the mode index"
         self.protocol = dataclasses.replace(base.protocol, metrics=base.protocol.metrics + (CONDITIONAL,),
-                                            headline="cond_accuracy")
+                                            headline="cond_tv")
+
+    def conditional_stats(self, fake, features, real_features, options) -> dict:
+        """The labelled tasks' statistics and ``cond_tv``, the proper score that ranks a mixture:
+        the real distribution given class c is known (its mode with probability ``1 - off``)."""
+        out = super().conditional_stats(fake, features, real_features, options)
+        in_mode = float(self.real_categories()[:-1].sum())
+        out["cond_tv"] = conditional_tv(self.judge(fake), self.eval_labels(len(fake)), self.n_classes, in_mode)
+        return out
 
     def _by_class(self, n, generator):
         return self.around(self.eval_labels(n).to(generator.device), generator)
@@ -94,17 +102,21 @@ class ConditionalDigits(ConditionalTask, Digits):
         return self._on("images", self.images, dev)[i], self._on("labels", self.labels.long(), dev)[i]
 
     def heldout(self, n, generator):
-        """Test-split digits, sample i of class i mod 10 (drawn uniformly within its class)."""
+        """Ceiling-split digits (held out of training and of the reference set), sample i of class
+        i mod 10: each image of the class once in a random order, with replacement only for requests
+        beyond the class's images."""
         want = self.eval_labels(n)
         out = torch.empty(n, *self.shape)
         for c in range(self.n_classes):
-            pool = (self.test_labels == c).nonzero().flatten()
+            pool = (self.ceiling_labels == c).nonzero().flatten()
             slots = (want == c).nonzero().flatten()
-            out[slots] = self.test_images[pool[torch.randint(len(pool), (len(slots),), generator=generator)]]
+            order = torch.randperm(len(pool), generator=generator)
+            extra = torch.randint(len(pool), (max(0, len(slots) - len(pool)),), generator=generator)
+            out[slots] = self.ceiling_images[pool[torch.cat([order, extra])[: len(slots)]]]
         return out
 
     def reference_labels(self):
-        return self.labels.long()  # eval_real is the whole train split
+        return self.test_labels.long()  # eval_real is the whole held-out test split
 
 
 register_task("ring8-cond")(lambda: ConditionalMixture(ring8()))

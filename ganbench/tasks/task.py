@@ -16,18 +16,27 @@ from ganbench.utils.registry import registrar
 @dataclass(frozen=True)
 class EvalProtocol:
     """How a task is judged. ``metrics`` are names from ``ganbench.metrics.METRICS`` plus ``"modes"``
-    (mode statistics the task itself defines); ``options`` are metric options (``pr_k``, ``kid_subsets``...)."""
+    (mode statistics the task itself defines); ``options`` are metric options (``pr_k``, ``kid_subsets``...).
+
+    ``revision`` numbers the changes of how a task judges that its other fields do not show (a new
+    headline, another reference set): records of different revisions are never compared or checked
+    against each other, and a resumed run re-plans them. Revisions of the shipped tasks: 1, the
+    mixtures rank by ``mode_tv`` (conditional ones by ``cond_tv``) and the digits tasks judge against
+    their held-out test split, with the data-copying test ``c_t``."""
 
     n_real: int
     n_fake: int
     metrics: tuple[str, ...]
     extractor: str
     options: dict = field(default_factory=dict)
-    headline: str = "fid"  # the value a leaderboard bar chart and `compare` lead with
+    headline: str = "fid"  # the value that ranks: a leaderboard's order, its bar chart, `compare`'s default
+    revision: int = 0
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["metrics"] = list(self.metrics)
+        if not self.revision:  # a protocol without revisions keeps the dict it always had
+            d.pop("revision")
         return d
 
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 from ganbench.metrics import conditional_accuracy, intra_fid
 
@@ -46,3 +47,19 @@ def test_intra_fid_needs_samples_of_every_class():
     x = np.zeros((6, 2))
     with pytest.raises(ValueError, match="class 2 has 0 real"):
         intra_fid(x + np.arange(6)[:, None], np.array([0, 0, 1, 1, 0, 1]), x, np.array([0, 0, 1, 1, 0, 1]), 3, device="cpu")
+
+
+def test_conditional_tv_is_zero_for_the_real_distribution_and_punishes_what_accuracy_rewards():
+    from ganbench.metrics.conditional import conditional_tv
+
+    requested = torch.arange(4000) % 4
+    in_mode = 0.99
+    real = requested.clone()
+    real[(torch.arange(4000) // 4) % 100 == 0] = -1  # 1% of each class off every mode, as real data
+    assert conditional_tv(real, requested, 4, in_mode) == pytest.approx(0.0, abs=1e-12)
+    # every sample exactly at its mode: perfect accuracy, yet not the real distribution
+    assert conditional_tv(requested, requested, 4, in_mode) == pytest.approx(0.01)
+    # a label-blind sampler: sample i at mode (i + 1) mod 4 or so, never the requested one
+    assert conditional_tv((requested + 1) % 4, requested, 4, in_mode) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no sample was generated for class 3"):
+        conditional_tv(requested[requested < 3], requested[requested < 3], 4, in_mode)

@@ -46,3 +46,33 @@ def test_min_count_and_no_high_quality():
 def test_bad_std():
     with pytest.raises(ValueError, match="std"):
         mode_coverage(CENTERS, CENTERS, 0.0)
+
+
+# -- the proper headline: TV over {mode 1..K, off every mode} ----------------------------------------
+
+def test_real_mode_probabilities_are_the_chi_square_shares_and_match_sampling():
+    from ganbench.metrics.mode_coverage import real_mode_probabilities
+
+    p = real_mode_probabilities(8, 2, STD, STD, 3.0)
+    assert p.shape == (9,) and p.sum() == pytest.approx(1.0)
+    assert p[:8] == pytest.approx(np.full(8, (1 - math.exp(-4.5)) / 8)) and p[8] == pytest.approx(math.exp(-4.5))
+    counts = np.asarray(mode_coverage(_ring8_samples(200_000, 8), CENTERS, STD)["counts"])
+    observed = np.append(counts, 200_000 - counts.sum()) / 200_000
+    assert np.abs(observed - p).max() < 4 * np.sqrt(p * (1 - p) / 200_000).max()  # within Monte-Carlo error
+    # hd-mixture: 10 RMS radii, so a real sample is practically never off its mode
+    assert real_mode_probabilities(10, 1200, 0.01, 0.01 * math.sqrt(1200), 10.0)[-1] < 1e-12
+
+
+def test_mode_tv_closed_forms():
+    from ganbench.metrics.mode_coverage import mode_tv, total_variation
+
+    p = np.append(np.full(4, 0.25), 0.0)  # four modes, nothing off them
+    assert mode_tv([25, 25, 25, 25], 100, p) == 0.0
+    assert mode_tv([50, 50, 0, 0], 100, p) == pytest.approx(0.5)  # half the modes, sharp: half the mass moves
+    assert mode_tv([10, 10, 10, 10], 100, p) == pytest.approx(0.6)  # every mode, 60% off them
+    assert mode_tv([0, 0, 0, 0], 100, p) == 1.0
+    assert total_variation([1, 0], [0, 1]) == 1.0
+    with pytest.raises(ValueError, match="sum to at most"):
+        mode_tv([60, 50], 100, [0.5, 0.5, 0.0])
+    with pytest.raises(ValueError, match="same length"):
+        total_variation([1.0], [0.5, 0.5])

@@ -92,3 +92,27 @@ def test_evaluate_task_can_compute_a_subset_of_its_protocol():
     assert fid.protocol["metrics"] == ["fid"]
     with pytest.raises(ValueError, match="computes .*only="):
         evaluate_task(t, x, device="cpu", only=("is",))
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_the_headline_orders_real_before_sharp_before_spray(name):
+    """Three synthetic generators (Issue: headlines that cannot crown the wrong winner): the real
+    distribution; 70% of the modes, sharp; every mode, but three quarters of the samples sprayed off
+    them (what feature matching does on the grid). Modes alone would rank the spray first."""
+    t = get_task(name)
+    gen = torch.Generator().manual_seed(3)
+    n = t.protocol.n_fake
+    real = t.sample(n, gen)
+    kept = int(0.7 * t.n_modes)
+    sharp = t.around(torch.randint(kept, (n,), generator=gen), gen)
+    spray = t.sample(n, gen)
+    off = torch.rand(n, generator=gen) < 0.75
+    lo, hi = t.centers.min(0), t.centers.max(0)
+    spray[off] = torch.as_tensor(lo - 1 + (hi - lo + 2) * np.random.default_rng(0).random((int(off.sum()), 2)),
+                                 dtype=torch.float32)
+    score = {k: evaluate_task(t, x, device="cpu").values for k, x in (("real", real), ("sharp", sharp), ("spray", spray))}
+    assert score["spray"]["modes"] >= score["sharp"]["modes"]  # modes alone: the spray would win
+    assert score["real"]["mode_tv"] < score["sharp"]["mode_tv"] < score["spray"]["mode_tv"]
+    # the missing modes' real share must move: 1 - kept / K (grid25: 0.32, ring8: 0.375)
+    assert score["real"]["mode_tv"] < 0.06 and score["sharp"]["mode_tv"] == pytest.approx(1 - kept / t.n_modes, abs=0.03)
+    assert t.protocol.headline == "mode_tv"

@@ -2,9 +2,28 @@
 1797 images, 10 classes), and stacked digits built from them.
 
 - Pixels 0..16 are scaled to [-1, 1] as ``x / 8 - 1``; shape (1, 8, 8).
-- Fixed split (``ganbench.features.digits.load_digits_split``, the split the shipped classifier
-  was trained on): image ``i`` is in the test split when ``i % 5 == 4`` (359 images), otherwise in
-  the train split (1438 images). GANs train on the train split only.
+- Three fixed, disjoint splits of image index ``i`` (protocol revision 1):
+
+  ========  ==============  ======  ====================================================================
+  split     images          count   role
+  ========  ==============  ======  ====================================================================
+  train     i % 5 in 0..2   1079    what generators train on
+  ceiling   i % 5 == 3      359     the ``real`` row's held-out samples: what a perfect generator scores
+  test      i % 5 == 4      359     the reference set every sample is judged against (FID, KID, P/R)
+  ========  ==============  ======  ====================================================================
+
+  Every set judged has 359 samples (``n_fake`` = the ceiling split's size), so the ``real`` row
+  judges each ceiling image once: drawn with replacement from so small a pool, duplicates would
+  shrink the k-NN balls of recall to nothing (revision 0's real row had recall 0.17).
+
+  No generator trains on the reference set or the ceiling images, so a generator that reproduces
+  its training set gains nothing over one that generalises, and the data-copying test ``c_t``
+  (Meehan et al. 2020: training split as T, the test split as held-out) says which it does. The
+  shipped classifiers trained on train + ceiling (``ganbench.features.digits``' split, the test split
+  held out), so the ceiling images are as familiar to the judge as the generators' training images:
+  a generator that copies its training set cannot pass the ceiling on the judge's confidence alone
+  (before revision 1 the reference set was the training split itself and the ceiling the test split,
+  and trained conditional GANs scored above the ceiling).
 - ``stacked-digits`` (the Stacked-MNIST protocol of Metz et al. 2017 and Lin et al. 2018, PacGAN,
   on 8x8 digits): three train digits drawn independently become the R, G, B channels, so there are
   1000 modes (label ``100 r + 10 g + b``). 26,000 generated samples are classified channel by
@@ -22,20 +41,35 @@ import dataclasses
 
 import torch
 
-from ganbench.features.digits import load_digits_split
+from ganbench.features.digits import TEST_EVERY, TEST_OFFSET, load_digits_split
 from ganbench.tasks.task import EvalProtocol, Task, register_task
 
 CONFIDENT = 0.99  # a channel is recognisable when the classifier gives its digit at least this probability
 PATH_LENGTH = "ppl"  # the pseudo-metric the harness computes from the generator itself (ganbench.harness.latent_paths)
+COPYING = "copying"  # the pseudo-metric of the data-copying test (training split against the held-out test split)
+CEILING_EVERY, CEILING_OFFSET = 5, 3  # i % 5 == 3: the ceiling row's images, out of the classifiers' train split
+COPYING_CELLS = 10  # k-means cells of C_T on the 1079 training images (each holds ~36 test images; the paper: > 20)
+
+
+def task_splits(load) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """The train, ceiling and test splits (images, labels int64) from ``load(split)``, the classifiers'
+    ``"train"`` (i % 5 != 4, in index order) and ``"test"`` split of the same images."""
+    x, y = (torch.as_tensor(a) for a in load("train"))
+    tx, ty = (torch.as_tensor(a) for a in load("test"))
+    index = torch.arange(len(x) + len(tx))
+    index = index[index % TEST_EVERY != TEST_OFFSET]  # the image index of each classifier-train image
+    ceiling = index % CEILING_EVERY == CEILING_OFFSET
+    return {"train": (x[~ceiling], y[~ceiling]), "ceiling": (x[ceiling], y[ceiling]), "test": (tx, ty)}
 
 
 class _DigitsBase(Task):
     paper = ""
 
     def __init__(self):
-        x, y = self._split("train")
-        self.images, self.labels = x, y
-        self.test_images, self.test_labels = self._split("test")
+        splits = task_splits(self._split)
+        self.images, self.labels = splits["train"]
+        self.ceiling_images, self.ceiling_labels = splits["ceiling"]
+        self.test_images, self.test_labels = splits["test"]
 
     @staticmethod
     def _split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -43,9 +77,18 @@ class _DigitsBase(Task):
         return torch.from_numpy(x), torch.from_numpy(y)
 
     def heldout(self, n, generator):
-        """Held-out real samples: the same construction from the test split's 359 digits."""
-        idx = torch.randint(len(self.test_images), (n, self.shape[0]), generator=generator)
-        return self.test_images[idx].reshape(n, *self.shape)
+        """Held-out real samples for the ``real`` row: the task's construction from the ceiling split
+        (359 digits no generator trained on, outside the reference set); each image once while the
+        split lasts (one channel), with replacement beyond it (stacked digits' triples)."""
+        pool = len(self.ceiling_images)
+        if self.shape[0] == 1 and n <= pool:
+            idx = torch.randperm(pool, generator=generator)[:n]
+        else:
+            idx = torch.randint(pool, (n, self.shape[0]), generator=generator)
+        return self.ceiling_images[idx].reshape(n, *self.shape)
+
+    def cache_key(self) -> dict:
+        return {"task": self.name, "splits": "train i%5<=2, ceiling i%5==3, test (reference) i%5==4"}
 
     def mode_stats(self, fake, features) -> dict:
         """A sample's mode is its channels' predicted digits read as one number (``100 r + 10 g + b``
@@ -81,16 +124,20 @@ class Digits(_DigitsBase):
     n_modes = 10
     paper = "Alpaydin & Kaynak 1998 (UCI optdigits), via scikit-learn"
     description = "8x8 handwritten digits in [-1, 1]"
-    protocol = EvalProtocol(n_real=1438, n_fake=2000, metrics=("fid", "kid", "pr", "is", "modes"), extractor="digits",
-                            options={"kid_subsets": 10, "kid_subset_size": 1000, "pr_k": 3, "is_splits": 10},
-                            headline="fid")
+    protocol = EvalProtocol(n_real=359, n_fake=359, metrics=("fid", "kid", "pr", "is", "modes", COPYING),
+                            extractor="digits", options={"kid_subsets": 10, "kid_subset_size": 1000, "pr_k": 3,
+                                                         "is_splits": 10}, headline="fid", revision=1)
 
     def sample(self, n, generator):
         dev = generator.device
         return self._on("images", self.images, dev)[torch.randint(len(self.images), (n,), generator=generator, device=dev)]
 
     def eval_real(self, generator):
-        return self.images  # the whole train split: the reference set does not depend on a seed
+        return self.test_images  # the whole held-out test split: the reference set does not depend on a seed
+
+    def copying_reference(self) -> torch.Tensor:
+        """The training set the data-copying test measures closeness to (C_T's T): the train split."""
+        return self.images
 
     def labelled_split(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
         """The whole ``"train"`` or ``"test"`` split with its digit classes (int64): what an encoder's
@@ -132,19 +179,29 @@ class StackedDigits(_DigitsBase):
     n_modes = 1000
     paper = "Metz et al. 2017 (Unrolled GAN); Lin et al. 2018 (PacGAN), on 8x8 digits"
     description = "three stacked 8x8 digits, 1000 modes"
+    # No data-copying test: the training distribution is 1079^3 digit triples drawn afresh, no fixed set.
     protocol = EvalProtocol(n_real=26000, n_fake=26000, metrics=("modes", "fid"), extractor="digits",
-                            options={}, headline="modes")
+                            options={}, headline="modes", revision=1)
 
     def sample(self, n, generator):
         dev = generator.device
         idx = torch.randint(len(self.images), (n, 3), generator=generator, device=dev)
         return self._on("images", self.images, dev)[idx].reshape(n, *self.shape)
 
+    def eval_real(self, generator):
+        """The reference set: ``n_real`` triples of held-out test digits."""
+        idx = torch.randint(len(self.test_images), (self.protocol.n_real, 3), generator=generator)
+        return self.test_images[idx].reshape(-1, *self.shape)
+
     def sample_labelled(self, n, generator) -> tuple[torch.Tensor, torch.Tensor]:
         """Samples and their true mode labels (``100 r + 10 g + b``), for tests of mode counting."""
         idx = torch.randint(len(self.images), (n, 3), generator=generator)
         y = self.labels[idx]
         return self.images[idx].reshape(n, *self.shape), y[:, 0] * 100 + y[:, 1] * 10 + y[:, 2]
+
+    def cache_key(self) -> dict:
+        return {"task": self.name, "splits": "train i%5<=2, ceiling i%5==3, test (reference) i%5==4",
+                "reference": "triples of test digits"}
 
 
 @register_task("stacked-digits32")

@@ -41,23 +41,43 @@ def test_single_digit_sampler_has_one_mode_on_stacked_digits():
     assert v["modes"] == 1 and abs(v["kl_modes"] - np.log(1000)) < 1e-9
 
 
-def test_digits_task_real_data_scores_well():
+def test_the_three_splits_are_disjoint_complete_and_judge_on_held_out_data():
     t = get_task("digits")
-    v = evaluate_task(t, t.sample(2000, torch.Generator().manual_seed(0)), device="cpu").values
-    assert v["modes"] == 10 and v["precision"] > 0.95 and v["is"] > 8.0
+    from sklearn.datasets import load_digits
+
+    everything = load_digits().images / 8.0 - 1.0
+    i = np.arange(len(everything))
+    for images, rest in ((t.images, i % 5 <= 2), (t.ceiling_images, i % 5 == 3), (t.test_images, i % 5 == 4)):
+        np.testing.assert_array_equal(images[:, 0].numpy(), everything[rest])
+    assert (len(t.images), len(t.ceiling_images), len(t.test_images)) == (1079, 359, 359)
+    assert torch.equal(t.eval_real(torch.Generator()), t.test_images)  # the reference set: held out
+    assert torch.equal(t.copying_reference(), t.images)  # C_T's training set: what generators train on
+    # the real row: every ceiling image once (duplicates would empty recall's k-NN balls)
+    real = t.heldout(t.protocol.n_fake, torch.Generator().manual_seed(0))
+    assert t.protocol.n_fake == len(t.ceiling_images) == len(torch.unique(real.reshape(len(real), -1), dim=0))
+
+
+def test_digits_task_real_data_scores_well_and_a_copier_is_caught_by_c_t():
+    t = get_task("digits")
+    real = evaluate_task(t, t.heldout(t.protocol.n_fake, torch.Generator().manual_seed(0)), device="cpu").values
+    assert real["modes"] == 10 and real["precision"] > 0.85 and real["recall"] > 0.85 and real["is"] > 7.5
+    assert abs(real["c_t"]) < 3  # held-out data neither copies nor underfits
+    copier = t.images[torch.randperm(len(t.images), generator=torch.Generator().manual_seed(0))[: t.protocol.n_fake]]
+    copied = evaluate_task(t, copier, device="cpu").values
+    assert copied["c_t"] < -3  # the training images themselves: data copying (Meehan et al. 2020 flag < -3)
 
 
 def test_digits32_is_the_upsampled_split_and_real_digits_score_as_digits():
     from ganbench.features.digit_domains import upsample
 
-    t = get_task("digits32")
-    x, y = load_digits_split("train")
-    assert t.shape == (1, 32, 32) and t.protocol.extractor == "digits32" and len(t.images) == 1438
-    assert torch.equal(t.images, upsample(torch.from_numpy(x))) and torch.equal(t.labels, torch.from_numpy(y))
-    assert torch.equal(t.test_images, upsample(torch.from_numpy(load_digits_split("test")[0])))
-    real = evaluate_task(t, t.sample(2000, torch.Generator().manual_seed(0)), device="cpu").values
-    assert real["modes"] == 10 and real["precision"] > 0.95 and real["is"] > 8.0
-    noise = evaluate_task(t, torch.rand(2000, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1,
+    t, small = get_task("digits32"), get_task("digits")
+    assert t.shape == (1, 32, 32) and t.protocol.extractor == "digits32" and len(t.images) == 1079
+    for split in ("images", "ceiling_images", "test_images"):
+        assert torch.equal(getattr(t, split), upsample(getattr(small, split)))
+    assert torch.equal(t.labels, small.labels)
+    real = evaluate_task(t, t.heldout(t.protocol.n_fake, torch.Generator().manual_seed(0)), device="cpu").values
+    assert real["modes"] == 10 and real["precision"] > 0.85 and real["is"] > 7.5
+    noise = evaluate_task(t, torch.rand(359, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1,
                           device="cpu").values
     assert noise["modes"] == 0 and noise["fid"] > 10 * real["fid"]
 

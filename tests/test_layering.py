@@ -19,8 +19,9 @@ ALLOWED = {
     "evaluation": {"tasks", "features", "metrics", "records", "utils"},
     "zoo": {"utils"},
     "harness": {"records", "evaluation", "zoo", "tasks", "features", "metrics", "utils"},
-    "runner": {"harness", "records", "evaluation", "tasks", "zoo", "metrics", "utils"},
-    "report": {"records", "metrics", "tasks", "utils"},
+    "runner": {"harness", "records", "evaluation", "tasks", "zoo", "metrics", "utils", "claims"},
+    "claims": {"metrics", "utils"},
+    "report": {"records", "metrics", "tasks", "utils", "claims"},
 }
 TOP = {"__init__", "api", "cli", "testing"}
 

@@ -26,6 +26,7 @@ from ganbench.metrics.registry import VALUES, column_header
 from ganbench.records import safe_name
 from ganbench.report import format as fmt
 from ganbench.report.leaderboard import ALPHA, REFERENCE_LABELS, aggregate, not_learned_label
+from ganbench.report.regime import regime_notes
 
 # Reference rows: the ceiling (held-out data; a translation's inputs unchanged) and the floor.
 ROW_CLASS = {"real": "ceiling", "identity": "ceiling", "init": "floor"}
@@ -175,12 +176,13 @@ def _section(task: str, table: pd.DataFrame, records: list[dict], plots: Mapping
     head = _headline(table)
     columns = _columns(table, n_modes)
     caption, protocol = _caption(task, table, n_modes), _protocol(task, records)
+    regime = "".join(f'<p class="regime">{escape(n)}</p>\n' for n in regime_notes(task, records, table))
     rows = "".join(_row(i, variant, r, columns, records) for i, (variant, r) in enumerate(table.iterrows()))
     ths = "".join(_th(c) for c in columns)
     empty = "" if head else '<p class="note">No successful trial: nothing to rank.</p>'
     tid = _task_id(task)
     return (f'<section id="{tid}" aria-labelledby="{tid}-h">\n<h2 id="{tid}-h">{escape(task)}</h2>\n'
-            + (f'<p class="about">{about}</p>\n' if about else "") + f'<p class="protocol">{protocol}</p>\n' + empty
+            + (f'<p class="about">{about}</p>\n' if about else "") + f'<p class="protocol">{protocol}</p>\n' + regime + empty
             + f'<div class="task">\n<p class="caption" id="{tid}-c">{caption}</p>\n'
             f'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="{tid}-c">'
             f'<table class="lb" data-task="{escape(task)}" aria-labelledby="{tid}-c">\n'
@@ -474,6 +476,7 @@ details > summary { cursor: pointer; color: var(--accent); }
 .table-wrap:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
 table.lb { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: .86rem; }
 .caption { font-weight: 600; margin: .3rem 0; }
+.regime { font-size: .9rem; border-left: 3px solid var(--muted); padding-left: .5rem; }
 .protocol { margin: 0 0 .5rem; font-size: .88rem; }
 table.lb th, table.lb td { padding: .32rem .42rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.lb thead th { background: var(--panel); text-align: right; vertical-align: bottom; white-space: normal;

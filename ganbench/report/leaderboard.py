@@ -11,6 +11,7 @@ import pandas as pd
 from ganbench.metrics.registry import HIGHER_IS_BETTER
 from ganbench.records import RunDir, load_records, safe_name, trial_id
 from ganbench.report.stats import mean_ci, welch_p
+from ganbench.report.regime import regime_notes
 
 ALPHA = 0.05
 FORMATS = ("md", "csv", "html")
@@ -216,8 +217,9 @@ def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
                    f"{t['headline'].iloc[0]} among variants significantly better than init (one-sided Welch, "
                    f"α = {ALPHA}); ≈: not significantly different from the best; mean ± std over seeds; cost "
                    f"columns are per trial")
+        notes = "".join(f"\n\n{n}" for n in regime_notes(task, records, t))
         d = display_table(t)
-        parts.append(f"## {task}\n\n{caption}\n\n{d.to_markdown(index=False)}\n")
+        parts.append(f"## {task}\n\n{caption}{notes}\n\n{d.to_markdown(index=False)}\n")
     head = f"# {title}\n\n" if title else ""
     return head + "\n".join(parts)
 

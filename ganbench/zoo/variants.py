@@ -55,6 +55,9 @@ class Variant:
     truncation_psi: float = 1.0  # style-based G: truncation ψ at evaluation (1: none), part of the protocol
     step: str = "default"  # a name in ganbench.zoo.steps.STEPS
     arch: Arch = field(default_factory=Arch)
+    # The budget of the paper's own runs, for the leaderboards' regime flags (prose, not training):
+    # {"kimg" or "g_steps": total, "batch_size": ..., "data": what it trained on, "source": citation}.
+    published_budget: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def tricks(self) -> list[str]:
@@ -110,12 +113,13 @@ class Variant:
         return {t: float(w[t]) for t in self.translation_terms()}
 
     def config_hash(self) -> str:
-        """Hash of everything that changes training except the name and the prose (a field at its
-        default is left out, so adding a field to the recipe does not change existing hashes)."""
-        from ganbench.zoo.losses import BUILTIN_LOSSES, LOSS_REVISIONS, LOSSES
-        from ganbench.zoo.steps import BUILTIN_STEPS, STEP_REVISIONS, STEPS
+        """Hash of everything in the recipe that changes training except the name and the prose (a
+        field at its default is left out, so adding a field to the recipe does not change existing
+        hashes). The code it trains with is in the trial's hash (``ganbench.harness.identity``)."""
+        from ganbench.zoo.losses import BUILTIN_LOSSES, LOSSES
+        from ganbench.zoo.steps import BUILTIN_STEPS, STEPS
 
-        d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc")}
+        d = {k: v for k, v in self.to_dict().items() if k not in ("name", "paper", "doc", "published_budget")}
         for late, default in _LATE_FIELDS.items():  # fields added after records existed: absent at their default
             if d.get(late) == default:
                 d.pop(late, None)
@@ -125,10 +129,6 @@ class Variant:
             d["loss_source"] = source_digest(LOSSES[self.loss])
         if self.step not in BUILTIN_STEPS and self.step in STEPS:
             d["step_source"] = source_digest(STEPS[self.step])
-        if LOSS_REVISIONS.get(self.loss, 0):  # a builtin's changed behaviour (see STEP_REVISIONS)
-            d["loss_revision"] = LOSS_REVISIONS[self.loss]
-        if STEP_REVISIONS.get(self.step, 0):
-            d["step_revision"] = STEP_REVISIONS[self.step]
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -366,9 +366,15 @@ for _f, _title in [("kl", "KL"), ("rkl", "reverse KL"), ("pearson", "Pearson χ�
 _builtin("unrolled-gan", "Metz et al. 2017", "non-saturating GAN, G differentiates through 5 unrolled Adam steps of D "
          "(the first is D's own update), all on the step's one batch as in the authors' reference code; "
          "D learns 10x slower than G (Adam 1e-4 vs 1e-3, the paper's mixture setting): with D at 1e-3, G collapses "
-         "onto one mode (measured on ring8)", "gan-ns", unroll=5, step="unrolled", d_lr=1e-4)
-_builtin("pacgan", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 2 samples", "gan-ns", pack=2)
-_builtin("pacgan4", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 4 samples", "gan-ns", pack=4)
+         "onto one mode (measured on ring8)", "gan-ns", unroll=5, step="unrolled", d_lr=1e-4,
+         published_budget={"g_steps": 25_000, "batch_size": 512, "data": "a ring of 8 Gaussians",
+                           "source": "Metz et al. 2017, the authors' mixture notebook"})
+_PACGAN_MIXTURES = {"g_steps": 400_000, "batch_size": 100, "data": "ring8 and grid25",
+                    "source": "Lin et al. 2018 (PacGAN), the released configs (fjxmlzn/PacGAN)"}
+_builtin("pacgan", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 2 samples", "gan-ns", pack=2,
+         published_budget=_PACGAN_MIXTURES)
+_builtin("pacgan4", "Lin et al. 2018", "non-saturating GAN, D judges packs of m = 4 samples", "gan-ns", pack=4,
+         published_budget=_PACGAN_MIXTURES)
 _builtin("mbd-gan", "Salimans et al. 2016", "non-saturating GAN + minibatch discrimination in D", "gan-ns", mbd=True)
 _builtin("fm-gan", "Salimans et al. 2016", "feature matching: G matches D's mean last-layer features", "gan-ns",
          feature_matching=True)
@@ -423,16 +429,20 @@ _builtin("progan", "Karras et al. 2018", "progressive growing 4 -> 8 -> 16 -> 32
          "(the paper's 512 up to 32x32), z of 32 (512), batch 16 (the paper's at high resolution), phases of "
          "5k images (the paper's 600k per fade-in and per stable phase): full resolution after 35 kimg",
          "gan-ns", loss="wasserstein", gp=10.0, drift=0.001, lr=1e-3, betas=(0.0, 0.99), batch_size=16,
-         step="progan", growth_kimg=5.0, arch={"family": "progan", "ch": 8})
+         step="progan", growth_kimg=5.0, arch={"family": "progan", "ch": 8},
+         published_budget={"kimg_per_phase": 600, "data": "CelebA-HQ 1024x1024",
+                           "source": "Karras et al. 2018, Sec. A.1 and the released config (600k images per fade-in and per stable phase)"})
 _builtin("stylegan", "Karras et al. 2019", "style-based G: 8-layer mapping network (lr x 0.01) to w, learned 4x4 "
          "constant, AdaIN after every conv, per-pixel noise, style mixing with probability 0.9; ProGAN's D; "
          "non-saturating loss with R1 γ = 10 on every D step and Adam(1e-3, β = (0, 0.99)) as the paper (FFHQ "
          "settings); evaluated at truncation ψ = 1 (none), with FID at ψ = 0.5 and 0.7 recorded. Scaled: 8 "
          "channels, z and w of 32 (512), batch 16, no progressive growing and no blur filters", "gan-ns",
          r1=10.0, lr=1e-3, betas=(0.0, 0.99), batch_size=16, style_mixing=0.9,
-         arch={"family": "stylegan", "ch": 8, "depth": 8})
+         arch={"family": "stylegan", "ch": 8, "depth": 8},
+         published_budget={"kimg": 25_000, "data": "FFHQ 1024x1024", "source": "Karras et al. 2019 (StyleGAN), FFHQ: 25M images shown"})
 _builtin("stylegan2", "Karras et al. 2020", "StyleGAN2 G: weight modulation and demodulation in place of AdaIN, "
          "skip-connected toRGB outputs, per-layer noise strength; lazy R1 (every 16 D steps, weighted 16, Sec. "
          "3.1); otherwise as stylegan (γ = 10, mixing 0.9, ProGAN's D: the paper's residual D and path-length "
-         "regularisation are not implemented)", "stylegan", reg_every=16, arch={"family": "stylegan2", "ch": 8, "depth": 8})
+         "regularisation are not implemented)", "stylegan", reg_every=16, arch={"family": "stylegan2", "ch": 8, "depth": 8},
+         published_budget={"kimg": 25_000, "data": "FFHQ 1024x1024", "source": "Karras et al. 2020 (StyleGAN2), FFHQ config F: 25M images shown"})
 BUILTIN_VARIANTS = tuple(VARIANTS)  # the reference recipes above; plugins add more

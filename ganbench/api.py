@@ -44,9 +44,17 @@ def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, **options) -
 
 
 def run_compare(variant: str, suite="core", against="baselines/core", reference: str = "gan-ns", out=None,
-                plugins=(), seeds=None, device=None, progress=None, log=print):
+                plugins=(), seeds=None, device=None, progress=None, log=print, until_decided: bool = False,
+                max_seeds: int | None = None, step: int | None = None, margins: dict | None = None):
     """Train ``variant`` on ``suite`` (reusing valid baseline records from ``against``) and compare.
-    Returns (comparisons, run_dir)."""
+    Returns (comparisons, run_dir).
+
+    ``until_decided``: a group-sequential comparison of ``variant`` with ``reference``
+    (``ganbench.report.sequential``: Lan-DeMets O'Brien-Fleming alpha spending, Holm across tasks):
+    after the suite's seeds, each task still undecided trains ``step`` (default: the suite's seed
+    count) more seeds of the candidate and the reference, and stops as soon as it is decided or has
+    ``max_seeds`` seeds per side. Added seeds are ordinary trials in the run directory (resumable);
+    the other baselines keep the suite's seeds and are left out of the verdicts."""
     from ganbench.harness import config_hash
     from ganbench.zoo import get_variant, load_plugin
 
@@ -85,4 +93,39 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     combined = dataclasses.replace(s, variants=(variant, *base_variants), tasks=with_candidate)
     run_suite(combined, rd.root, device=device, plugins=plugins, progress=progress)
     records = load_records(rd.root)
-    return compare_records(records, records, variant, reference=reference), rd.root
+    if not until_decided:
+        return compare_records(records, records, variant, reference=reference, margins=margins), rd.root
+    return _until_decided(combined, rd, variant, reference, max_seeds, step, margins, device, plugins, progress, log)
+
+
+def _pair_view(records: list[dict], variant: str, reference: str) -> list[dict]:
+    """The records a sequential comparison judges: the candidate, the reference and the floor rows."""
+    return [r for r in records if r.get("kind", "trial") != "trial" or r["variant"] in (variant, reference)]
+
+
+def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, device, plugins, progress, log):
+    from ganbench.report.sequential import plan
+
+    start = len(s.seeds)
+    if max_seeds is None:
+        raise ValueError("--until-decided needs --max-seeds N (the most seeds per side it may train)")
+    if s.seeds != tuple(range(start)):
+        raise ValueError(f"--until-decided adds seeds start..N-1 after the first ones; use --seeds {start} (got {list(s.seeds)})")
+    design = plan(start, max_seeds, step or start)
+    log(f"sequential design: looks at {list(design.looks)} seeds per side, two-sided α = {design.alpha} over the tasks "
+        "(Lan-DeMets O'Brien-Fleming spending, Holm)")
+    while True:
+        records = _pair_view(load_records(rd.root), variant, reference)
+        comps = compare_records(records, records, variant, reference=reference, margins=margins, design=design)
+        todo = [c for c in comps if not c.stop and c.learned is not False and c.n in design.looks and c.n < design.looks[-1]]
+        for c in comps:
+            log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}" + ("" if c.stop or c in todo else " (stopped)"))
+        if not todo:
+            return comps, rd.root
+        for c in todo:
+            n_next = design.looks[design.looks.index(c.n) + 1]
+            plan_ = next(p for p in s.tasks if p.name == c.task)
+            sub = dataclasses.replace(s, seeds=tuple(range(n_next)), variants=(variant, reference),
+                                      tasks=(dataclasses.replace(plan_, variants=(variant, reference)),))
+            log(f"{c.task}: undecided at {c.n} seeds per side; training seeds {c.n}..{n_next - 1} of {variant} and {reference}")
+            run_suite(sub, rd.root, device=device, plugins=plugins, progress=progress, leaderboard=False)

@@ -186,8 +186,11 @@ def _cmd_compare(args) -> int:
 
     if args.out:
         check_writable_file(args.out, "--out")
+    if args.max_seeds is not None and not args.until_decided:
+        raise ValueError("--max-seeds goes with --until-decided (the sequential comparison it bounds)")
     comps, run_dir = run_compare(args.variant, args.suite, args.against, args.reference, args.run_dir,
-                                 plugins=args.plugin or (), seeds=_parse_seeds(args.seeds), device=args.device)
+                                 plugins=args.plugin or (), seeds=_parse_seeds(args.seeds), device=args.device,
+                                 until_decided=args.until_decided, max_seeds=args.max_seeds, step=args.step)
     print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines (records in {run_dir})")
     print(comparison_table(comps).to_string(index=False))
     if args.out:
@@ -477,6 +480,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--device", default=None)
     c.add_argument("--run-dir", default=None, help="where the candidate's (and re-run baselines') records go")
     c.add_argument("--out", default=None, help="write the comparison as JSON (.json) or Markdown (other suffixes)")
+    c.add_argument("--until-decided", action="store_true",
+                   help="train more seeds of the candidate and the reference, in rounds, only on the tasks still undecided, "
+                        "with a group-sequential stopping rule that keeps α under repeated looks")
+    c.add_argument("--max-seeds", type=int, default=None, help="with --until-decided: the most seeds per side")
+    c.add_argument("--step", type=int, default=None, help="with --until-decided: seeds added per round (default: --seeds)")
     c.set_defaults(func=_cmd_compare)
 
     ck = sub.add_parser("check", help="CI gate: exit 1 when a run regresses against a baseline beyond seed noise")

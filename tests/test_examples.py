@@ -25,8 +25,10 @@ def test_compare_example_end_to_end(tmp_path, capsys):
     # The baseline run has init rows, so the candidate is judged against the floor too; after 30 steps
     # it may well not have learned, and then the verdict must say so.
     assert c["learned"] is not None
-    expected = ("better", "worse", "no significant difference") if c["learned"] else ("not learned (not better than init)",)
-    assert c["verdict"] in expected
+    if c["learned"]:
+        assert c["verdict"] in ("better", "worse", "equivalent") or c["verdict"].startswith("undecided ("), c["verdict"]
+    else:
+        assert c["verdict"] == "not learned (not better than init)"
     assert "verdict" in printed and "Welch p (Holm)" in printed
 
 

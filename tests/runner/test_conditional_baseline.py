@@ -60,4 +60,4 @@ def test_check_and_compare_work_on_conditional_records_unchanged():
     assert failed.exit_code == EXIT_REGRESSION
     ring_only = [r for r in records if r["task"] == "ring8-cond"]  # digits-cond has no gan-ns control
     (ring,) = compare_records(ring_only, records, "cgan", reference="gan-ns")
-    assert ring.metric == "cond_accuracy" and ring.verdict == "better" and ring.learned  # the headline, vs the control
+    assert ring.metric == "cond_tv" and ring.verdict == "better" and ring.learned  # the headline, vs the control

@@ -14,8 +14,9 @@ page reads it too, so it lists what exists.
 """
 from __future__ import annotations
 
-import html
 import re
+import sys
+from pathlib import Path
 
 VALUES_MARKER = re.compile(r"^<!-- ganbench:metric-values -->$", re.M)
 SPECS_MARKER = re.compile(r"^<!-- ganbench:metric-specs -->$", re.M)
@@ -23,19 +24,9 @@ INPUTS_MARKER = re.compile(r"^<!-- ganbench:metric-inputs -->$", re.M)
 DIRECTION = {True: "higher is better", False: "lower is better", None: "not ranked"}
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=False)
-
-
-def _code(text) -> str:
-    return f"<code>{_e(text)}</code>"
-
-
-def _table(head: list[str], rows: list[list[str]], ids: list[str] | None = None) -> str:
-    th = "".join(f"<th>{h}</th>" for h in head)
-    body = "\n".join(("<tr>" if ids is None else f'<tr id="{_e(ids[i])}">')
-                     + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for i, row in enumerate(rows))
-    return f"<table><thead><tr>{th}</tr></thead><tbody>\n{body}\n</tbody></table>"
+# MkDocs loads each hook by its path, so the shared HTML helpers come from this folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from html_table import code as _code, e as _e, table as _table  # noqa: E402
 
 
 def _slug(text: str) -> str:

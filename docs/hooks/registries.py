@@ -16,12 +16,13 @@ What ``ganbench list variants|tasks|suites`` prints, as tables that cannot drift
 from __future__ import annotations
 
 import ast
-import html
 import inspect
 import io
 import re
+import sys
 import textwrap
 import tokenize
+from pathlib import Path
 
 VARIANTS_MARKER = re.compile(r"^<!-- ganbench:variants -->$", re.M)
 TASKS_MARKER = re.compile(r"^<!-- ganbench:tasks -->$", re.M)
@@ -30,19 +31,9 @@ RECORD_MARKER = re.compile(r"^<!-- ganbench:record-fields -->$", re.M)
 ORDER = ("smoke", "core", "conditional", "inference", "translation", "images", "full")  # short to long; others after
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=False)
-
-
-def _code(text) -> str:
-    return f"<code>{_e(text)}</code>"
-
-
-def _table(head: list[str], rows: list[list[str]], ids: list[str] | None = None) -> str:
-    th = "".join(f"<th>{h}</th>" for h in head)
-    body = "\n".join(("<tr>" if ids is None else f'<tr id="{_e(ids[i])}">')
-                     + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for i, row in enumerate(rows))
-    return f"<table><thead><tr>{th}</tr></thead><tbody>\n{body}\n</tbody></table>"
+# MkDocs loads each hook by its path, so the shared HTML helpers come from this folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from html_table import code as _code, e as _e, table as _table  # noqa: E402
 
 
 def render_variants() -> str:

@@ -33,14 +33,101 @@ def _why_stale(record: dict | None, task, variant) -> str:
     return f"the code changed in {', '.join(code)}" if code else "made with another configuration or protocol"
 
 
-def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, **options) -> Path:
+def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, until_decided: bool | None = None,
+              max_seeds: int | None = None, step: int | None = None, log=print, **options) -> Path:
     """Run every (task, variant, seed) of ``suite`` into the run directory ``out`` and, with
     ``leaderboard``, write its tables and plots into ``out/leaderboard``. ``options``: ``seeds``,
-    ``device``, ``fresh``, ``plugins``, ``backend``, ``progress`` (see ``ganbench.runner.run_suite``)."""
-    run_dir = _run_suite(suite, out, **options)
+    ``device``, ``fresh``, ``plugins``, ``backend``, ``progress`` (see ``ganbench.runner.run_suite``).
+
+    A suite with ``claims`` and a ``[sequential]`` table (or ``until_decided=True`` with
+    ``max_seeds``) then adds seeds, ``step`` at a time, to the two variants of every claim still
+    undecided (:func:`ganbench.report.claims.claim_verdicts`, a group-sequential design over all the
+    suite's claims) until each is decided or has ``max_seeds`` seeds per side; ``until_decided=False``
+    judges the claims at the suite's seeds only. Added seeds are ordinary trials: a rerun resumes."""
+    from ganbench.runner.suite import Suite
+    from ganbench.zoo import load_plugin
+
+    for p in options.get("plugins", ()):
+        load_plugin(p)
+    s = suite if isinstance(suite, Suite) else load_suite(suite)
+    if options.get("seeds") is not None:
+        s = s.with_seeds(options.pop("seeds"))
+    options.pop("seeds", None)
+    s = _with_sequential(s, until_decided, max_seeds, step)
+    run_dir = _run_suite(s, out, **options)
+    if s.claims and s.sequential:
+        _claims_until_decided(s, run_dir, options, log)
     if leaderboard:
         write_leaderboard(run_dir)
     return run_dir
+
+
+def _with_sequential(s, until_decided: bool | None, max_seeds: int | None, step: int | None):
+    """The suite with the sequential design it runs by (``sequential`` empty: its seeds only)."""
+    if until_decided is False:
+        if max_seeds is not None or step is not None:
+            raise ValueError("--max-seeds and --step bound the sequential run; they make no sense with --no-until-decided")
+        return dataclasses.replace(s, sequential={})
+    if not s.claims:
+        if until_decided or max_seeds is not None or step is not None:
+            raise ValueError(f"suite {s.name!r} lists no claims: `run --until-decided` adds seeds to decide a suite's "
+                             "claims (e.g. --suite claims); to decide a candidate against a baseline use "
+                             "`ganbench compare VARIANT --until-decided --max-seeds N`")
+        return s
+    seq = dict(s.sequential)
+    if max_seeds is not None:
+        seq["max_seeds"] = max_seeds
+    if step is not None:
+        seq["step"] = step
+    if not seq and not until_decided:
+        return s
+    start = len(s.seeds)
+    if "max_seeds" not in seq:
+        raise ValueError(f"suite {s.name!r} has no [sequential] max_seeds: give --max-seeds N (the most seeds per side)")
+    if s.seeds != tuple(range(start)) or start < 2:
+        raise ValueError(f"the sequential design adds seeds {start}..N-1 after seeds 0..{start - 1}; give a seed count "
+                         f">= 2 (got {list(s.seeds)})")
+    seq = {"max_seeds": int(seq["max_seeds"]), "step": int(seq.get("step") or start), "start": start}
+    from ganbench.report.sequential import plan
+
+    plan(start, seq["max_seeds"], seq["step"])  # fails here, before training, on an impossible design
+    return dataclasses.replace(s, sequential=seq)
+
+
+def _claims_until_decided(s, run_dir: Path, options: dict, log) -> None:
+    """Rounds of seeds for the undecided claims of ``s`` (its ``sequential`` design) in ``run_dir``."""
+    from ganbench.report.claims import claim_verdicts, design_of
+
+    design = design_of(s.to_dict())
+    options = {**options, "fresh": False}  # a fresh start means the first round only
+    log(f"claims: {len(s.claims)}; sequential design: looks at {list(design.looks)} seeds per side, familywise "
+        f"two-sided α = {design.alpha} (Lan-DeMets O'Brien-Fleming spending, Holm with α recycling)")
+    seen = set()
+    while True:
+        verdicts = claim_verdicts(load_records(run_dir), list(s.claims), design)
+        todo = [v for v in verdicts if not v.stop and v.n in design.looks and v.n < design.looks[-1]
+                and not v.verdict.startswith("untestable")]
+        for v in verdicts:
+            log(f"  {v.claim}: {v.n} seeds per side -> {v.verdict}")
+        state = tuple((v.claim, v.n) for v in todo)
+        if not todo or state in seen:
+            if todo:
+                log("no claim gained a complete look in the last round (seeds diverged or failed): stopping")
+            break
+        seen.add(state)
+        rounds: dict[int, dict[str, set]] = {}  # seeds after the round -> task -> variants to train
+        for v in todo:
+            n_next = design.looks[design.looks.index(v.n) + 1]
+            rounds.setdefault(n_next, {}).setdefault(v.task, set()).update((v.better, v.worse))
+        for n_next, tasks in sorted(rounds.items()):
+            plans = tuple(dataclasses.replace(p, variants=tuple(x for x in s.variants_of(p) if x in tasks[p.name]))
+                          for p in s.tasks if p.name in tasks)
+            variants = tuple(dict.fromkeys(x for p in plans for x in p.variants))
+            log("training seeds up to " + str(n_next - 1) + " of " + "; ".join(f"{p.name}: {', '.join(p.variants)}"
+                                                                           for p in plans))
+            _run_suite(dataclasses.replace(s, seeds=tuple(range(n_next)), variants=variants, tasks=plans), run_dir,
+                       **options)
+    _run_suite(s, run_dir, **options)  # trains nothing: suite.json and the manifest describe the whole suite again
 
 
 def run_compare(variant: str, suite="core", against="baselines/core", reference: str = "gan-ns", out=None,
@@ -91,7 +178,7 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     with_candidate = tuple(dataclasses.replace(p, variants=(variant, *(v for v in p.variants if v != variant)))
                            if p.variants else p for p in s.tasks)
     combined = dataclasses.replace(s, variants=(variant, *base_variants), tasks=with_candidate)
-    run_suite(combined, rd.root, device=device, plugins=plugins, progress=progress)
+    run_suite(combined, rd.root, device=device, plugins=plugins, progress=progress, until_decided=False)
     records = load_records(rd.root)
     if not until_decided:
         return compare_records(records, records, variant, reference=reference, margins=margins), rd.root
@@ -128,4 +215,5 @@ def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, 
             sub = dataclasses.replace(s, seeds=tuple(range(n_next)), variants=(variant, reference),
                                       tasks=(dataclasses.replace(plan_, variants=(variant, reference)),))
             log(f"{c.task}: undecided at {c.n} seeds per side; training seeds {c.n}..{n_next - 1} of {variant} and {reference}")
-            run_suite(sub, rd.root, device=device, plugins=plugins, progress=progress, leaderboard=False)
+            run_suite(sub, rd.root, device=device, plugins=plugins, progress=progress, leaderboard=False,
+                      until_decided=False)

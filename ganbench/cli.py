@@ -128,7 +128,8 @@ def _cmd_run(args) -> int:
     backend_options = {k: getattr(args, k) for k in BACKEND_FLAGS if getattr(args, k) is not None}
     run_dir = run_suite(args.suite, args.out, seeds=_parse_seeds(args.seeds), device=args.device, fresh=args.fresh,
                         plugins=args.plugin or (), backend=args.backend, workers=args.workers, pack=not args.no_pack,
-                        retry_failed=not args.keep_failed, backend_options=backend_options)
+                        retry_failed=not args.keep_failed, backend_options=backend_options,
+                        until_decided=args.until_decided, max_seeds=args.max_seeds, step=args.step)
     records = load_records(run_dir)
     bad = [r for r in records if r["status"] != "ok"]
     print(f"run directory: {run_dir}  ({len(records)} trials, {len(bad)} failed or diverged)")
@@ -275,6 +276,15 @@ def _cmd_list(args) -> int:
         rows = [{"variant": v.name, "loss": v.loss, "tricks": ", ".join(v.tricks) or "-",
                  "arch": v.arch.family or "mlp|dcgan", "n_critic": v.n_critic, "paper": v.paper} for v in VARIANTS.values()]
         print(pd.DataFrame(rows).to_string(index=False))
+    elif args.what == "claims":
+        import pandas as pd
+
+        from ganbench.claims import CLAIMS
+
+        rows = [{"claim": c.id, "task": c.task, "better": c.better, "worse": c.worse, "metric": c.metric,
+                 "published": ", ".join(f"{v} {x:g}" for v, x in c.published.items()), "source": c.source}
+                for c in CLAIMS.values()]
+        print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "suites":
         from ganbench.runner.suite import available_suites, load_suite
 
@@ -419,8 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", default=None, help="also write C_T and the protocol to this JSON file")
     c.set_defaults(func=_cmd_copying)
 
-    ls = sub.add_parser("list", help="list registered variants, suites, tasks, metrics or feature extractors")
-    ls.add_argument("what", choices=["variants", "suites", "tasks", "metrics", "extractors"])
+    ls = sub.add_parser("list", help="list registered variants, suites, tasks, metrics, feature extractors or "
+                                      "published claims")
+    ls.add_argument("what", choices=["variants", "suites", "tasks", "metrics", "extractors", "claims"])
     ls.add_argument("--plugin", action="append", help="plugin file/module to load first (repeatable)")
     ls.set_defaults(func=_cmd_list)
 
@@ -438,6 +449,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jobs at once: local processes (default one per CPU core; with a GPU, one per 4 cores up "
                         "to 4, sharing it), workers of the local Dask cluster (one per core or per GPU), or SLURM "
                         "tasks running at once (default: no limit)")
+    seq = r.add_argument_group("claims (a suite with claims = [...], e.g. --suite claims)")
+    seq.add_argument("--until-decided", action=argparse.BooleanOptionalAction, default=None,
+                     help="after the suite's seeds, add seeds to the variants of every claim still undecided "
+                          "(group-sequential, Holm across the claims) until decided or --max-seeds; default: on "
+                          "when the suite has a [sequential] table. --no-until-decided: judge at the suite's seeds")
+    seq.add_argument("--max-seeds", type=int, default=None, help="the most seeds per side (default: the suite's)")
+    seq.add_argument("--step", type=int, default=None, help="seeds added per round (default: the suite's, else --seeds)")
     cluster = r.add_argument_group("cluster backends (the suite's [slurm] table gives defaults for the slurm flags)")
     cluster.add_argument("--scheduler", default=None, metavar="ADDRESS",
                          help="dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: a cluster of this "

@@ -65,3 +65,63 @@ def test_until_decided_needs_max_seeds_and_leading_seeds(tmp_path):
     with pytest.raises(ValueError, match="--seeds 2"):
         api._until_decided(api.load_suite(str(suite)).with_seeds([3, 4]), None, "pacgan", "gan-ns", 6, None, None,
                            None, (), None, print)
+
+
+CLAIMS_SUITE = SUITE.replace('name = "tiny"', 'name = "tinyclaims"').replace(
+    'variants = ["gan-ns", "pacgan", "lsgan"]\n',
+    'variants = ["gan-ns", "pacgan", "lsgan"]\nclaims = ["pacgan-ring8-modes", "pacgan-grid25-modes", '
+    '"pacgan-grid25-rkl"]\n\n[sequential]\nmax_seeds = 6\nstep = 2\n').replace(
+    'metrics = ["modes"]\nvariants', 'variants')  # grid25 computes reverse_kl too (the modes metric does)
+
+
+def test_a_claims_suite_adds_seeds_only_to_the_variants_of_undecided_claims(tmp_path, monkeypatch):
+    import ganbench.report.claims as claims
+
+    suite = tmp_path / "claims.toml"
+    suite.write_text(CLAIMS_SUITE)
+    real = claims.claim_verdicts
+    looks = []
+
+    def scripted(records, ids, design):  # ring8 decided at its second look, grid25 rkl at its first, modes never
+        out = real(records, ids, design)
+        looks.append({v.claim: v.n for v in out})
+        decided = {"pacgan-ring8-modes": 4, "pacgan-grid25-rkl": 2}
+        return [dataclasses.replace(v, stop=v.n >= decided.get(v.claim, 6), verdict="reproduced"
+                                    if v.n >= decided.get(v.claim, 99) else f"undecided at {v.n} seeds") for v in out]
+
+    monkeypatch.setattr(claims, "claim_verdicts", scripted)
+    run_dir = api.run_suite(str(suite), tmp_path / "run", log=lambda *_: None)
+    seeds = {}
+    for r in load_records(run_dir):
+        if r.get("kind", "trial") == "trial":
+            seeds.setdefault((r["task"], r["variant"]), set()).add(r["seed_index"])
+    assert seeds[("ring8", "pacgan")] == seeds[("ring8", "gan-ns")] == {0, 1, 2, 3}
+    assert seeds[("grid25", "pacgan")] == seeds[("grid25", "gan-ns")] == set(range(6))
+    assert seeds[("ring8", "lsgan")] == {0, 1}  # in no claim: the suite's seeds only
+    assert {k: looks[-2][k] for k in ("pacgan-ring8-modes", "pacgan-grid25-modes")} == {"pacgan-ring8-modes": 4,
+                                                                                       "pacgan-grid25-modes": 6}
+    import json
+
+    suite_json = json.loads((run_dir / "suite.json").read_text())  # the whole suite again, not the last round
+    assert suite_json["seeds"] == [0, 1] and suite_json["sequential"] == {"max_seeds": 6, "step": 2, "start": 2}
+    board = (run_dir / "leaderboard" / "leaderboard.md").read_text()
+    assert "## Published claims" in board and "pacgan-grid25-rkl" in board
+    assert json.loads((run_dir / "leaderboard" / "claims.json").read_text())[0]["claim"] == "pacgan-ring8-modes"
+    html = (run_dir / "leaderboard" / "leaderboard.html").read_text()
+    assert 'id="claims"' in html and "pacgan-grid25-modes" in html
+
+
+def test_run_until_decided_needs_claims_and_a_bound(tmp_path):
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(SUITE)
+    with pytest.raises(ValueError, match="lists no claims.*compare VARIANT --until-decided"):
+        api.run_suite(str(suite), tmp_path / "run", until_decided=True, max_seeds=4)
+    claims = tmp_path / "claims.toml"
+    claims.write_text(CLAIMS_SUITE.replace("[sequential]\nmax_seeds = 6\nstep = 2\n", ""))
+    with pytest.raises(ValueError, match="give --max-seeds N"):
+        api.run_suite(str(claims), tmp_path / "run", until_decided=True)
+    with pytest.raises(ValueError, match="make no sense with --no-until-decided"):
+        api.run_suite(str(claims), tmp_path / "run", until_decided=False, max_seeds=4)
+    with pytest.raises(ValueError, match="seed count >= 2"):
+        api.run_suite(str(claims), tmp_path / "run", until_decided=True, max_seeds=4, seeds=[0, 3])
+    assert not (tmp_path / "run").exists()  # refused before anything trained

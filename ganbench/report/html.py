@@ -66,12 +66,12 @@ def plots_by_task(written: Mapping[str, Path], tasks) -> dict[str, dict[str, Pat
 
 
 def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | None = None, title: str = "",
-                description: str = "") -> str:
+                description: str = "", claims: tuple | None = None) -> str:
     """The leaderboard page of ``records`` (every task of one suite) as one HTML string.
 
     ``plots``: per task, the PNG files to embed (``{task: {what: path}}``, :func:`plots_by_task`);
     ``title`` (default "ganbench leaderboard: suite NAME") and ``description`` (the suite's) head
-    the page."""
+    the page; ``claims``: ``(verdicts, design)`` of the suite's published claims, a section first."""
     if not records:
         raise ValueError("no records to render; point the leaderboard at a run directory with records/*.json")
     suite = records[0].get("suite", "")
@@ -85,7 +85,7 @@ def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | N
             f'<meta name="generator" content="ganbench">\n<title>{escape(title)}</title>\n'
             f"<style>\n{CSS}</style>\n</head>\n<body>\n"
             f"{_header(title, description, suite, tables, records)}"
-            f'<main>\n{"".join(sections)}</main>\n'
+            f'<main>\n{_claims_section(claims) if claims else ""}{"".join(sections)}</main>\n'
             f"<footer><p>Rendered from the suite's TrialRecords by ganbench (<code>ganbench leaderboard RUN_DIR "
             f"--html</code>); every number is in the CSV (<code>--format csv</code>) at full precision.</p></footer>\n"
             f"<script>\n{SCRIPT}</script>\n</body>\n</html>\n")
@@ -167,6 +167,23 @@ def _machine(env: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- tasks
+
+
+def _claims_section(claims: tuple) -> str:
+    """The published claims and their verdicts (:mod:`ganbench.report.claims`) as a table."""
+    from ganbench.report.claims import claims_markdown, claims_table
+
+    verdicts, design = claims
+    table = claims_table(verdicts)
+    intro = claims_markdown(verdicts, design).split("\n\n", 1)[0]
+    ths = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
+    rows = "".join("<tr>" + "".join(f'<td class="{"verdict" if c == "verdict" else "text"}">{escape(str(v))}</td>'
+                                    for c, v in row.items()) + "</tr>\n" for _, row in table.iterrows())
+    return ('<section id="claims" aria-labelledby="claims-h">\n<h2 id="claims-h">Published claims</h2>\n'
+            f'<p class="caption" id="claims-c">{escape(intro)}</p>\n'
+            '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="claims-c">'
+            f'<table class="claims" aria-labelledby="claims-c">\n<thead><tr>{ths}</tr></thead>\n<tbody>\n{rows}'
+            "</tbody>\n</table></div>\n</section>\n")
 
 
 def _section(task: str, table: pd.DataFrame, records: list[dict], plots: Mapping[str, Path]) -> str:
@@ -474,6 +491,11 @@ details > summary { cursor: pointer; color: var(--accent); }
 .about { margin: 0 0 .4rem; color: var(--muted); }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 .table-wrap:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
+table.claims { border-collapse: collapse; width: 100%; font-size: .86rem; }
+table.claims th, table.claims td { padding: .32rem .42rem; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
+table.claims thead th { background: var(--panel); }
+table.claims td.verdict { font-weight: 600; }
 table.lb { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: .86rem; }
 .caption { font-weight: 600; margin: .3rem 0; }
 .regime { font-size: .9rem; border-left: 3px solid var(--muted); padding-left: .5rem; }

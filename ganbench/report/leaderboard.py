@@ -66,9 +66,19 @@ def _direction(column: str):
     return HIGHER_IS_BETTER.get(column.split("[", 1)[0])
 
 
+# Values without a direction that a reader needs beside the ranked ones: the data-copying test's C_T
+# (Meehan et al. 2020) is 0 when samples are as close to the training set as held-out data is,
+# negative when they copy it, positive when they underfit: a column, never a rank.
+SHOWN_UNRANKED = ("c_t",)
+
+
+def _shown(column: str) -> bool:
+    return _direction(column) is not None or column.split("[", 1)[0] in SHOWN_UNRANKED
+
+
 def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
     """Per task, a wide numeric table indexed by variant (reference rows ``real`` and ``init``
-    included): ``kind``; for each ranked metric column ``c``: ``c mean``, ``c std``, ``c n``,
+    included): ``kind``; for each ranked metric column ``c`` (and those of :data:`SHOWN_UNRANKED`): ``c mean``, ``c std``, ``c n``,
     ``c ci_lo``, ``c ci_hi``; ``ok``, ``diverged``, ``failed``; the mean cost per trial (``g_steps``,
     ``gflops``, ``train_s``); ``headline``; ``p_vs_init`` (one-sided Welch test that the headline is
     better than the ``init`` row's) and ``learned`` (p < α); ``rank`` (1 = best, direction-aware,
@@ -80,7 +90,7 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
         variants = list(dict.fromkeys(tt["variant"]))
         kinds = {v: tt[tt["variant"] == v]["kind"].iloc[0] for v in variants}
         lt = long[long["task"] == task]
-        columns = [c for c in dict.fromkeys(lt["column"]) if _direction(c) is not None]
+        columns = [c for c in dict.fromkeys(lt["column"]) if _shown(c)]
         table = pd.DataFrame(index=pd.Index(variants, name="variant"))
         table["kind"] = [kinds[v] for v in variants]
         for status in ("ok", "diverged", "failed"):
@@ -94,7 +104,8 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
         for key in ("g_steps", "gflops", "train_s"):
             table[key] = [pd.to_numeric(tt[tt["variant"] == v][key], errors="coerce").mean() for v in variants]
         head_name = next((h for h in tt["headline"] if h), "")
-        head = next((c for c in columns if c.split("[")[0] == head_name), columns[0] if columns else None)
+        head = next((c for c in columns if c.split("[")[0] == head_name),
+                    next((c for c in columns if _direction(c) is not None), None))
         table["headline"] = head
         table["p_vs_init"] = math.nan
         table["learned"] = False
@@ -193,13 +204,15 @@ def better_p(values, floor, higher: bool) -> float:
     return welch_p_one_sided(values, floor, greater=higher)
 
 
-def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
+def render(records: list[dict], fmt: str = "md", title: str = "", claims: tuple | None = None) -> str:
+    """The leaderboard of ``records`` as markdown, csv or html (without plots). ``claims``: the
+    ``(verdicts, design)`` of the suite's published claims (:mod:`ganbench.report.claims`), shown first."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if fmt == "html":  # the page without plots; html_page() embeds a run directory's
         from ganbench.report.html import render_page
 
-        return render_page(records, title=title)
+        return render_page(records, title=title, claims=claims)
     tables = aggregate(records)
     if fmt == "csv":
         frames = [t.reset_index().assign(task=task) for task, t in tables.items()]
@@ -221,6 +234,10 @@ def render(records: list[dict], fmt: str = "md", title: str = "") -> str:
         d = display_table(t)
         parts.append(f"## {task}\n\n{caption}{notes}\n\n{d.to_markdown(index=False)}\n")
     head = f"# {title}\n\n" if title else ""
+    if claims:
+        from ganbench.report.claims import claims_markdown
+
+        head += "## Published claims\n\n" + claims_markdown(*claims) + "\n"
     return head + "\n".join(parts)
 
 
@@ -235,16 +252,32 @@ def write_leaderboard(run_dir, out_dir=None, formats=("md", "csv", "html"), plot
     suite = records[0].get("suite", "")
     drawn = _plots(run_dir, records, out_dir) if plots else {}
     written = {}
+    claims = _claims(run_dir, records)
     for fmt in formats:
         path = out_dir / f"leaderboard.{fmt}"
         title = f"ganbench leaderboard: suite {suite}"
-        text = _page(run_dir, records, drawn, title) if fmt == "html" else render(records, fmt, title=title)
+        text = (_page(run_dir, records, drawn, title, claims) if fmt == "html"
+                else render(records, fmt, title=title, claims=claims))
         atomic_write_text(path, text)
         written[fmt] = path
+    if claims:
+        from ganbench.report.claims import claims_table, verdicts_json
+
+        atomic_write_text(out_dir / "claims.json", verdicts_json(claims[0]))
+        atomic_write_text(out_dir / "claims.csv", claims_table(claims[0]).to_csv(index=False))
+        written["claims"] = out_dir / "claims.json"
     atomic_write_text(out_dir / "long.csv", long_frame(records).to_csv(index=False))
     written["long"] = out_dir / "long.csv"
     written.update(drawn)
     return written
+
+
+def _claims(run_dir: Path, records) -> tuple | None:
+    """``(verdicts, design)`` of the claims the run directory's suite tests, or None."""
+    from ganbench.report.claims import claim_verdicts, suite_claims
+
+    ids, design = suite_claims(run_dir)
+    return (claim_verdicts(records, ids, design), design) if ids else None
 
 
 def html_page(run_dir, plots_dir=None) -> str:
@@ -255,13 +288,14 @@ def html_page(run_dir, plots_dir=None) -> str:
     run_dir = Path(run_dir)
     records = load_records(run_dir)
     title = f"ganbench leaderboard: suite {records[0].get('suite', '')}"
+    claims = _claims(run_dir, records)
     if plots_dir is not None:
-        return _page(run_dir, records, _plots(run_dir, records, Path(plots_dir)), title)
+        return _page(run_dir, records, _plots(run_dir, records, Path(plots_dir)), title, claims)
     with tempfile.TemporaryDirectory(prefix="ganbench-plots-") as tmp:
-        return _page(run_dir, records, _plots(run_dir, records, Path(tmp)), title)
+        return _page(run_dir, records, _plots(run_dir, records, Path(tmp)), title, claims)
 
 
-def _page(run_dir: Path, records, drawn: dict, title: str) -> str:
+def _page(run_dir: Path, records, drawn: dict, title: str, claims=None) -> str:
     import json
 
     from ganbench.report.html import plots_by_task, render_page
@@ -269,7 +303,7 @@ def _page(run_dir: Path, records, drawn: dict, title: str) -> str:
     suite_json = RunDir(run_dir).suite_json
     description = json.loads(suite_json.read_text()).get("description", "") if suite_json.is_file() else ""
     tasks = list(dict.fromkeys(r["task"] for r in records))
-    return render_page(records, plots_by_task(drawn, tasks), title=title, description=description)
+    return render_page(records, plots_by_task(drawn, tasks), title=title, description=description, claims=claims)
 
 
 def _plots(run_dir: Path, records, out_dir: Path) -> dict:

@@ -119,7 +119,9 @@ def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     diff = a.mean() - b.mean()
     if va + vb == 0:
-        return welch_p(a, b)  # decided exactly there
+        # Neither side varies (a count at its ceiling or floor): Welch's t is undefined, so the exact
+        # two-sided rank test of two separated constant groups, 2 / C(n_a + n_b, n_a), or 1 when equal.
+        return 1.0 if diff == 0 else min(1.0, 2.0 / math.comb(len(a) + len(b), len(a)))
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     return float(2 * special.stdtr(df, -abs(diff) / math.sqrt(va + vb)))
 
@@ -195,7 +197,7 @@ def _pair(a, b) -> tuple[np.ndarray, np.ndarray]:
 def _verdict(a, b, p: float, higher: bool, margin: float | None, threshold: float) -> str:
     if p < threshold:
         return "better" if (a.mean() > b.mean()) == higher else "worse"
-    if margin is not None and tost_p(a, b, margin) < threshold:
+    if margin is not None and tost_p(a, b, margin) < threshold:  # NaN (never) when neither side varies
         return "equivalent"
     return "undecided"
 

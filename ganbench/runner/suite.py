@@ -8,12 +8,17 @@ metric, or a budget that is not a finite positive number, is an error naming it)
     description = "..."
     seeds = 2                       # number of seeds (indices 0..n-1) or an explicit list [0, 1, 5]
     variants = ["gan-ns", "pacgan", "wgan-gp"]
+    claims = ["pacgan-ring8-modes"] # optional: published claims (ganbench.claims) the suite tests
 
     [tasks.ring8]
     budget = { g_steps = 300 }      # exactly one of g_steps, kimg, seconds, gflops
     train = { batch_size = 64, ema = 0.999 }   # optional: applied to every variant on this task
     variants = ["gan-ns", "pacgan"] # optional: this task's variants instead of the suite's
     n_fake = 2500                   # optional protocol overrides: n_fake, n_real, metrics
+
+    [sequential]                    # optional, with claims: add seeds where a claim is undecided
+    max_seeds = 20                  # the most seeds per side (ganbench.report.sequential)
+    step = 5                        # seeds added per round (default: the suite's seed count)
 
     [slurm]                         # optional: settings of --backend slurm (flags override them)
     partition = "gpu"
@@ -40,7 +45,9 @@ from ganbench.runner.backends.slurm import check_settings as check_slurm_setting
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "suites"
 BACKEND_TABLES = {"slurm": check_slurm_settings}  # top-level tables holding a backend's settings -> their check
-TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device", *BACKEND_TABLES}
+TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device", "claims", "sequential", *BACKEND_TABLES}
+SEQUENTIAL_KEYS = {"max_seeds": "the most seeds per side a claim may be given",
+                   "step": "seeds added per round to each undecided claim (default: the suite's seed count)"}
 TASK_KEYS = {"budget", "n_fake", "n_real", "metrics", "train", "variants"}
 TRAIN_KEYS = {"batch_size": "samples per batch (every variant on the task)",
               "ema": "decay of the generator average that is evaluated and ranked (0: the raw generator)"}
@@ -92,11 +99,24 @@ class Suite:
     device: str = "auto"
     source: str = ""  # the TOML text it came from
     backends: dict = field(default_factory=dict)  # backend name -> its settings ([slurm]); they do not change records
+    claims: tuple[str, ...] = ()  # ids of ganbench.claims the suite tests
+    sequential: dict = field(default_factory=dict)  # max_seeds, step: seeds go to undecided claims (ganbench.api)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "description": self.description, "seeds": list(self.seeds),
-                "variants": list(self.variants), "device": self.device,
-                "tasks": {t.name: t.to_dict() for t in self.tasks}, **self.backends}
+        d = {"name": self.name, "description": self.description, "seeds": list(self.seeds),
+             "variants": list(self.variants), "device": self.device,
+             "tasks": {t.name: t.to_dict() for t in self.tasks}, **self.backends}
+        if self.claims:
+            d["claims"] = list(self.claims)
+        if self.sequential:
+            d["sequential"] = dict(self.sequential)
+        return d
+
+    def plan_of(self, task: str) -> TaskPlan:
+        for p in self.tasks:
+            if p.name == task:
+                return p
+        raise ValueError(f"suite {self.name!r} has no task {task!r}; its tasks: {', '.join(p.name for p in self.tasks)}")
 
     def backend_settings(self, backend: str) -> dict:
         """The suite file's settings of ``backend`` (its table, e.g. ``[slurm]``), or none."""
@@ -247,6 +267,8 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
     backends = {b: check(data[b], f"{where}: [{b}]") for b, check in BACKEND_TABLES.items() if b in data}
     suite = Suite(name=name, description=str(data.get("description", "")), seeds=_seeds(data["seeds"], where),
                   variants=variants, tasks=tuple(plans), device=device, source=source, backends=backends)
+    suite = dataclasses.replace(suite, claims=_claims(data.get("claims"), suite, where))
+    suite = dataclasses.replace(suite, sequential=_sequential(data.get("sequential"), suite, where))
     for plan in suite.tasks:  # every variant's recipe must hold with the task's settings
         task = get_task(plan.name)
         labelled = bool(getattr(task, "n_classes", 0))
@@ -266,6 +288,63 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
             except ValueError as exc:
                 raise ValueError(f"{where}: [tasks.{plan.name}] {exc}") from None
     return suite
+
+
+def _claims(value, suite: Suite, where: str) -> tuple[str, ...]:
+    """The suite's claim ids, each registered, on one of the suite's tasks, between two of that task's
+    variants, on a value the task's protocol computes."""
+    from ganbench.claims import get_claim
+    from ganbench.metrics.registry import value_info
+
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(c, str) for c in value):
+        raise ValueError(f"{where}: claims must be a non-empty list of claim ids, e.g. [\"pacgan-grid25-modes\"] "
+                         "(ganbench list claims)")
+    if len(set(value)) != len(value):
+        raise ValueError(f"{where}: claims repeat an id")
+    tasks = {p.name: p for p in suite.tasks}
+    for cid in value:
+        try:
+            c = get_claim(cid)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if c.task not in tasks:
+            raise ValueError(f"{where}: claim {cid!r} is about task {c.task!r}, which the suite does not train; add "
+                             f"[tasks.{c.task}] or drop the claim")
+        plan = tasks[c.task]
+        missing = [v for v in (c.better, c.worse) if v not in suite.variants_of(plan)]
+        if missing:
+            raise ValueError(f"{where}: claim {cid!r} compares {c.better} with {c.worse}, and [tasks.{c.task}] does "
+                             f"not train {', '.join(missing)}; add it to the task's variants")
+        source = value_info(c.metric).source
+        if source not in plan.task().protocol.metrics:
+            raise ValueError(f"{where}: claim {cid!r} is judged by {c.metric!r} (metric {source!r}), which task "
+                             f"{c.task!r}'s protocol does not compute here; add {source!r} to its metrics")
+    return tuple(value)
+
+
+def _sequential(spec, suite: Suite, where: str) -> dict:
+    if spec is None:
+        return {}
+    here = f"{where}: [sequential]"
+    if not isinstance(spec, dict):
+        raise ValueError(f"{here} must be a table like {{ max_seeds = 20, step = 5 }}")
+    bad = set(spec) - set(SEQUENTIAL_KEYS)
+    if bad:
+        raise ValueError(f"{here} unknown key(s) {sorted(bad)}; allowed: {', '.join(SEQUENTIAL_KEYS)}")
+    if not suite.claims:
+        raise ValueError(f"{here} needs claims = [...]: the sequential design adds seeds only to decide claims")
+    if "max_seeds" not in spec:
+        raise ValueError(f"{here} needs max_seeds, the most seeds per side a claim may be given")
+    for k, v in spec.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{here} {k} must be a positive integer, got {v!r}")
+    if suite.seeds != tuple(range(len(suite.seeds))) or len(suite.seeds) < 2:
+        raise ValueError(f"{here} needs seeds = N (a count >= 2: the first look), got {list(suite.seeds)}")
+    if spec["max_seeds"] < len(suite.seeds):
+        raise ValueError(f"{here} max_seeds {spec['max_seeds']} is below the suite's {len(suite.seeds)} seeds")
+    return dict(spec)
 
 
 def _validated(variant):

@@ -86,7 +86,8 @@ def test_fast_welch_p_equals_the_stats_module():
         for scale in (1.0, 1e-3, 10.0):
             a, b = rng.normal(0, 1, n), rng.normal(0.3, scale, n)
             assert _welch_p(a, b) == pytest.approx(welch_p(a, b), rel=1e-9, abs=1e-14)
-    assert _welch_p(np.ones(5), np.ones(5)) == 1.0 and _welch_p(np.ones(5), np.zeros(5)) == 0.0
+    # neither side varies: Welch's t is undefined; the exact rank test of separated groups instead
+    assert _welch_p(np.ones(5), np.ones(5)) == 1.0 and _welch_p(np.ones(5), np.zeros(5)) == pytest.approx(2 / 252)
     assert _welch_p(np.ones(5), np.arange(5.0)) == pytest.approx(welch_p(np.ones(5), np.arange(5.0)))
 
 
@@ -208,12 +209,19 @@ def test_decision_fields_and_directions():
     assert last.stop and last.look == 3
 
 
-def test_equal_seeds_are_undecided_without_a_margin_and_equivalent_with_one():
+def test_seeds_without_spread_are_never_equivalent_and_separate_by_the_exact_rank_test():
+    """Constant seeds (a count at its ceiling: 8 of 8 modes) show no spread, not equivalence; two
+    separated constant groups have the exact rank-test p 2 / C(2n, n), not Welch's 0."""
     same = np.full(5, 0.9)
     d = decide(same, same, DESIGN, True)
     assert d.verdict == "undecided" and d.p == 1.0 and d.seeds_needed is None  # no difference to detect
-    assert decide(same, same, DESIGN, True, margin=0.01).verdict == "equivalent"
-    assert decide(same + 1, same, DESIGN, True).verdict == "better"  # no spread: decided exactly
+    d = decide(same, same, DESIGN, True, margin=0.01)
+    assert d.verdict == "undecided" and not d.stop
+    assert decide(same, same + np.r_[0.001, -0.001, 0, 0, 0], DESIGN, True, margin=0.01).verdict == "equivalent"
+    d = decide(same + 1, same, DESIGN, True)
+    assert d.p == pytest.approx(2 / 252) and d.verdict == "undecided"  # 5 vs 5 at a first look: not enough
+    d = decide(np.full(20, 1.9), np.full(20, 0.9), DESIGN, True)
+    assert d.verdict == "better" and d.n == 10  # 2 / C(20, 10) = 1.1e-5 crosses the second look
 
 
 def test_decide_all_keeps_an_early_stopper_decided_while_others_go_on():

@@ -72,3 +72,40 @@ def test_user_file_and_overrides(tmp_path):
     bad.write_text("name = \n")
     with pytest.raises(ValueError, match="invalid TOML"):
         load_suite(bad)
+
+
+CLAIMS = {**GOOD, "variants": ["gan-ns", "pacgan"], "claims": ["pacgan-ring8-modes"]}
+
+
+def test_the_claims_suite_lists_claims_on_its_tasks_with_a_sequential_design():
+    s = load_suite("claims")
+    assert len(s.claims) >= 5 and s.sequential["max_seeds"] > len(s.seeds) >= 5
+    from ganbench.claims import get_claim
+
+    for cid in s.claims:
+        c = get_claim(cid)
+        assert {c.better, c.worse} <= set(s.variants_of(s.plan_of(c.task)))
+    assert s.to_dict()["claims"] == list(s.claims) and s.to_dict()["sequential"] == s.sequential
+    assert parse_suite(CLAIMS).claims == ("pacgan-ring8-modes",)
+
+
+@pytest.mark.parametrize("patch, message", [
+    ({"claims": ["nope"]}, "unknown claim 'nope'"),
+    ({"claims": "pacgan-ring8-modes"}, "non-empty list of claim ids"),
+    ({"claims": ["pacgan-ring8-modes", "pacgan-ring8-modes"]}, "repeat an id"),
+    ({"claims": ["pacgan-grid25-modes"]}, "about task 'grid25', which the suite does not train"),
+    ({"variants": ["gan-ns"]}, "does not train pacgan"),
+    ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "metrics": ["fid"]}}}, "add 'modes' to its metrics"),
+    ({"sequential": {"max_seeds": 10, "steps": 2}}, r"unknown key\(s\) \['steps'\]"),
+    ({"sequential": {"step": 2}}, "needs max_seeds"),
+    ({"sequential": {"max_seeds": 1}}, "below the suite's 2 seeds"),
+    ({"sequential": {"max_seeds": 4, "step": 0}}, "positive integer"),
+    ({"sequential": {"max_seeds": 4}, "seeds": [0, 2]}, "needs seeds = N"),
+    ({"sequential": {"max_seeds": 4}, "claims": None}, "needs claims"),
+])
+def test_claims_and_sequential_errors_name_the_problem(patch, message):
+    data = {**CLAIMS, **patch}
+    if data.get("claims") is None:
+        data.pop("claims")
+    with pytest.raises(ValueError, match=message):
+        parse_suite(data)

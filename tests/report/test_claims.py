@@ -1,0 +1,142 @@
+"""Claim verdicts from hand-made records: the sequential decision maps to reproduced / contradicted /
+undecided / untestable, claims are judged together (Holm), and only complete looks count."""
+import json
+
+import numpy as np
+import pytest
+
+from ganbench.claims import Claim, get_claim
+from ganbench.report.claims import (claim_verdicts, claims_markdown, claims_table, design_of, suite_claims,
+                                    verdicts_json)
+from ganbench.report.sequential import Design, decide_all, plan
+from tests.report.records import make, write
+
+MODES = "modes[identity]"
+RING = "pacgan-ring8-modes"  # pacgan better than gan-ns by modes on ring8 (PacGAN Table 1)
+HQ = "gan-ring8-hq"  # gan-ns better than unrolled-gan by the high-quality fraction (VEEGAN Table 1)
+
+
+def _records(values: dict, floor=0.0, task="ring8"):
+    """Trials of ``values`` = {variant: [per-seed modes]} plus init rows at ``floor``; hq = modes / 8."""
+    out = []
+    n = max(len(v) for v in values.values())
+    for variant, xs in values.items():
+        out += [make(task, variant, i, {"modes": x, "hq_fraction": x / 8}) for i, x in enumerate(xs)]
+    out += [make(task, "init", i, {"modes": floor, "hq_fraction": floor / 8}, kind="init") for i in range(n)]
+    return out
+
+
+def test_a_clear_gap_in_the_published_direction_is_reproduced_and_reversed_is_contradicted():
+    rng = np.random.default_rng(0)
+    good, bad = 7 + 0.1 * rng.standard_normal(10), 5 + 0.1 * rng.standard_normal(10)
+    design = Design((10,))
+    [v] = claim_verdicts(_records({"pacgan": good, "gan-ns": bad}), [RING], design)
+    assert v.verdict == "reproduced" and v.decision == "better" and v.n == 10
+    assert v.diff == pytest.approx(good.mean() - bad.mean()) and v.diff_ci_lo > 1.5
+    assert v.prob_improvement == 1.0 and v.published_better == 7.9 and v.published_worse == 6.3
+    assert 0 < v.power_published <= 1 and v.mde < 0.5
+    [v] = claim_verdicts(_records({"pacgan": bad, "gan-ns": good}), [RING], design)
+    assert v.verdict == "contradicted (reversed)" and v.diff < 0
+
+
+def test_identical_distributions_end_equivalent_or_undecided_naming_the_seeds():
+    rng = np.random.default_rng(1)
+    a, b = 7 + 0.05 * rng.standard_normal(10), 7 + 0.05 * rng.standard_normal(10)
+    [v] = claim_verdicts(_records({"pacgan": a, "gan-ns": b}), [RING], Design((10,)))
+    assert v.verdict.startswith("contradicted (no difference beyond ±1")  # the registry's modes margin
+    c, d = 7 + 2 * rng.standard_normal(4), 7 + 2 * rng.standard_normal(4)
+    [v] = claim_verdicts(_records({"pacgan": c, "gan-ns": d}), [RING], Design((4,)))
+    assert v.verdict.startswith("undecided at 4 seeds") and v.decision == "undecided"
+    assert "seeds per side would detect" in v.verdict and v.seeds_needed > 4
+
+
+def test_a_variant_no_better_than_the_untrained_generator_makes_the_claim_untestable():
+    good, flat = [7.0, 7.2, 6.9, 7.1], [0.0, 0.0, 0.0, 0.0]
+    [v] = claim_verdicts(_records({"pacgan": good, "gan-ns": flat}), [RING], Design((4,)))
+    assert v.verdict == "untestable: gan-ns not better than the untrained generator"
+
+
+def test_verdicts_are_decide_all_of_every_claim_together():
+    rng = np.random.default_rng(2)
+    pac, gan, unrolled = (m + 0.6 * rng.standard_normal(15) for m in (7.4, 6.8, 7.0))
+    records = _records({"pacgan": pac, "gan-ns": gan, "unrolled-gan": unrolled})
+    design = plan(5, 15, 5)
+    verdicts = claim_verdicts(records, [RING, HQ], design)
+    expected = decide_all([(pac, gan, True, 1.0), (gan / 8, unrolled / 8, True, 0.05)], design)
+    assert [(v.decision, v.n, v.threshold) for v in verdicts] == [(d.verdict, d.n, d.threshold) for d in expected]
+    assert [v.claim for v in verdicts] == [RING, HQ] and verdicts[1].metric == "hq_fraction[identity]"
+
+
+def test_only_complete_looks_count():
+    """A claim is judged at the largest look whose seeds 0..n-1 all have values on both sides."""
+    rng = np.random.default_rng(3)
+    records = _records({"pacgan": 7 + rng.standard_normal(12), "gan-ns": 6 + rng.standard_normal(10)})
+    [v] = claim_verdicts(records, [RING], plan(5, 15, 5))
+    assert v.n == 10
+    records = [r for r in records if not (r["variant"] == "gan-ns" and r["seed_index"] == 3)]
+    [v] = claim_verdicts(records, [RING], plan(5, 15, 5))
+    assert v.n == 0 and v.verdict.startswith("undecided: no complete look")
+
+
+def test_design_of_a_suite_and_of_a_round():
+    assert design_of({"seeds": [0, 1, 2, 3, 4]}).looks == (5,)
+    seq = {"seeds": list(range(5)), "sequential": {"max_seeds": 20, "step": 5}}
+    assert design_of(seq).looks == (5, 10, 15, 20)
+    # suite.json during a round holds that round's seeds; the recorded start keeps the design
+    assert design_of({"seeds": list(range(10)), "sequential": {"max_seeds": 20, "step": 5, "start": 5}}).looks == (5, 10, 15, 20)
+
+
+def test_outputs_and_suite_claims(tmp_path):
+    rng = np.random.default_rng(4)
+    folder = write(tmp_path / "run", _records({"pacgan": 7 + 0.1 * rng.standard_normal(5),
+                                               "gan-ns": 5 + 0.1 * rng.standard_normal(5)}))
+    assert suite_claims(folder) == ([], None)
+    (folder / "suite.json").write_text(json.dumps({"seeds": list(range(5)), "claims": [RING]}))
+    ids, design = suite_claims(folder)
+    assert ids == [RING] and design.looks == (5,)
+    verdicts = claim_verdicts([json.loads(p.read_text()) for p in (folder / "records").glob("*.json")], ids, design)
+    table = claims_table(verdicts)
+    assert list(table.claim) == [RING] and table.verdict.iloc[0] == "reproduced"
+    assert "PacGAN" in table["published (source)"].iloc[0] and "pacgan 7.9 vs gan-ns 6.3" in table["published (source)"].iloc[0]
+    md = claims_markdown(verdicts, design)
+    assert "one look at 5 seeds per side" in md and "| reproduced |" in md
+    assert json.loads(verdicts_json(verdicts))[0]["verdict"] == "reproduced"
+
+
+def test_the_registry_refuses_claims_that_cannot_be_judged():
+    from ganbench.claims import register_claim
+
+    with pytest.raises(ValueError, match="no direction"):
+        register_claim(Claim("x", "ring8", "pacgan", "gan-ns", "kid_std", "nowhere"))
+    with pytest.raises(ValueError, match="same variant"):
+        register_claim(Claim("y", "ring8", "pacgan", "pacgan", "modes", "nowhere"))
+    with pytest.raises(ValueError, match="already registered"):
+        register_claim(get_claim(RING))
+
+
+def test_a_claim_decided_early_is_reported_at_the_look_it_stopped():
+    """Seeds trained later for another claim on the same variants do not change a decided verdict."""
+    rng = np.random.default_rng(5)
+    pac = 7.5 + 0.05 * rng.standard_normal(10)
+    gan = 5.0 + 0.05 * rng.standard_normal(10)
+    unrolled = 5.0 + 2.0 * rng.standard_normal(10)
+    records = _records({"pacgan": pac, "gan-ns": gan, "unrolled-gan": unrolled})
+    ring, hq = claim_verdicts(records, [RING, HQ], plan(5, 15, 5))
+    assert ring.verdict == "reproduced" and ring.n == 5 and ring.better_mean == pytest.approx(pac[:5].mean())
+    assert hq.n == 10 and not hq.stop
+
+
+def test_the_published_gap_is_placed_against_the_ci_in_the_claims_direction():
+    rng = np.random.default_rng(6)
+    small = _records({"pacgan": 7.0 + 0.1 * rng.standard_normal(10), "gan-ns": 6.8 + 0.1 * rng.standard_normal(10)})
+    [v] = claim_verdicts(small, [RING], Design((10,)))  # published 7.9 vs 6.3: a gap of 1.6 modes
+    assert v.published_gap == "larger" and claims_table([v])["published gap vs CI"].iloc[0] == \
+        "1.6: larger than the CI allows"
+    close = _records({"pacgan": 7.9 + 0.5 * rng.standard_normal(10), "gan-ns": 6.3 + 0.5 * rng.standard_normal(10)})
+    assert claim_verdicts(close, [RING], Design((10,)))[0].published_gap == "inside"
+    # lower is better (reverse KL, published 0.13 vs 0.70): a measured gap beyond the published one
+    rkl = [make("grid25", v, i, {"modes": 20.0 + i % 3, "reverse_kl": x + 0.01 * i})
+           for v, x in (("pacgan", 0.1), ("gan-ns", 2.0)) for i in range(6)]
+    rkl += [make("grid25", "init", i, {"modes": 1.0, "reverse_kl": 3.2}, kind="init") for i in range(6)]
+    [v] = claim_verdicts(rkl, ["pacgan-grid25-rkl"], Design((6,)))
+    assert v.diff < 0 and v.published_gap == "smaller" and v.verdict == "reproduced"

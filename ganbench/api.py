@@ -190,6 +190,20 @@ def _pair_view(records: list[dict], variant: str, reference: str) -> list[dict]:
     return [r for r in records if r.get("kind", "trial") != "trial" or r["variant"] in (variant, reference)]
 
 
+def _with_best_baselines(comps, records: list[dict], variant: str):
+    """The best baseline of each row over every baseline the run holds (the sequential rows were judged
+    on the candidate and the reference alone), by its mean over the seeds it has."""
+    from ganbench.report.leaderboard import long_frame
+
+    long = long_frame([r for r in records if r.get("kind", "trial") == "trial" and r["variant"] != variant])
+    for c in comps:
+        means = long[(long.task == c.task) & (long.metric == c.metric)].groupby("variant").value.mean()
+        if len(means):
+            best = means.idxmax() if c.higher_is_better else means.idxmin()
+            c.best_baseline, c.best_baseline_mean = str(best), float(means[best])
+    return comps
+
+
 def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, device, plugins, progress, log):
     from ganbench.report.sequential import plan
 
@@ -208,12 +222,14 @@ def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, 
         for c in comps:
             log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}" + ("" if c.stop or c in todo else " (stopped)"))
         if not todo:
-            return comps, rd.root
+            return _with_best_baselines(comps, load_records(rd.root), variant), rd.root
+        rounds: dict[int, list[str]] = {}  # seeds after the round -> its tasks, trained together (parallel jobs)
         for c in todo:
-            n_next = design.looks[design.looks.index(c.n) + 1]
-            plan_ = next(p for p in s.tasks if p.name == c.task)
-            sub = dataclasses.replace(s, seeds=tuple(range(n_next)), variants=(variant, reference),
-                                      tasks=(dataclasses.replace(plan_, variants=(variant, reference)),))
-            log(f"{c.task}: undecided at {c.n} seeds per side; training seeds {c.n}..{n_next - 1} of {variant} and {reference}")
+            rounds.setdefault(design.looks[design.looks.index(c.n) + 1], []).append(c.task)
+            log(f"{c.task}: undecided at {c.n} seeds per side; training seeds {c.n}.."
+                f"{design.looks[design.looks.index(c.n) + 1] - 1} of {variant} and {reference}")
+        for n_next, tasks in sorted(rounds.items()):
+            plans = tuple(dataclasses.replace(p, variants=(variant, reference)) for p in s.tasks if p.name in tasks)
+            sub = dataclasses.replace(s, seeds=tuple(range(n_next)), variants=(variant, reference), tasks=plans)
             run_suite(sub, rd.root, device=device, plugins=plugins, progress=progress, leaderboard=False,
                       until_decided=False)

@@ -27,6 +27,11 @@ def _cmd_eval(args) -> int:
         real, fake = f"task:{args.task}", args.inputs[0]
         extractor = _task_extractor(args.task)
         ext_opts = {"weights": args.inception_weights} if extractor == "inception" else {}
+        if extractor == "inception":
+            from ganbench.features.inception_weights import check_logits
+            from ganbench.tasks import get_task
+
+            check_logits(args.inception_weights, get_task(args.task).protocol.metrics)
         context = EvalContext(args.device, {extractor: ext_opts}, precision)
         result = evaluate_task(args.task, load_array(fake), real_seed=args.real_seed, context=context)
     else:
@@ -36,6 +41,10 @@ def _cmd_eval(args) -> int:
         extractor = args.features
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
         ext_opts = {"weights": args.inception_weights} if extractor == "inception" else {}
+        if extractor == "inception":
+            from ganbench.features.inception_weights import check_logits
+
+            check_logits(args.inception_weights, metrics)  # before a folder of images is read
         options = {"device": args.device, **precision}
         if args.kid_subset_size is not None:
             options["kid_subset_size"] = args.kid_subset_size

@@ -55,6 +55,14 @@ def test_until_decided_trains_only_the_undecided_tasks_up_to_max_seeds(tmp_path,
     assert seeds[("ring8", "lsgan")] == {0, 1}  # another baseline keeps the suite's seeds
     assert looks[-1] == {"ring8": 4, "grid25": 6}
     assert {c.task: c.verdict for c in comps} == {"ring8": "better", "grid25": "undecided"}
+    # the best baseline is named among all the baselines, not only the reference the rounds trained
+    from ganbench.report.leaderboard import load_results
+
+    long = load_results(run_dir)
+    for c in comps:
+        rows = long[(long.task == c.task) & (long.metric == c.metric) & (long.kind == "trial") & (long.variant != "pacgan")]
+        means = rows.groupby("variant").value.mean()
+        assert c.best_baseline_mean == (means.max() if c.higher_is_better else means.min())
 
 
 def test_until_decided_needs_max_seeds_and_leading_seeds(tmp_path):

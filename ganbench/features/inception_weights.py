@@ -92,6 +92,19 @@ def find_weights(weights: str | os.PathLike | None = None) -> Path:
     raise ValueError(f"InceptionV3 weights not found (looked for {', '.join(map(str, candidates))}); {_how_to_get()}")
 
 
+def check_logits(weights: str | os.PathLike | None, metrics) -> None:
+    """Refuse ``is`` before any image is read when the weights file resolved from ``weights`` has no
+    logits layer (a features-only TorchScript): one line naming the file and what to use instead."""
+    if "is" not in metrics:
+        return
+    path = find_weights(weights)
+    if is_torchscript(path) and not load_weights(path).has_logits:
+        raise ValueError(f"metric 'is' needs InceptionV3's logits, and {path} is a features-only TorchScript "
+                         "(no logits layer): FID, KID, precision/recall and density/coverage work with it; for IS "
+                         f"use torch-fidelity's {TORCH_FIDELITY.name} or NVIDIA's {NVIDIA.name} "
+                         f"(`{FETCH_COMMAND} [--format nvidia]`)")
+
+
 def _how_to_get() -> str:
     return (f"ganbench never downloads them during evaluation. Run `{FETCH_COMMAND}` once (it verifies the "
             f"sha256 and caches {TORCH_FIDELITY.name} in {weights_dir()}), or get it from {TORCH_FIDELITY.url} "

@@ -162,7 +162,8 @@ def test_inception_score_on_features_only_weights_fails_in_one_line(real_incepti
                str(real_inception_weights), "--metrics", "fid,is", "--device", "cpu"])
     err = capsys.readouterr().err.strip()
     assert rc == 2
-    assert len(err.splitlines()) == 1 and "logits" in err, err
+    assert len(err.splitlines()) == 1 and "features-only" in err and str(real_inception_weights) in err, err
+    assert "ganbench weights fetch inception" in err
 
 
 @pytest.fixture(scope="module")

@@ -299,7 +299,9 @@ def _cmd_list(args) -> int:
 
         for name in available_suites():
             s = load_suite(name)
-            print(f"{name:6s} {s.n_trials:4d} trials  {s.description}")
+            upto = (f" (first look; up to {s.with_seeds(s.sequential['max_seeds']).n_trials} as claims need seeds)"
+                    if s.sequential else "")
+            print(f"{name:6s} {s.n_trials:4d} trials{upto}  {s.description}")
     elif args.what == "tasks":
         import pandas as pd
 

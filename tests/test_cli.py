@@ -64,6 +64,17 @@ def test_list_tasks(capsys):
     assert "VEEGAN" in out
 
 
+def test_list_claims_and_suites(capsys):
+    assert main(["list", "claims"]) == 0
+    out = capsys.readouterr().out
+    from ganbench.claims import CLAIMS
+
+    assert all(cid in out for cid in CLAIMS) and "PacGAN" in out and "VEEGAN" in out
+    assert main(["list", "suites"]) == 0
+    claims = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("claims"))
+    assert "65 trials (first look; up to 260 as claims need seeds)" in claims
+
+
 def test_eval_against_a_task(tmp_path, capsys):
     fake = np.load(EXAMPLES / "ring8_fake.npy")
     np.save(tmp_path / "f.npy", fake)

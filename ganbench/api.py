@@ -50,9 +50,9 @@ def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, until_decide
     for p in options.get("plugins", ()):
         load_plugin(p)
     s = suite if isinstance(suite, Suite) else load_suite(suite)
-    if options.get("seeds") is not None:
-        s = s.with_seeds(options.pop("seeds"))
-    options.pop("seeds", None)
+    seeds = options.pop("seeds", None)
+    if seeds is not None:
+        s = s.with_seeds(seeds)
     s = _with_sequential(s, until_decided, max_seeds, step)
     run_dir = _run_suite(s, out, **options)
     if s.claims and s.sequential:

@@ -9,6 +9,7 @@ import pytest
 
 import ganbench.api as api
 from ganbench.records import load_records
+from tests.runner.baselines import trained_seeds
 
 SUITE = """name = "tiny"
 description = "two tasks, 30 steps"
@@ -46,10 +47,7 @@ def test_until_decided_trains_only_the_undecided_tasks_up_to_max_seeds(tmp_path,
     monkeypatch.setattr(api, "compare_records", scripted)
     comps, run_dir = api.run_compare("pacgan", str(suite), against=tmp_path / "none", out=tmp_path / "run",
                                      until_decided=True, max_seeds=6, log=lambda *_: None)
-    seeds = {}
-    for r in load_records(run_dir):
-        if r.get("kind", "trial") == "trial":
-            seeds.setdefault((r["task"], r["variant"]), set()).add(r["seed_index"])
+    seeds = trained_seeds(load_records(run_dir))
     assert seeds[("ring8", "pacgan")] == seeds[("ring8", "gan-ns")] == {0, 1, 2, 3}
     assert seeds[("grid25", "pacgan")] == seeds[("grid25", "gan-ns")] == set(range(6))
     assert seeds[("ring8", "lsgan")] == {0, 1}  # another baseline keeps the suite's seeds
@@ -99,10 +97,7 @@ def test_a_claims_suite_adds_seeds_only_to_the_variants_of_undecided_claims(tmp_
 
     monkeypatch.setattr(claims, "claim_verdicts", scripted)
     run_dir = api.run_suite(str(suite), tmp_path / "run", log=lambda *_: None)
-    seeds = {}
-    for r in load_records(run_dir):
-        if r.get("kind", "trial") == "trial":
-            seeds.setdefault((r["task"], r["variant"]), set()).add(r["seed_index"])
+    seeds = trained_seeds(load_records(run_dir))
     assert seeds[("ring8", "pacgan")] == seeds[("ring8", "gan-ns")] == {0, 1, 2, 3}
     assert seeds[("grid25", "pacgan")] == seeds[("grid25", "gan-ns")] == set(range(6))
     assert seeds[("ring8", "lsgan")] == {0, 1}  # in no claim: the suite's seeds only

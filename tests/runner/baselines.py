@@ -32,3 +32,12 @@ def assert_is_shipped_suite(suite: str, folder: Path, kinds=("trial", "real", "i
     assert all(r["status"] == "ok" for r in records)
     assert {r["kind"] for r in records} == set(kinds)
     return records
+
+
+def trained_seeds(records: list[dict]) -> dict[tuple[str, str], set[int]]:
+    """(task, variant) -> the seed indices of its trials (reference rows left out)."""
+    seeds: dict[tuple[str, str], set[int]] = {}
+    for r in records:
+        if r.get("kind", "trial") == "trial":
+            seeds.setdefault((r["task"], r["variant"]), set()).add(r["seed_index"])
+    return seeds

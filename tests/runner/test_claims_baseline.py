@@ -12,7 +12,7 @@ from ganbench.records import load_records
 from ganbench.report.claims import claim_verdicts, suite_claims
 from ganbench.report.leaderboard import aggregate
 from ganbench.runner import load_suite
-from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
+from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, trained_seeds
 
 CLAIMS = baseline_dir("claims")
 COMMITTED = Path(__file__).resolve().parents[2] / "leaderboards" / "claims_verdicts.json"
@@ -53,10 +53,7 @@ def test_seeds_went_only_where_a_claim_was_undecided(records, verdicts):
     """Each variant has exactly the seeds of the longest-running claim it is in; a claim ran to the
     last look only if it was undecided before it, and every reported claim sits at a look."""
     got, design = verdicts
-    seeds = {}
-    for r in records:
-        if r.get("kind", "trial") == "trial":
-            seeds.setdefault((r["task"], r["variant"]), set()).add(r["seed_index"])
+    seeds = trained_seeds(records)
     needed = {}
     for v in got:
         assert v.n in design.looks, v.claim

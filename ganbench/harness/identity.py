@@ -25,6 +25,22 @@ from functools import lru_cache
 
 from ganbench.utils.code import code_digests, fingerprint
 
+# The code walk's starting points, registered by the modules that own them (the trainer registers
+# ``train_program`` as "trial", the reference rows ``reference_records`` as "reference") rather than
+# imported here: identity is read by those modules, so importing them back would close a circle.
+_ROOTS: dict[str, tuple] = {}
+
+
+def register_roots(kind: str, *roots) -> None:
+    """Declare the functions a ``kind`` of record ("trial", "reference") is trained and judged by."""
+    _ROOTS[kind] = tuple(roots)
+
+
+def _roots(kind: str) -> list:
+    if kind not in _ROOTS:  # only possible if identity is loaded without the rest of ganbench.harness
+        raise RuntimeError(f"no {kind!r} code roots registered; import ganbench.harness before computing identities")
+    return list(_ROOTS[kind])
+
 # Modules whose code cannot change a number of a record: how records are serialised, where files go,
 # and this identity itself (what it covers is in the digests; how it walks is not a number).
 NOT_JUDGING = ("ganbench.records.record", "ganbench.records.rundir", "ganbench.utils.atomic",
@@ -82,16 +98,13 @@ def _digests(roots: tuple) -> tuple[tuple[str, str], ...]:
 
 def trial_code(task, variant) -> dict[str, str]:
     """``{qualified name: digest}`` of the code a trial of ``variant`` on ``task`` depends on."""
-    from ganbench.harness.trainer import train_program
-
-    return dict(_digests(tuple([train_program, *_variant_roots(task, variant), *_task_roots(task)])))
+    return dict(_digests(tuple([*_roots("trial"), *_variant_roots(task, variant), *_task_roots(task)])))
 
 
 def reference_code(task, init_variant=None) -> dict[str, str]:
     """The same for a task's reference rows: how they are drawn and judged, and for the ``init`` row
     the networks it draws and the optimisers built with them (nothing of a loss or a step: it does
     not train)."""
-    from ganbench.harness.reference import reference_records
     from ganbench.zoo.networks import ARCHITECTURES, family_of
     from ganbench.zoo.optim import OPTIMIZERS
 
@@ -100,7 +113,7 @@ def reference_code(task, init_variant=None) -> dict[str, str]:
         extra.append(OPTIMIZERS[init_variant.optimizer])
         if not init_variant.translation:
             extra.append(ARCHITECTURES[family_of(task.shape, init_variant.arch)])
-    return dict(_digests(tuple([reference_records, *extra, *_task_roots(task)])))
+    return dict(_digests(tuple([*_roots("reference"), *extra, *_task_roots(task)])))
 
 
 def extractor_key(task) -> dict:

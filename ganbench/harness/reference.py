@@ -19,7 +19,7 @@ import torch
 from ganbench.evaluation import EvalContext
 from ganbench.harness.budget import Budget
 from ganbench.harness.program import Group, build_program
-from ganbench.harness.identity import code_summary, extractor_key, reference_code
+from ganbench.harness.identity import code_summary, extractor_key, reference_code, register_roots
 from ganbench.harness.trainer import evaluate_samples, keep_samples, outputs
 from ganbench.records import TrialRecord, TrialSpec, now
 from ganbench.tasks import Task
@@ -98,3 +98,5 @@ def reference_records(task: Task, kind: str, seed_indices, *, suite: str = "adho
             keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, x)
         records.append(rec)
     return records
+
+register_roots("reference", reference_records)  # what a reference row's code identity is walked from

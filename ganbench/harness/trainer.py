@@ -30,7 +30,7 @@ from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save
 from ganbench.harness.encoders import encoder_stats, reconstructions
 from ganbench.harness.encoders import protocol as encoder_protocol
 from ganbench.harness.flops import measure_flops
-from ganbench.harness.identity import code_summary, extractor_key, trial_code
+from ganbench.harness.identity import code_summary, extractor_key, register_roots, trial_code
 from ganbench.harness.latent_paths import path_length_stats
 from ganbench.harness.latent_paths import protocol as path_length_protocol
 from ganbench.harness.program import Group, build_program, check_groups, load_program_state, program_id, program_state
@@ -440,3 +440,5 @@ def failed_record(spec: TrialSpec, task, variant, budget, chash, env, n, error) 
 def train_trial(task, variant, seed: int, budget, **kwargs) -> TrialRecord:
     """Train one seed (index ``seed``) of ``variant`` on ``task`` under ``budget``; see :func:`train_seeds`."""
     return train_seeds(task, variant, [seed], budget, **kwargs)[0]
+
+register_roots("trial", train_program)  # what every trial's code identity is walked from

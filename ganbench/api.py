@@ -12,11 +12,13 @@ import dataclasses
 import time
 from pathlib import Path
 
+from ganbench.adaptive import Question, complete_view, design_record, keep_design, run_rounds
 from ganbench.records import RunDir, TrialRecord, TrialSpec, load_records
 from ganbench.report.compare import compare_records
 from ganbench.report.leaderboard import load_results, write_leaderboard
 from ganbench.runner import load_suite
 from ganbench.runner import run_suite as _run_suite
+from ganbench.utils.atomic import atomic_write_text
 
 __all__ = ["run_suite", "load_results", "run_compare"]
 
@@ -42,8 +44,9 @@ def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, until_decide
     A suite with ``claims`` and a ``[sequential]`` table (or ``until_decided=True`` with
     ``max_seeds``) then adds seeds, ``step`` at a time, to the two variants of every claim still
     undecided (:func:`ganbench.report.claims.claim_verdicts`, a group-sequential design over all the
-    suite's claims) until each is decided or has ``max_seeds`` seeds per side; ``until_decided=False``
-    judges the claims at the suite's seeds only. Added seeds are ordinary trials: a rerun resumes."""
+    suite's claims, :mod:`ganbench.adaptive`) until each is decided or has ``max_seeds`` seeds per side;
+    ``until_decided=False`` judges the claims at the suite's seeds only. Added seeds are ordinary
+    trials: a rerun resumes, and a rerun with another design is refused before anything trains."""
     from ganbench.runner.suite import Suite
     from ganbench.zoo import load_plugin
 
@@ -54,16 +57,35 @@ def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, until_decide
     if seeds is not None:
         s = s.with_seeds(seeds)
     s = _with_sequential(s, until_decided, max_seeds, step)
+    design = _claims_design(s) if s.claims and s.sequential else None
+    out = Path(out) if out is not None else _default_run_dir(s)
+    keep_design(out, design_record("claims", design, s.sequential["max_seeds"], s.sequential["step"],
+                                   s.sequential["start"], claims=list(s.claims)) if design else None,
+                fresh=options.get("fresh", False))
     run_dir = _run_suite(s, out, **options)
-    if s.claims and s.sequential:
-        _claims_until_decided(s, run_dir, options, log)
+    if design is not None:
+        _claims_until_decided(s, run_dir, design, options, log)
     if leaderboard:
         write_leaderboard(run_dir)
     return run_dir
 
 
+def _default_run_dir(s) -> Path:
+    from ganbench.runner.run import default_run_dir
+
+    return default_run_dir(s)
+
+
+def _positive(value: int | None, flag: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{flag} must be a positive integer, got {value!r}")
+
+
 def _with_sequential(s, until_decided: bool | None, max_seeds: int | None, step: int | None):
-    """The suite with the sequential design it runs by (``sequential`` empty: its seeds only)."""
+    """The suite with the sequential design it runs by (``sequential`` empty: its seeds only); every
+    option is checked here, before anything trains."""
+    _positive(max_seeds, "--max-seeds")
+    _positive(step, "--step")
     if until_decided is False:
         if max_seeds is not None or step is not None:
             raise ValueError("--max-seeds and --step bound the sequential run; they make no sense with --no-until-decided")
@@ -87,46 +109,36 @@ def _with_sequential(s, until_decided: bool | None, max_seeds: int | None, step:
     if s.seeds != tuple(range(start)) or start < 2:
         raise ValueError(f"the sequential design adds seeds {start}..N-1 after seeds 0..{start - 1}; give a seed count "
                          f">= 2 (got {list(s.seeds)})")
-    seq = {"max_seeds": int(seq["max_seeds"]), "step": int(seq.get("step") or start), "start": start}
-    from ganbench.report.sequential import plan
-
-    plan(start, seq["max_seeds"], seq["step"])  # fails here, before training, on an impossible design
+    seq = {"max_seeds": int(seq["max_seeds"]), "step": int(seq.get("step", start)), "start": start}
+    if seq["max_seeds"] < start:
+        raise ValueError(f"--max-seeds {seq['max_seeds']} is below the suite's {start} seeds (the first look)")
     return dataclasses.replace(s, sequential=seq)
 
 
-def _claims_until_decided(s, run_dir: Path, options: dict, log) -> None:
-    """Rounds of seeds for the undecided claims of ``s`` (its ``sequential`` design) in ``run_dir``."""
-    from ganbench.report.claims import claim_verdicts, design_of
+def _claims_design(s):
+    from ganbench.report.claims import design_of
 
-    design = design_of(s.to_dict())
+    return design_of(s.to_dict())  # fails here, before training, on an impossible design
+
+
+def _claims_until_decided(s, run_dir: Path, design, options: dict, log) -> None:
+    """Rounds of seeds for the undecided claims of ``s`` (its ``sequential`` design) in ``run_dir``."""
+    from ganbench.claims import get_claim
+    from ganbench.report.claims import claim_verdicts
+
     options = {**options, "fresh": False}  # a fresh start means the first round only
     log(f"claims: {len(s.claims)}; sequential design: looks at {list(design.looks)} seeds per side, familywise "
         f"two-sided α = {design.alpha} (Lan-DeMets O'Brien-Fleming spending, Holm with α recycling)")
-    seen = set()
-    while True:
-        verdicts = claim_verdicts(load_records(run_dir), list(s.claims), design)
-        todo = [v for v in verdicts if not v.stop and v.n in design.looks and v.n < design.looks[-1]
-                and not v.verdict.startswith("untestable")]
+    tasks = {c: get_claim(c).task for c in s.claims}
+
+    def judge(records):
+        verdicts = claim_verdicts(records, list(s.claims), design)
         for v in verdicts:
             log(f"  {v.claim}: {v.n} seeds per side -> {v.verdict}")
-        state = tuple((v.claim, v.n) for v in todo)
-        if not todo or state in seen:
-            if todo:
-                log("no claim gained a complete look in the last round (seeds diverged or failed): stopping")
-            break
-        seen.add(state)
-        rounds: dict[int, dict[str, set]] = {}  # seeds after the round -> task -> variants to train
-        for v in todo:
-            n_next = design.looks[design.looks.index(v.n) + 1]
-            rounds.setdefault(n_next, {}).setdefault(v.task, set()).update((v.better, v.worse))
-        for n_next, tasks in sorted(rounds.items()):
-            plans = tuple(dataclasses.replace(p, variants=tuple(x for x in s.variants_of(p) if x in tasks[p.name]))
-                          for p in s.tasks if p.name in tasks)
-            variants = tuple(dict.fromkeys(x for p in plans for x in p.variants))
-            log("training seeds up to " + str(n_next - 1) + " of " + "; ".join(f"{p.name}: {', '.join(p.variants)}"
-                                                                           for p in plans))
-            _run_suite(dataclasses.replace(s, seeds=tuple(range(n_next)), variants=variants, tasks=plans), run_dir,
-                       **options)
+        return [Question(v.claim, tasks[v.claim], (v.better, v.worse), v.n,
+                         v.stop or v.verdict.startswith("untestable")) for v in verdicts]
+
+    run_rounds(s, run_dir, design.looks, judge, lambda sub: _run_suite(sub, run_dir, **options), log)
     _run_suite(s, run_dir, **options)  # trains nothing: suite.json and the manifest describe the whole suite again
 
 
@@ -134,15 +146,18 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
                 plugins=(), seeds=None, device=None, progress=None, log=print, until_decided: bool = False,
                 max_seeds: int | None = None, step: int | None = None, margins: dict | None = None):
     """Train ``variant`` on ``suite`` (reusing valid baseline records from ``against``) and compare.
-    Returns (comparisons, run_dir).
+    Returns (comparisons, run_dir); the run directory keeps the report (``compare.json``, ``compare.md``)
+    and a leaderboard.
 
     ``until_decided``: a group-sequential comparison of ``variant`` with ``reference``
-    (``ganbench.report.sequential``: Lan-DeMets O'Brien-Fleming alpha spending, Holm across tasks):
-    after the suite's seeds, each task still undecided trains ``step`` (default: the suite's seed
-    count) more seeds of the candidate and the reference, and stops as soon as it is decided or has
-    ``max_seeds`` seeds per side. Added seeds are ordinary trials in the run directory (resumable);
-    the other baselines keep the suite's seeds and are left out of the verdicts."""
+    (``ganbench.report.sequential``: Lan-DeMets O'Brien-Fleming alpha spending, Holm across tasks;
+    :mod:`ganbench.adaptive`): after the suite's seeds, each task still undecided trains ``step``
+    (default: the suite's seed count) more seeds of the candidate and the reference, and stops as soon
+    as it is decided or has ``max_seeds`` seeds per side. Added seeds are ordinary trials in the run
+    directory (resumable; a rerun with another design is refused before anything trains); the other
+    baselines keep the suite's seeds and are left out of the verdicts."""
     from ganbench.harness import config_hash
+    from ganbench.report.compare import to_json, to_markdown
     from ganbench.zoo import get_variant, load_plugin
 
     for p in plugins:
@@ -151,14 +166,17 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     s = load_suite(suite)
     if seeds is not None:
         s = s.with_seeds(seeds)
+    if reference not in s.variants:
+        raise ValueError(f"reference variant {reference!r} is not in suite {s.name!r} ({', '.join(s.variants)}); use --reference")
+    design = _compare_design(s, until_decided, max_seeds, step)  # every option checked before anything trains
     against = Path(against)
+    rd = RunDir(out if out else Path("runs") / f"compare-{variant}-{s.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    keep_design(rd.root, design_record("compare", design, design.looks[-1], step or len(s.seeds), len(s.seeds),
+                                       candidate=variant, reference=reference, margins=margins) if design else None)
     baseline = load_records(against) if against.exists() else []
     if not baseline:
         log(f"no baseline records in {against}: every baseline trial will be run")
-    if reference not in s.variants:
-        raise ValueError(f"reference variant {reference!r} is not in suite {s.name!r} ({', '.join(s.variants)}); use --reference")
     base_variants = tuple(v for v in s.variants if v != variant)
-    rd = RunDir(out if out else Path("runs") / f"compare-{variant}-{s.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     rd.records.mkdir(parents=True, exist_ok=True)
     index = {(r["task"], r["variant"], r["seed_index"]): r for r in baseline}
     reran = []
@@ -170,7 +188,8 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
                 rec = index.get((plan.name, v, i))
                 spec = TrialSpec(s.name, plan.name, v, i)
                 if rec is not None and rec.get("config_hash") == expected and rec.get("suite") == s.name:
-                    rd.write_record(TrialRecord.from_dict(rec))
+                    if rd.read_record(spec.trial_id) is None:
+                        rd.write_record(TrialRecord.from_dict(rec))
                 elif rd.read_record(spec.trial_id) is None:
                     reran.append(f"{plan.name}/{v}/seed {i}: " + _why_stale(rec, task, plan.variant(v)))
     for line in reran:
@@ -178,16 +197,60 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     with_candidate = tuple(dataclasses.replace(p, variants=(variant, *(v for v in p.variants if v != variant)))
                            if p.variants else p for p in s.tasks)
     combined = dataclasses.replace(s, variants=(variant, *base_variants), tasks=with_candidate)
-    run_suite(combined, rd.root, device=device, plugins=plugins, progress=progress, until_decided=False)
-    records = load_records(rd.root)
+    options = {"device": device, "plugins": plugins, "progress": progress}
+    _run_suite(combined, rd.root, **options)
+    if design is None:
+        records = load_records(rd.root)
+        comps = compare_records(records, records, variant, reference=reference, margins=margins)
+    else:
+        comps = _until_decided(combined, rd, variant, reference, design, margins, options, log)
+    write_leaderboard(rd.root)
+    atomic_write_text(rd.root / "compare.json", to_json(comps))
+    atomic_write_text(rd.root / "compare.md", to_markdown(comps))
+    return comps, rd.root
+
+
+def _compare_design(s, until_decided: bool, max_seeds: int | None, step: int | None):
+    """The sequential design of ``compare --until-decided`` (None without it), checked before training."""
+    from ganbench.report.sequential import plan
+
+    _positive(max_seeds, "--max-seeds")
+    _positive(step, "--step")
     if not until_decided:
-        return compare_records(records, records, variant, reference=reference, margins=margins), rd.root
-    return _until_decided(combined, rd, variant, reference, max_seeds, step, margins, device, plugins, progress, log)
+        if max_seeds is not None or step is not None:
+            raise ValueError("--max-seeds and --step bound the sequential comparison; they go with --until-decided")
+        return None
+    start = len(s.seeds)
+    if max_seeds is None:
+        raise ValueError("--until-decided needs --max-seeds N (the most seeds per side it may train)")
+    if s.seeds != tuple(range(start)):
+        raise ValueError(f"--until-decided adds seeds start..N-1 after the first ones; use --seeds {start} (got {list(s.seeds)})")
+    if start < 2:
+        raise ValueError(f"--until-decided starts from a first look of at least 2 seeds per side; use --seeds 2 or more "
+                         f"(got {start})")
+    if max_seeds < start:
+        raise ValueError(f"--max-seeds {max_seeds} is below the suite's {start} seeds (the first look); give at least "
+                         f"{start}")
+    return plan(start, max_seeds, step or start)
 
 
-def _pair_view(records: list[dict], variant: str, reference: str) -> list[dict]:
-    """The records a sequential comparison judges: the candidate, the reference and the floor rows."""
-    return [r for r in records if r.get("kind", "trial") != "trial" or r["variant"] in (variant, reference)]
+def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, log):
+    log(f"sequential design: looks at {list(design.looks)} seeds per side, two-sided α = {design.alpha} over the tasks "
+        "(Lan-DeMets O'Brien-Fleming spending, Holm)")
+    pairs = {p.name: (variant, reference) for p in s.tasks if {variant, reference} <= set(s.variants_of(p))}
+    last: list = []
+
+    def judge(records):
+        view = complete_view(records, pairs, design.looks)
+        comps = compare_records(view, view, variant, reference=reference, margins=margins, design=design)
+        for c in comps:
+            log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}")
+        last[:] = comps
+        return [Question(c.task, c.task, (variant, reference), c.n, bool(c.stop) or c.learned is False) for c in comps]
+
+    run_rounds(s, rd.root, design.looks, judge, lambda sub: _run_suite(sub, rd.root, **options), log)
+    _run_suite(s, rd.root, **options)  # trains nothing: suite.json and the manifest describe the whole comparison
+    return _with_best_baselines(last, load_records(rd.root), variant)
 
 
 def _with_best_baselines(comps, records: list[dict], variant: str):
@@ -202,34 +265,3 @@ def _with_best_baselines(comps, records: list[dict], variant: str):
             best = means.idxmax() if c.higher_is_better else means.idxmin()
             c.best_baseline, c.best_baseline_mean = str(best), float(means[best])
     return comps
-
-
-def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, device, plugins, progress, log):
-    from ganbench.report.sequential import plan
-
-    start = len(s.seeds)
-    if max_seeds is None:
-        raise ValueError("--until-decided needs --max-seeds N (the most seeds per side it may train)")
-    if s.seeds != tuple(range(start)):
-        raise ValueError(f"--until-decided adds seeds start..N-1 after the first ones; use --seeds {start} (got {list(s.seeds)})")
-    design = plan(start, max_seeds, step or start)
-    log(f"sequential design: looks at {list(design.looks)} seeds per side, two-sided α = {design.alpha} over the tasks "
-        "(Lan-DeMets O'Brien-Fleming spending, Holm)")
-    while True:
-        records = _pair_view(load_records(rd.root), variant, reference)
-        comps = compare_records(records, records, variant, reference=reference, margins=margins, design=design)
-        todo = [c for c in comps if not c.stop and c.learned is not False and c.n in design.looks and c.n < design.looks[-1]]
-        for c in comps:
-            log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}" + ("" if c.stop or c in todo else " (stopped)"))
-        if not todo:
-            return _with_best_baselines(comps, load_records(rd.root), variant), rd.root
-        rounds: dict[int, list[str]] = {}  # seeds after the round -> its tasks, trained together (parallel jobs)
-        for c in todo:
-            rounds.setdefault(design.looks[design.looks.index(c.n) + 1], []).append(c.task)
-            log(f"{c.task}: undecided at {c.n} seeds per side; training seeds {c.n}.."
-                f"{design.looks[design.looks.index(c.n) + 1] - 1} of {variant} and {reference}")
-        for n_next, tasks in sorted(rounds.items()):
-            plans = tuple(dataclasses.replace(p, variants=(variant, reference)) for p in s.tasks if p.name in tasks)
-            sub = dataclasses.replace(s, seeds=tuple(range(n_next)), variants=(variant, reference), tasks=plans)
-            run_suite(sub, rd.root, device=device, plugins=plugins, progress=progress, leaderboard=False,
-                      until_decided=False)

@@ -4,6 +4,7 @@ a task when it is decided or at --max-seeds. The stopping rule's error rates are
 tests/report/test_sequential.py; here the verdicts are scripted so the orchestration is what is
 tested, on real (tiny) trials."""
 import dataclasses
+import json
 
 import pytest
 
@@ -34,17 +35,8 @@ variants = ["gan-ns", "pacgan"]
 def test_until_decided_trains_only_the_undecided_tasks_up_to_max_seeds(tmp_path, monkeypatch):
     suite = tmp_path / "tiny.toml"
     suite.write_text(SUITE)
-    real = api.compare_records
     looks = []
-
-    def scripted(*args, **kw):  # ring8 is decided at its second look; grid25 never is
-        out = real(*args, **kw)
-        looks.append({c.task: c.n for c in out})
-        return [dataclasses.replace(c, learned=True, stop=(c.task == "ring8" and c.n >= 4) or c.n >= 6,
-                                    verdict="better" if c.task == "ring8" and c.n >= 4 else "undecided")
-                for c in out]
-
-    monkeypatch.setattr(api, "compare_records", scripted)
+    _scripted_compare(monkeypatch, looks)  # ring8 is decided at its second look; grid25 never is
     comps, run_dir = api.run_compare("pacgan", str(suite), against=tmp_path / "none", out=tmp_path / "run",
                                      until_decided=True, max_seeds=6, log=lambda *_: None)
     seeds = trained_seeds(load_records(run_dir))
@@ -63,14 +55,75 @@ def test_until_decided_trains_only_the_undecided_tasks_up_to_max_seeds(tmp_path,
         assert c.best_baseline_mean == (means.max() if c.higher_is_better else means.min())
 
 
-def test_until_decided_needs_max_seeds_and_leading_seeds(tmp_path):
+@pytest.mark.parametrize("kw, message", [
+    ({"max_seeds": None}, "needs --max-seeds"),
+    ({"max_seeds": 0}, "--max-seeds must be a positive integer"),
+    ({"max_seeds": 1}, "--max-seeds 1 is below the suite's 2 seeds"),
+    ({"step": 0}, "--step must be a positive integer"),
+    ({"seeds": [3, 4]}, "use --seeds 2"),
+    ({"until_decided": False}, "go with --until-decided"),
+])
+def test_compare_options_are_refused_before_anything_trains(tmp_path, kw, message):
     suite = tmp_path / "tiny.toml"
     suite.write_text(SUITE)
-    with pytest.raises(ValueError, match="--max-seeds"):
-        api._until_decided(api.load_suite(str(suite)), None, "pacgan", "gan-ns", None, None, None, None, (), None, print)
-    with pytest.raises(ValueError, match="--seeds 2"):
-        api._until_decided(api.load_suite(str(suite)).with_seeds([3, 4]), None, "pacgan", "gan-ns", 6, None, None,
-                           None, (), None, print)
+    args = {"until_decided": True, "max_seeds": 6, "step": 2, **kw}
+    with pytest.raises(ValueError, match=message):
+        api.run_compare("pacgan", str(suite), against=tmp_path / "none", out=tmp_path / "run", log=lambda *_: None,
+                        **args)
+    assert not (tmp_path / "run" / "records").exists() or not any((tmp_path / "run" / "records").iterdir())
+
+
+def _scripted_compare(monkeypatch, looks=None):
+    """compare_records with scripted verdicts: ring8 decided at 4 seeds per side, grid25 never."""
+    real = api.compare_records
+
+    def scripted(*args, **kw):
+        out = real(*args, **kw)
+        if looks is not None:
+            looks.append({c.task: c.n for c in out})
+        return [dataclasses.replace(c, learned=True, stop=(c.task == "ring8" and c.n >= 4) or c.n >= 6,
+                                    verdict="better" if c.task == "ring8" and c.n >= 4 else "undecided")
+                for c in out]
+
+    monkeypatch.setattr(api, "compare_records", scripted)
+
+
+def test_an_interrupted_round_is_finished_by_the_rerun_not_read_as_a_mismatch(tmp_path, monkeypatch):
+    """Issue 42.1: a kill between two record writes of the last round left records beyond a complete look;
+    the rerun judged them and exited 2 ("seeds [0..4] vs baseline seeds [0..5]"). Now it trains the missing
+    trial and ends with the uninterrupted run's verdicts and records."""
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(SUITE)
+    _scripted_compare(monkeypatch)
+    args = dict(against=tmp_path / "none", out=tmp_path / "run", until_decided=True, max_seeds=6, step=2,
+                log=lambda *_: None)
+    comps, run_dir = api.run_compare("pacgan", str(suite), **args)
+    before = {p.name: p.read_text() for p in (run_dir / "records").glob("*.json")}
+    report = (run_dir / "compare.json").read_text()
+    killed = run_dir / "records" / "grid25__gan-ns__s5.json"  # the last round wrote grid25's pacgan seeds, then died
+    killed.unlink()
+    comps2, _ = api.run_compare("pacgan", str(suite), **args)
+    after = {p.name: p.read_text() for p in (run_dir / "records").glob("*.json")}
+    assert set(after) == set(before)
+    assert json.loads(after[killed.name])["metrics"] == json.loads(before[killed.name])["metrics"]
+    assert [(c.task, c.verdict, c.n) for c in comps2] == [(c.task, c.verdict, c.n) for c in comps]
+    assert (run_dir / "compare.json").read_text() == report
+
+
+def test_resuming_with_another_design_is_refused_before_training(tmp_path, monkeypatch):
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(SUITE)
+    _scripted_compare(monkeypatch)
+    args = dict(against=tmp_path / "none", out=tmp_path / "run", log=lambda *_: None)
+    api.run_compare("pacgan", str(suite), until_decided=True, max_seeds=4, step=2, **args)
+    n = len(list((tmp_path / "run" / "records").iterdir()))
+    with pytest.raises(ValueError, match=r"another adaptive design \(looks \[2, 4\] -> \[2, 4, 6\]; max_seeds 4 -> 6\)"):
+        api.run_compare("pacgan", str(suite), until_decided=True, max_seeds=6, step=2, **args)
+    with pytest.raises(ValueError, match="holds an adaptive run"):
+        api.run_compare("pacgan", str(suite), **args)
+    assert len(list((tmp_path / "run" / "records").iterdir())) == n
+    design = json.loads((tmp_path / "run" / "adaptive.json").read_text())
+    assert design["looks"] == [2, 4] and design["candidate"] == "pacgan" and design["reference"] == "gan-ns"
 
 
 CLAIMS_SUITE = SUITE.replace('name = "tiny"', 'name = "tinyclaims"').replace(
@@ -103,8 +156,6 @@ def test_a_claims_suite_adds_seeds_only_to_the_variants_of_undecided_claims(tmp_
     assert seeds[("ring8", "lsgan")] == {0, 1}  # in no claim: the suite's seeds only
     assert {k: looks[-2][k] for k in ("pacgan-ring8-modes", "pacgan-grid25-modes")} == {"pacgan-ring8-modes": 4,
                                                                                        "pacgan-grid25-modes": 6}
-    import json
-
     suite_json = json.loads((run_dir / "suite.json").read_text())  # the whole suite again, not the last round
     assert suite_json["seeds"] == [0, 1] and suite_json["sequential"] == {"max_seeds": 6, "step": 2, "start": 2}
     board = (run_dir / "leaderboard" / "leaderboard.md").read_text()

@@ -129,11 +129,67 @@ def _parse_seeds(text: str | None):
 BACKEND_FLAGS = ("scheduler", "partition", "time_min", "gpus_per_job", "mem_gb", "cpus_per_job")  # -> backend options
 
 
+def _seed_ranges(seeds) -> str:
+    """0,1,2,3,7 -> '0-3, 7'."""
+    seeds, out = sorted(seeds), []
+    for s in seeds:
+        if out and s == out[-1][1] + 1:
+            out[-1][1] = s
+        else:
+            out.append([s, s])
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in out)
+
+
+def _dry_run(args) -> int:
+    """``run --dry-run``: what would train and what would be reused, why, and the estimated cost."""
+    import math
+
+    import pandas as pd
+
+    from ganbench.report import format as fmt
+    from ganbench.runner import load_suite
+    from ganbench.runner.backends.local import cpu_count
+    from ganbench.runner.dry_run import plan_trials
+
+    _load_plugins(args)
+    suite = load_suite(args.suite)
+    if args.seeds:
+        suite = suite.with_seeds(_parse_seeds(args.seeds))
+    if not args.out:
+        raise ValueError("--dry-run needs --out RUN_DIR: the run directory whose records it would reuse")
+    rows = plan_trials(suite, args.out)
+    train = [r for r in rows if r.action == "train"]
+    print(f"ganbench run --dry-run: suite {suite.name} in {args.out}: {len(train)} of {len(rows)} trials and "
+          f"reference rows would train, {len(rows) - len(train)} are reused; nothing was trained")
+    groups: dict = {}
+    for r in train:
+        g = groups.setdefault((r.task, r.variant, r.why, r.rate_from, r.machine), [])
+        g.append(r)
+    table = [{"task": t, "variant": v, "seeds": _seed_ranges(x.seed_index for x in g), "why": why,
+              "GFLOP": fmt.count(sum(x.gflops for x in g)), "train s": fmt.count(sum(x.seconds for x in g)),
+              "estimated from": f"{src} ({machine})" if src and machine else src or "no recorded rate"}
+             for (t, v, why, src, machine), g in groups.items()]
+    if table:
+        print(pd.DataFrame(table).to_string(index=False))
+    known = [r for r in train if not math.isnan(r.seconds)]
+    workers = args.workers or cpu_count()
+    seconds = sum(r.seconds for r in known)
+    wall = seconds / workers
+    print(f"estimated: {fmt.count(sum(r.gflops for r in known if not math.isnan(r.gflops)))} GFLOP, "
+          f"{fmt.count(seconds)} trial-seconds of training, about "
+          f"{f'{fmt.count(wall)} s' if wall < 120 else f'{fmt.count(wall / 60)} min'} on {workers} workers"
+          + (f" ({len(train) - len(known)} trials without a recorded rate not counted)" if len(known) < len(train) else "")
+          + (f"; claims may add seeds up to {suite.sequential['max_seeds']} per side" if suite.sequential else ""))
+    return EXIT_OK
+
+
 def _cmd_run(args) -> int:
     from ganbench.api import run_suite
     from ganbench.records import load_records
     from ganbench.report.leaderboard import aggregate
 
+    if args.dry_run:
+        return _dry_run(args)
     backend_options = {k: getattr(args, k) for k in BACKEND_FLAGS if getattr(args, k) is not None}
     run_dir = run_suite(args.suite, args.out, seeds=_parse_seeds(args.seeds), device=args.device, fresh=args.fresh,
                         plugins=args.plugin or (), backend=args.backend, workers=args.workers, pack=not args.no_pack,
@@ -452,6 +508,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seeds", default=None, help="override the seeds: a count (5) or a list (0,1,7)")
     r.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N (default: the suite's, else auto)")
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out and start over")
+    r.add_argument("--dry-run", action="store_true",
+                   help="train nothing: list which trials of --out would train and which are reused, why each is "
+                        "stale (the code modules that changed, the recipe or budget), and the estimated GFLOPs and "
+                        "time from the recorded rates")
     r.add_argument("--plugin", action="append", help="plugin file/module registering losses/variants (repeatable)")
     r.add_argument("--backend", default="local", choices=list(BACKENDS),
                    help="local: processes of this machine; dask: a Dask cluster; slurm: SLURM array tasks "

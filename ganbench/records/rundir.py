@@ -83,9 +83,21 @@ class RunDir:
                                  "to finish or give another --out") from None
             os.ftruncate(fd, 0)
             os.write(fd, str(os.getpid()).encode())
+            self.remove_temporaries()
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def remove_temporaries(self) -> list[Path]:
+        """Delete the temporary files of atomic writes that a killed process left behind
+        (``.<name>.<random>.tmp``, ``ganbench.utils.atomic``); called with the lock held, when no other
+        ganbench process writes here. Returns what it removed."""
+        gone = []
+        for path in self.root.rglob(".*.tmp"):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                gone.append(path)
+        return gone
 
     def record_path(self, trial_id: str) -> Path:
         return self.records / f"{trial_id}.json"

@@ -1,4 +1,7 @@
-"""Atomic file writes: write a temporary file in the same folder, fsync, then rename over the target."""
+"""Atomic file writes: write a temporary file in the same folder, fsync, then rename over the target.
+
+A kill between the write and the rename leaves the temporary (``.<name>.<random>.tmp``) and never a
+half-written target; a run directory sweeps its stale temporaries when the next run takes its lock."""
 from __future__ import annotations
 
 import io
@@ -7,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
+
+from ganbench.utils.faults import fault_point
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -22,6 +27,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        fault_point("rename")  # a kill here leaves the temporary file; RunDir.remove_temporaries sweeps it
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -381,11 +381,14 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_weights(args) -> int:
-    from ganbench.features.inception_weights import ENV_VAR, OFFICIAL, fetch, file_sha256, weights_dir
+    from ganbench.features.inception_weights import (ENV_VAR, OFFICIAL, fetch, file_sha256, remove_stale_parts,
+                                                     weights_dir)
 
     spec = OFFICIAL[args.format]
     dest = Path(args.dest) if args.dest else weights_dir()
     target = dest / spec.name
+    for part in remove_stale_parts(dest):
+        print(f"removed {part}: a partial download that an interrupted fetch left behind")
     if target.is_file() and file_sha256(target) == spec.sha256:
         print(f"{target} is already there (sha256 {spec.sha256[:8]}..., verified); nothing downloaded")
     else:

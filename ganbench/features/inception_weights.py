@@ -35,6 +35,8 @@ from pathlib import Path
 
 import torch
 
+from ganbench.utils.lifeline import Process
+
 ENV_VAR = "GANBENCH_INCEPTION_WEIGHTS"
 FETCH_COMMAND = "ganbench weights fetch inception"
 N_CONV = 94  # conv + batch-norm layers of the 2015-12-05 graph, in torch-fidelity and NVIDIA alike
@@ -224,16 +226,6 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())
 
 
-def _pid_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def remove_stale_parts(dest: Path) -> list[Path]:
     """Remove the partial downloads that an interrupted :func:`fetch` left in ``dest`` (``kill -9``,
     a power cut) and return them. A partial file is ganbench's by its name,
@@ -253,7 +245,7 @@ def remove_stale_parts(dest: Path) -> list[Path]:
             idle = time.time() - entry.stat(follow_symlinks=False).st_mtime
         except FileNotFoundError:
             continue
-        dead = m["host"] == _host() and not _pid_running(int(m["pid"]))
+        dead = m["host"] == _host() and not Process(int(m["pid"])).alive()
         if dead or idle > STALE_AFTER_S:
             try:
                 os.unlink(entry.path)

@@ -64,6 +64,8 @@ class Process:
             return state not in ("Z", "X") and (self.started is None or started == self.started)
         if _proc_stat(os.getpid()) is not None:
             return False  # /proc answers for this process but not for that one: no such process
+        if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: no way to ask, assume alive
+            return True
         try:
             os.kill(self.pid, 0)  # elsewhere: the pid exists (it may, rarely, be a later process's)
         except ProcessLookupError:

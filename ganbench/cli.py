@@ -437,11 +437,14 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_weights(args) -> int:
-    from ganbench.features.inception_weights import ENV_VAR, OFFICIAL, fetch, file_sha256, weights_dir
+    from ganbench.features.inception_weights import (ENV_VAR, OFFICIAL, fetch, file_sha256, remove_stale_parts,
+                                                     weights_dir)
 
     spec = OFFICIAL[args.format]
     dest = Path(args.dest) if args.dest else weights_dir()
     target = dest / spec.name
+    for part in remove_stale_parts(dest):
+        print(f"removed {part}: a partial download that an interrupted fetch left behind")
     if target.is_file() and file_sha256(target) == spec.sha256:
         print(f"{target} is already there (sha256 {spec.sha256[:8]}..., verified); nothing downloaded")
     else:
@@ -582,8 +585,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--k", type=float, default=3.0, help="pooled standard errors a mean may worsen by (default 3)")
     ck.add_argument("--abs-tol", default=None, help="absolute tolerance: one number, or metric=value,metric=value")
     ck.add_argument("--mode", default="auto", choices=["auto", "exact", "distribution"],
-                    help="auto (default): seed by seed when both runs share the environment fingerprint, else "
-                         "by the seeds' distribution; force one with exact or distribution")
+                    help="auto (default): seed by seed when both runs share the environment fingerprint and "
+                         "configuration, else by the seeds' distribution, and says which and why; exact forces seed "
+                         "by seed and refuses (exit 2) records from another environment; distribution forces the other")
     ck.add_argument("--junit", default=None, help="also write JUnit XML here")
     ck.add_argument("--markdown", default=None, help="also write a Markdown summary here")
     ck.set_defaults(func=_cmd_check)

@@ -22,7 +22,10 @@ import functools
 import hashlib
 import http.client
 import os
+import re
+import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -31,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+from ganbench.utils.lifeline import Process
 
 ENV_VAR = "GANBENCH_INCEPTION_WEIGHTS"
 FETCH_COMMAND = "ganbench weights fetch inception"
@@ -212,23 +217,67 @@ def _conv_names_and_shapes() -> tuple[tuple[str, tuple], ...]:
     return tuple((name, tuple(m.conv.weight.shape)) for name, m in net.named_modules() if isinstance(m, fe.BasicConv2d))
 
 
+PART_SUFFIX = ".part"
+STALE_AFTER_S = 3600.0  # a download writes every second or so: a partial file untouched for an hour is dead
+_PART = re.compile(r"^\.(?P<name>.+)\.ganbench-(?P<host>[A-Za-z0-9-]*)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.part$")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())
+
+
+def remove_stale_parts(dest: Path) -> list[Path]:
+    """Remove the partial downloads that an interrupted :func:`fetch` left in ``dest`` (``kill -9``,
+    a power cut) and return them. A partial file is ganbench's by its name,
+    ``.<file>.ganbench-<host>-<pid>.<random>.part``, and stale when the process that wrote it no longer
+    runs on this host, or when nothing has written to it for an hour (a download on another host
+    sharing the folder, or a pid taken since by another process). Nothing else is touched."""
+    removed = []
+    try:
+        entries = list(os.scandir(dest))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _PART.match(entry.name)
+        if m is None or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            idle = time.time() - entry.stat(follow_symlinks=False).st_mtime
+        except FileNotFoundError:
+            continue
+        dead = m["host"] == _host() and not Process(int(m["pid"])).alive()
+        if dead or idle > STALE_AFTER_S:
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except FileNotFoundError:  # another fetch cleaned it first
+                pass
+    return removed
+
+
 def fetch(spec: WeightsFile, dest: Path | None = None, url: str | None = None, progress: bool = False) -> Path:
     """Download ``spec`` (from ``url``, default its official address) into ``dest`` (default
     :func:`weights_dir`), verify its size and sha256, and move it into place atomically. On any
-    failure (network, truncated transfer, wrong hash) nothing is left behind. Returns the path."""
+    failure (network, HTTP error, truncated transfer, wrong hash, KeyboardInterrupt) nothing is left
+    behind: not the partial file, not the folders it created for ``dest``. Partial files that earlier,
+    killed fetches left are removed first (:func:`remove_stale_parts`). Returns the path."""
     dest = Path(dest) if dest is not None else weights_dir()
+    created = [d for d in (dest, *dest.parents) if not d.exists()]  # deepest first: removed on failure
     dest.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(dest)
     target = dest / spec.name
     url = url or spec.url
-    # Streamed to a temporary file beside the target (95 MB need not sit in memory), then os.replace:
-    # readers see either no file or the verified one.
-    fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{spec.name}.", suffix=".part")
+    tmp = None
     try:
+        # Streamed to a temporary file beside the target (95 MB need not sit in memory), then
+        # os.replace: readers see either no file or the verified one. Its name says whose it is.
+        fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{spec.name}.ganbench-{_host()}-{os.getpid()}.",
+                                   suffix=PART_SUFFIX)
         h, n = hashlib.sha256(), 0
         with os.fdopen(fd, "wb") as f, urllib.request.urlopen(url, timeout=60) as response:
             expected = response.headers.get("Content-Length")
             bar = _progress(int(expected) if expected else spec.size, spec.name) if progress else None
-            for block in iter(lambda: response.read(1 << 20), b""):
+            for block in iter(lambda: response.read1(1 << 20), b""):  # what has arrived, up to 1 MiB
                 f.write(block)
                 h.update(block)
                 n += len(block)
@@ -246,20 +295,27 @@ def fetch(spec: WeightsFile, dest: Path | None = None, url: str | None = None, p
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except (urllib.error.URLError, http.client.HTTPException, TimeoutError) as exc:
-        _remove(tmp)
+        _clean_up(tmp, created)
         reason = exc.reason if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError) else exc
         raise OSError(f"could not download {url}: {reason or type(exc).__name__}; nothing was saved") from exc
     except BaseException:
-        _remove(tmp)
+        _clean_up(tmp, created)
         raise
     return target
 
 
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+def _clean_up(tmp: str | None, created: list[Path]) -> None:
+    """Remove the partial file, then each folder this fetch created, deepest first, if it is empty."""
+    if tmp is not None:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (another fetch is using it), or gone: leave it and its parents
+            break
 
 
 def _progress(total: int, name: str):

@@ -8,12 +8,18 @@ compared with the baseline's, direction-aware, metric by metric:
 2. **Protocol.** Every record on both sides must have the same comparable protocol (budget,
    sample counts, extractor and weights, metric options, evaluated generator); otherwise
    ``mismatch``, naming the field and the trials.
-3. **Exact mode**, when every record of the pair on both sides ran in the same environment
-   (``ganbench.utils.device.fingerprint``: library versions, device, CPU model and kernel capability,
-   threads, precision flags) with the same configuration: training is then bit-deterministic, so
-   each seed is compared with its own baseline seed and a seed worse by more than
-   ``max(abs_tol, 1e-6 relative)`` is a regression.
-4. **Distribution mode** otherwise (another machine, other library versions): a regression is a
+3. **The comparison.** ``auto`` (the default) compares *seed by seed* (exact mode) when every record
+   of the pair on both sides ran in the same environment (``ganbench.utils.device.FINGERPRINT_FIELDS``:
+   torch version, device, CPU model and kernel capability, threads, precision flags) with the same
+   configuration hash (code included), and *by the seed distribution* otherwise; ``exact`` and
+   ``distribution`` force one. Exact mode across environments is refused (ValueError, exit 2, naming
+   the fields that differ, e.g. ``cpu_model AuthenticAMD 25/17 vs GenuineIntel 6/167``): another CPU
+   rounds differently and a few hundred GAN steps turn that into another trial, so "seed 2 got worse"
+   would mean nothing. Exact mode on changed code (same environment) is allowed: it is how a
+   refactor proves it moved no number. Every item says the mode it used and why (:func:`choose_mode`).
+4. **Exact mode**: training is bit-deterministic in one environment, so each seed is compared with
+   its own baseline seed and a seed worse by more than ``max(abs_tol, 1e-6 relative)`` is a regression.
+5. **Distribution mode** (another machine, other library versions, changed code): a regression is a
    *shifted distribution* (the new mean worse than the baseline mean by more than ``k`` pooled
    standard errors and ``abs_tol``) or a *seed outside the seed distribution*: worse than the mean of
    the other seeds (the baseline's and the run's other seeds, so that a broken seed never widens its
@@ -25,8 +31,8 @@ compared with the baseline's, direction-aware, metric by metric:
    bound can be predicted and only the mean and ``abs_tol`` judge that metric. So a single
    broken seed fails the build while an honest re-run on another machine does not.
 
-The mode used is reported per item. Exit codes: 0 pass, 1 regression (or missing / diverged /
-failed trials), 2 protocol mismatch or bad input.
+One metric of one pair is judged by :func:`compare_metric`. Exit codes: 0 pass, 1 regression (or
+missing / diverged / failed trials), 2 protocol mismatch, exact mode across environments, or bad input.
 """
 from __future__ import annotations
 
@@ -59,6 +65,13 @@ class CheckItem:
     new_mean: float = math.nan
     threshold: float = math.nan
     mode: str = ""  # exact | distribution
+    basis: str = ""  # why that mode (choose_mode), e.g. "auto: the code changed since the baseline (in ...)"
+
+    @property
+    def described(self) -> str:
+        """The message with the comparison it comes from: mode and why that mode."""
+        return f"{MODE_WORDS[self.mode]} ({self.basis}): {self.message}" if self.mode and self.status != "code" \
+            else self.message
 
 
 @dataclass
@@ -92,8 +105,17 @@ class CheckResult:
         tol = self.abs_tol if isinstance(self.abs_tol, (int, float)) else ",".join(f"{k}={v:g}" for k, v in self.abs_tol.items())
         lines = [f"ganbench check: {'PASS' if self.passed else 'FAIL'}  ({n_pass} passed, {len(self.failures)} failed, "
                  f"k={self.k:g}, abs_tol={tol}, mode: {'+'.join(modes) or '-'})"]
-        for i in self.failures:
-            lines.append(f"  {i.status.upper():10s} {i.task} / {i.variant} / {i.metric}: {i.message}")
+        compared: dict = {}  # (mode, basis) -> the pairs compared that way
+        for i in self.items:
+            if i.mode:
+                compared.setdefault((i.mode, i.basis), {})[f"{i.task} / {i.variant}"] = None
+        for (mode, basis), pairs in compared.items():
+            names = list(pairs)
+            shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+            lines.append(f"  {'COMPARED':10s} {shown}: {MODE_WORDS[mode]} ({basis})")
+        for i in self.failures:  # the COMPARED line above says why that mode
+            how = f"{MODE_WORDS[i.mode]}: " if i.mode else ""
+            lines.append(f"  {i.status.upper():10s} {i.task} / {i.variant} / {i.metric}: {how}{i.message}")
         for i in self.notes:
             lines.append(f"  {'CODE':10s} {i.task} / {i.variant}: {i.message}")
         return "\n".join(lines)
@@ -104,7 +126,7 @@ class CheckResult:
                 "|---|---|---|---|---|---|---|---|"]
         for i in sorted(self.items, key=lambda i: (i.status == "pass", i.task, i.variant, i.metric)):
             rows.append(f"| {i.task} | {i.variant} | {i.metric} | {i.status} | {i.mode} | {i.baseline_mean:.4g} | "
-                        f"{i.new_mean:.4g} | {i.message} |")
+                        f"{i.new_mean:.4g} | {i.described} |")
         return head + "\n".join(rows) + "\n"
 
     def junit(self) -> str:
@@ -112,21 +134,17 @@ class CheckResult:
         for i in self.items:
             name = quoteattr(f"{i.task}/{i.variant}/{i.metric}")
             body = ""
+            text = i.described
             if i.status == "skipped":
-                body = f"<skipped message={quoteattr(i.message)}/>"
-            elif i.status == "code":
-                body = f"<system-out>{escape(i.message)}</system-out>"
-            elif i.status != "pass":
-                body = f"<failure message={quoteattr(i.status + ': ' + i.message)}>{escape(i.message)}</failure>"
+                body = f"<skipped message={quoteattr(text)}/>"
+            elif i.status in ("code", "pass"):  # a pass says how it was compared, too
+                body = f"<system-out>{escape(text)}</system-out>"
+            else:
+                body = f"<failure message={quoteattr(i.status + ': ' + text)}>{escape(text)}</failure>"
             cases.append(f'  <testcase classname="ganbench.check" name={name}>{body}</testcase>')
         skipped = sum(i.status == "skipped" for i in self.items)
         return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="ganbench check" tests="{len(self.items)}" '
                 f'failures="{len(self.failures)}" skipped="{skipped}">\n' + "\n".join(cases) + "\n</testsuite>\n")
-
-
-def _fingerprint(record: dict) -> tuple:
-    env = record.get("env", {})
-    return tuple(env.get(k) for k in FINGERPRINT_FIELDS)
 
 
 def _protocol_problem(recs: list[dict], side: str) -> str | None:
@@ -147,9 +165,89 @@ def _by_seed(recs: list[dict], metric: str) -> dict:
     return {r["seed_index"]: float(r["metrics"][metric]) for r in recs if metric in r.get("metrics", {})}
 
 
+def _shown(value) -> str:
+    return "(not recorded)" if value is None else str(value)
+
+
+def environment_differences(baseline: list[dict], new: list[dict]) -> list[str]:
+    """The fields of the environment fingerprint (:data:`ganbench.utils.device.FINGERPRINT_FIELDS`) that
+    take more than one value among the records, each as ``field <baseline values> vs <new values>``
+    (several values on one side joined by ``+``), e.g. ``cpu_model AuthenticAMD 25/17 vs GenuineIntel 6/167``."""
+    out = []
+    for name in FINGERPRINT_FIELDS:
+        b = sorted({_shown(r.get("env", {}).get(name)) for r in baseline})
+        n = sorted({_shown(r.get("env", {}).get(name)) for r in new})
+        if len(set(b) | set(n)) > 1:
+            out.append(f"{name} {' + '.join(b)} vs {' + '.join(n)}")
+    return out
+
+
+def choose_mode(baseline: list[dict], new: list[dict], mode: str) -> tuple[str, str]:
+    """The comparison to make between one pair's trained records, and why: ``(mode used, basis)``.
+    ``auto`` compares seed by seed only where both sides share the environment fingerprint and the
+    configuration hash (code included); an explicit mode is used as asked, and the basis still says
+    how the records differ."""
+    env = environment_differences(baseline, new)
+    code = module_changes(baseline[0].get("code"), new[0].get("code"))
+    hashes = len({r.get("config_hash") for r in baseline + new}) > 1
+    differs = []
+    if env:
+        differs.append("the environment differs from the baseline's in " + "; ".join(env))
+    if code:
+        differs.append(f"the code changed since the baseline (in {', '.join(code)})")
+    elif hashes:
+        differs.append("the configuration hash differs from the baseline's")
+    same = "same environment fingerprint and configuration as the baseline"
+    if mode == "auto":
+        if differs:
+            return "distribution", "auto: " + " and ".join(differs)
+        return "exact", f"auto: {same}, so every seed should reproduce"
+    if mode == "exact":  # check_records refuses exact mode across environments before it gets here
+        if differs:
+            return "exact", "--mode exact: " + " and ".join(differs) + ", so seeds reproduce only if that moved no number"
+        return "exact", f"--mode exact: {same}"
+    return "distribution", "--mode distribution: " + (" and ".join(differs) if differs else same)
+
+
+MODE_WORDS = {"exact": "seed by seed", "distribution": "by the seed distribution"}
+
+
+@dataclass(frozen=True)
+class MetricVerdict:
+    """How one metric of one pair compares (:func:`compare_metric`)."""
+
+    status: str  # pass | regression | missing | skipped
+    detail: str
+    baseline_mean: float = math.nan
+    new_mean: float = math.nan
+    threshold: float = math.nan
+
+
+def compare_metric(baseline: dict, new: dict, metric: str, mode: str, k: float = 3.0,
+                   abs_tol: float = 0.0) -> MetricVerdict | None:
+    """Compare one metric's values, ``{seed index: value}`` on each side, in ``mode`` (``exact`` or
+    ``distribution``, see the module docstring); None for a metric without a direction (not gated).
+    The one place a metric is judged: per trial's final numbers now, per budget point alike."""
+    higher = HIGHER_IS_BETTER.get(metric)
+    if higher is None:
+        return None
+    if not new:
+        return MetricVerdict("missing", "no value in the new run")
+    mean = lambda d: float(np.mean(list(d.values())))  # noqa: E731
+    if not all(math.isfinite(v) for v in baseline.values()):
+        return MetricVerdict("skipped", "baseline has non-finite values")
+    if not all(math.isfinite(v) for v in new.values()):
+        bad = sorted(s for s, v in new.items() if not math.isfinite(v))
+        return MetricVerdict("regression", f"non-finite values in the new run at seed(s) {bad}", mean(baseline))
+    judge = _exact if mode == "exact" else _distribution
+    status, detail, threshold = judge(baseline, new, higher, k, abs_tol)
+    return MetricVerdict(status, detail, mean(baseline), mean(new), threshold)
+
+
 def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol: float | dict = 0.0,
                   mode: str = "auto") -> CheckResult:
-    """Compare fresh records with baseline records (see the module docstring)."""
+    """Compare fresh records with baseline records (see the module docstring). ``mode="exact"`` on
+    records whose environment fingerprints differ raises ValueError naming the differing fields."""
     if not (isinstance(k, (int, float)) and math.isfinite(k) and k >= 0):
         raise ValueError(f"k must be a finite number >= 0, got {k!r}")
     if mode not in MODES:
@@ -157,10 +255,13 @@ def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol
     result = CheckResult(k=k, abs_tol=abs_tol)
     trials = lambda recs: [r for r in recs if r.get("kind", "trial") == "trial"]  # noqa: E731
     baseline, new = trials(baseline), trials(new)
+    pairs = []  # (task, variant, items about the pair's trials, baseline ok records, new ok records or None)
     for task, variant in dict.fromkeys((r["task"], r["variant"]) for r in baseline):
         base = [r for r in baseline if r["task"] == task and r["variant"] == variant]
         fresh = {r["seed_index"]: r for r in new if r["task"] == task and r["variant"] == variant}
-        add = lambda status, msg, metric="*", **kw: result.items.append(CheckItem(task, variant, metric, status, msg, **kw))  # noqa: E731
+        items = []
+        add = lambda status, msg, metric="*", **kw: items.append(CheckItem(task, variant, metric, status, msg, **kw))  # noqa: E731
+        pairs.append((task, variant, items, [], None))
         missing = sorted(r["seed_index"] for r in base if r["seed_index"] not in fresh)
         if missing:
             add("missing", f"seed(s) {missing} of the baseline are not in the new run ({len(fresh)} of {len(base)} present)")
@@ -183,34 +284,29 @@ def check_records(new: list[dict], baseline: list[dict], k: float = 3.0, abs_tol
         if problem:
             add("mismatch", problem)
             continue
+        pairs[-1] = (task, variant, items, base_ok, new_ok)
+    compared = [p for p in pairs if p[4] is not None]
+    if mode == "exact":
+        env = environment_differences([r for p in compared for r in p[3]], [r for p in compared for r in p[4]])
+        if env:
+            raise ValueError("--mode exact compares each seed with its own baseline seed, which reproduces only in the "
+                             f"baseline's environment, and these records differ from it in {'; '.join(env)}: check "
+                             "with --mode distribution (or auto, which picks it), or re-record the baseline here")
+    for task, variant, items, base_ok, new_ok in pairs:
+        result.items += items
+        if new_ok is None:
+            continue
+        used, basis = choose_mode(base_ok, new_ok, mode)
         code = module_changes(base_ok[0].get("code"), new_ok[0].get("code"))
         if code:  # not a regression by itself: the metrics below say whether it made anything worse
-            add("code", "the code that trains and judges this variant changed since the baseline, in "
-                        f"{', '.join(code)}; metrics are compared by the seed distribution")
-        same_env = len({_fingerprint(r) for r in base_ok + new_ok}) == 1 and \
-            len({r.get("config_hash") for r in base_ok + new_ok}) == 1
-        used = "exact" if (mode == "exact" or (mode == "auto" and same_env)) else "distribution"
+            result.items.append(CheckItem(
+                task, variant, "*", "code", "the code that trains and judges this variant changed since the baseline, "
+                f"in {', '.join(code)}; its metrics were compared {MODE_WORDS[used]}", mode=used, basis=basis))
         for m in dict.fromkeys(m for r in base_ok for m in r["metrics"]):
-            higher = HIGHER_IS_BETTER.get(m)
-            if higher is None:
-                continue
-            b, n = _by_seed(base_ok, m), _by_seed(new_ok, m)
-            tol = _tolerance(abs_tol, m)
-            if not n:
-                add("missing", "no value in the new run", m, mode=used)
-                continue
-            if not all(math.isfinite(v) for v in b.values()):
-                add("skipped", "baseline has non-finite values", m, mode=used)
-                continue
-            if not all(math.isfinite(v) for v in n.values()):
-                bad = sorted(s for s, v in n.items() if not math.isfinite(v))
-                add("regression", f"non-finite values in the new run at seed(s) {bad}", m, float(np.mean(list(b.values()))),
-                    math.nan, mode=used)
-                continue
-            check = _exact if used == "exact" else _distribution
-            status, msg, threshold = check(b, n, higher, k, tol)
-            add(status, msg, m, baseline_mean=float(np.mean(list(b.values()))), new_mean=float(np.mean(list(n.values()))),
-                threshold=threshold, mode=used)
+            v = compare_metric(_by_seed(base_ok, m), _by_seed(new_ok, m), m, used, k, _tolerance(abs_tol, m))
+            if v is not None:
+                result.items.append(CheckItem(task, variant, m, v.status, v.detail, v.baseline_mean, v.new_mean,
+                                              v.threshold, mode=used, basis=basis))
     return result
 
 
@@ -221,21 +317,22 @@ def _worse(base: float, new: float, higher: bool) -> float:
 
 def _exact(b: dict, n: dict, higher: bool, k: float, tol: float):
     word = "lower" if higher else "higher"
+    allowed = f"max(abs_tol {tol:g}, {EXACT_RTOL:g} relative)"
     regressed, changed = [], []
     for s, bv in b.items():
         if s not in n:
             continue
-        allowed = max(tol, EXACT_RTOL * abs(bv))
-        if _worse(bv, n[s], higher) > allowed:
+        if _worse(bv, n[s], higher) > max(tol, EXACT_RTOL * abs(bv)):
             regressed.append(f"seed {s}: {n[s]:.6g} vs {bv:.6g}")
         elif n[s] != bv:
             changed.append(s)
     if regressed:
-        return ("regression", f"same environment as the baseline, so each seed should reproduce; worse ({word} is "
-                f"worse) at {'; '.join(regressed)}. If the change is intended, re-record the baseline, or judge by "
-                f"the seed distribution with --mode distribution", max(tol, 0.0))
-    note = f"; changed within tolerance or for the better at seed(s) {changed}" if changed else "; identical"
-    return "pass", f"seed by seed, same environment{note}", max(tol, 0.0)
+        return ("regression", f"worse than its own baseline seed by more than {allowed} ({word} is worse) at "
+                f"{'; '.join(regressed)}. If the change is intended, re-record the baseline, or judge by the seed "
+                "distribution with --mode distribution", max(tol, 0.0))
+    if changed:
+        return "pass", f"within {allowed} or better at seed(s) {changed}, identical at the others", max(tol, 0.0)
+    return "pass", "identical at every seed", max(tol, 0.0)
 
 
 def _prediction_bound(values: np.ndarray, k: float) -> float:

@@ -1,3 +1,5 @@
+from xml.etree import ElementTree
+
 import numpy as np
 import pytest
 
@@ -184,3 +186,105 @@ def test_unchanged_code_says_nothing_and_records_without_code_count_as_changed()
     old = _run({"gan-ns": [1.0, 1.1, 0.9]})  # written before records carried their code
     (note,) = check_records(old, base).notes
     assert "(not recorded)" in note.message
+
+
+# -- the comparison it states is the comparison it made ------------------------------------------------
+
+INTEL = {**HERE, "cpu_model": "GenuineIntel 6/167"}  # one fingerprint field differs
+CPU_FIELD = "cpu_model AuthenticAMD 25/17 vs GenuineIntel 6/167"
+BASE = [1.0, 1.1, 0.9, 1.05, 0.95]
+PERTURBED = [1.0, 1.1, 5.0, 1.05, 0.95]  # seed 2's FID far worse
+
+
+def _scenario(name):
+    code = {"ganbench.zoo.losses": "aaa"}
+    base = _with_code(_run({"gan-ns": BASE}), code, "h1")
+    values = PERTURBED if "perturbed" in name else BASE
+    env = INTEL if "cpu" in name else HERE
+    new_code, new_hash = ({"ganbench.zoo.losses": "ccc"}, "h2") if "code" in name else (code, "h1")
+    return _with_code(_run({"gan-ns": values}, env=env), new_code, new_hash), base
+
+
+# scenario, mode -> exit code (None: refused), the mode used, words its basis must hold
+MATRIX = {
+    ("same", "auto"): (0, "exact", "auto: same environment fingerprint and configuration"),
+    ("same", "exact"): (0, "exact", "--mode exact: same environment"),
+    ("same", "distribution"): (0, "distribution", "--mode distribution: same environment"),
+    ("same perturbed", "auto"): (1, "exact", "auto: same environment"),
+    ("same perturbed", "exact"): (1, "exact", "--mode exact: same environment"),
+    ("same perturbed", "distribution"): (1, "distribution", "--mode distribution: same environment"),
+    ("cpu", "auto"): (0, "distribution", f"auto: the environment differs from the baseline's in {CPU_FIELD}"),
+    ("cpu", "exact"): (None, None, None),
+    ("cpu", "distribution"): (0, "distribution", f"--mode distribution: the environment differs from the baseline's in {CPU_FIELD}"),
+    ("cpu perturbed", "auto"): (1, "distribution", f"auto: the environment differs from the baseline's in {CPU_FIELD}"),
+    ("cpu perturbed", "exact"): (None, None, None),
+    ("cpu perturbed", "distribution"): (1, "distribution", f"--mode distribution: the environment differs from the baseline's in {CPU_FIELD}"),
+    ("code", "auto"): (0, "distribution", "auto: the code changed since the baseline (in ganbench.zoo.losses)"),
+    ("code", "exact"): (0, "exact", "--mode exact: the code changed since the baseline (in ganbench.zoo.losses), so seeds "
+                                    "reproduce only if that moved no number"),
+    ("code", "distribution"): (0, "distribution", "--mode distribution: the code changed since the baseline"),
+    ("code perturbed", "auto"): (1, "distribution", "auto: the code changed"),
+    ("code perturbed", "exact"): (1, "exact", "--mode exact: the code changed"),
+    ("code perturbed", "distribution"): (1, "distribution", "--mode distribution: the code changed"),
+}
+
+
+@pytest.mark.parametrize("scenario,mode", list(MATRIX), ids=lambda x: x.replace(" ", "-"))
+def test_every_line_states_the_comparison_it_made(scenario, mode):
+    exit_code, used, basis = MATRIX[(scenario, mode)]
+    new, base = _scenario(scenario)
+    if exit_code is None:  # exact mode across environments: refused, naming the field and the way out
+        with pytest.raises(ValueError, match=r"--mode exact .*cpu_model AuthenticAMD 25/17 vs GenuineIntel 6/167.*"
+                                             r"--mode distribution"):
+            check_records(new, base, mode=mode)
+        return
+    r = check_records(new, base, mode=mode)
+    assert r.exit_code == exit_code
+    metrics = [i for i in r.items if i.metric != "*"]
+    assert {i.mode for i in metrics} == {used} and all(basis in i.basis for i in metrics)
+    words = "seed by seed" if used == "exact" else "by the seed distribution"
+    assert f"ring8 / gan-ns: {words} ({basis}" in r.summary() and f"mode: {used})" in r.summary()
+    assert all(i.described.startswith(f"{words} ({basis}") for i in metrics)  # markdown and JUnit show it
+    assert r.markdown().count(f"{words} (") == len(metrics)
+    cases = [c for c in ElementTree.fromstring(r.junit()) if not c.get("name").endswith("/*")]
+    assert len(cases) == len(metrics) and all(next(iter(c)).text.startswith(f"{words} ({basis}") for c in cases)
+    if used == "distribution":  # nothing claims that each seed should reproduce
+        assert "same environment as the baseline" not in r.summary() and "reproduce" not in r.summary()
+    (fid,) = [i for i in metrics if i.metric == "fid"]
+    if exit_code:
+        assert ("seed 2: 5 vs 0.9" if used == "exact" else "seed 2 = 5") in fid.message
+        assert f"REGRESSION ring8 / gan-ns / fid: {words}: " in r.summary()
+    else:
+        assert ("identical at every seed" if used == "exact" else "every seed within the other seeds'") in fid.message
+    code_notes = [i.message for i in r.notes]
+    assert code_notes == ([f"the code that trains and judges this variant changed since the baseline, in "
+                           f"ganbench.zoo.losses; its metrics were compared {words}"] if "code" in scenario else [])
+
+
+def test_exact_mode_across_environments_is_exit_2_naming_every_differing_field(tmp_path, capsys):
+    from ganbench.cli import main
+
+    from .records import write
+
+    elsewhere = {**HERE, "cpu_model": "GenuineIntel 6/167", "cpu_capability": "AVX2"}
+    write(tmp_path / "base", _run({"gan-ns": BASE}))
+    write(tmp_path / "new", _run({"gan-ns": BASE}, env=elsewhere))
+    argv = ["check", str(tmp_path / "new"), "--baseline", str(tmp_path / "base")]
+    assert main([*argv, "--mode", "exact"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cpu_model AuthenticAMD 25/17 vs GenuineIntel 6/167" in err
+    assert "cpu_capability AVX512 vs AVX2" in err and "--mode distribution" in err
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "COMPARED   ring8 / gan-ns: by the seed distribution (auto: the environment differs from the baseline's in " \
+           "cpu_model AuthenticAMD 25/17 vs GenuineIntel 6/167; cpu_capability AVX512 vs AVX2)" in out
+
+
+def test_a_baseline_recorded_on_two_machines_is_no_exact_baseline():
+    base = _run({"gan-ns": BASE[:3]}) + [make("ring8", "gan-ns", 3 + s, {"fid": x, "modes": 8}, env=INTEL)
+                                         for s, x in enumerate(BASE[3:])]
+    r = check_records(_run({"gan-ns": BASE}), base)
+    assert {i.mode for i in r.items} == {"distribution"}
+    assert "cpu_model AuthenticAMD 25/17 + GenuineIntel 6/167 vs AuthenticAMD 25/17" in r.items[0].basis
+    with pytest.raises(ValueError, match="cpu_model"):
+        check_records(_run({"gan-ns": BASE}), base, mode="exact")

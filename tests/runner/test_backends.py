@@ -1,12 +1,13 @@
 """Backends (local, dask, slurm through submitit) give the local backend's records, survive a worker
-killed mid-job, load plugins in every worker, resume each other's run directories, bind loopback only
-and stop everything they start."""
+killed mid-job, load plugins in every worker, resume each other's run directories, bind loopback only,
+stop everything they start, and leave no worker running when their driver is killed."""
 import contextlib
 import json
 import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import ganbench
 from ganbench.cli import main
 from ganbench.records import load_records
 from ganbench.runner import run_suite
@@ -288,3 +290,68 @@ def test_backend_options_are_checked_before_anything_runs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "takes no option partition (--partition)" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+# -- kill -9 of the driver: no worker outlives it ---------------------------------------------------
+
+# two programs that would train for hours; [slurm] sends the slurm backend to submitit's local executor
+ENDLESS = """name = "orphans"
+seeds = 1
+variants = ["gan-ns", "wgan-gp"]
+[tasks.ring8]
+budget = { g_steps = 10000000 }
+[slurm]
+executor = "local"
+time_min = 10
+"""
+STOP_BOUND_S = {"local": 5.0, "dask": 5.0, "slurm": 5.0}  # documented in docs/tutorials/cluster.md
+
+
+def _alive(p) -> bool:
+    try:
+        return p.status() != psutil.STATUS_ZOMBIE  # a zombie has stopped; only its exit status is left
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.parametrize("backend", ["local", "dask", "slurm"])
+def test_no_worker_outlives_a_killed_driver(backend, tmp_path, capsys):
+    (tmp_path / "orphans.toml").write_text(ENDLESS)
+    out = tmp_path / "run"
+    code = (f"from ganbench.runner import run_suite; run_suite({str(tmp_path / 'orphans.toml')!r}, {str(out)!r}, "
+            f"backend={backend!r}, workers=2, progress=False)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(ganbench.__file__).parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    driver = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    tree = []
+    try:
+        deadline, workers = time.time() + 90, set()
+        while len(workers) < 2:  # both training programs have started, each in its own worker
+            assert driver.poll() is None, f"the driver stopped early: {driver.stderr.read()}"
+            assert time.time() < deadline, "the training programs did not start within 90 s"
+            time.sleep(0.1)
+            for log in (out / "logs").glob("*.log") if (out / "logs").is_dir() else ():
+                workers |= {int(pid) for label, pid in re.findall(r" start (\S+) host=\S+ pid=(\d+)", log.read_text())
+                            if "real[" not in label}
+        tree = psutil.Process(driver.pid).children(recursive=True)
+        assert workers <= {p.pid for p in tree}
+        resident = sum(p.memory_info().rss for p in tree if p.pid in workers) / len(workers) / 2**20
+        driver.kill()
+        t0 = time.perf_counter()
+        driver.wait()
+        while any(_alive(p) for p in tree) and time.perf_counter() - t0 < 30:
+            time.sleep(0.02)
+        stopped = time.perf_counter() - t0
+        survivors = [f"{p.pid} {' '.join(p.cmdline())[:100]}" for p in tree if _alive(p)]
+    finally:  # whatever happened, leave nothing behind for the next test
+        driver.kill()
+        driver.wait()
+        for p in tree:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()
+    with capsys.disabled():
+        print(f"\n{backend}: {len(tree)} processes under the killed driver ({len(workers)} training, "
+              f"{resident:.0f} MiB resident each), all stopped {stopped:.2f} s after the kill")
+    assert not survivors, f"still running 30 s after the driver was killed: {survivors}"
+    assert stopped < STOP_BOUND_S[backend]

@@ -17,6 +17,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
+from ganbench.utils import lifeline
+
 
 def cpu_count() -> int:
     try:
@@ -36,7 +38,13 @@ def gpu_workers(cores: int | None = None) -> int:
     return max(1, min(GPU_SHARING_MAX, cores // CORES_PER_GPU_WORKER))
 
 
-def _worker_init(threads: int) -> None:
+def _worker_init(threads: int, parent: lifeline.Process) -> None:
+    # First, before torch is imported: a worker ends with this process, ``kill -9`` included. The
+    # parent-death signal is safe here: with the spawn context, CPython 3.11's ProcessPoolExecutor
+    # starts every worker in ``submit`` (``_adjust_process_count``), on the thread that submits, which
+    # is the thread iterating ``LocalBackend.run`` and which holds the pool until it is shut down
+    # (only with ``max_tasks_per_child``, unused here, does its manager thread start replacements).
+    lifeline.hold(parent)
     import torch
 
     torch.set_num_threads(threads)
@@ -45,7 +53,8 @@ def _worker_init(threads: int) -> None:
 class LocalBackend:
     """Jobs on this machine: in this process (one worker) or in a pool of worker processes, longest
     first. A worker that dies takes only its job with it: that job is retried once in a fresh pool,
-    then reported through ``on_lost``."""
+    then reported through ``on_lost``. A worker never outlives this process
+    (:mod:`ganbench.utils.lifeline`: at once on Linux, within half a second elsewhere)."""
 
     name = "local"
 
@@ -72,7 +81,8 @@ class LocalBackend:
             ctx = multiprocessing.get_context("spawn")  # no fork of a process holding torch threads
             n = min(self.workers, len(pending))
             threads = self.threads or max(1, cpu_count() // n)
-            with ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init, initargs=(threads,)) as pool:
+            with ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init,
+                                     initargs=(threads, lifeline.this_process())) as pool:
                 futures = {pool.submit(fn, job): job for job in pending}
                 pending = []
                 while futures:

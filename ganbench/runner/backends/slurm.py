@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Iterator
 
 from ganbench.records import RunDir
 from ganbench.runner.backends.local import cpu_count
+from ganbench.utils import lifeline
 
 MISSING = "the slurm backend needs submitit: pip install 'ganbench[slurm]'"
 EXECUTORS = ("slurm", "local")
@@ -81,8 +82,14 @@ def _require_submitit():
     return submitit
 
 
-def _in_task(fn: Callable, threads: int, job):
-    """Run ``fn(job)`` in a SLURM task with the threads it was given (results do not depend on them)."""
+def _in_task(fn: Callable, threads: int, driver: lifeline.Process | None, job):
+    """Run ``fn(job)`` in a SLURM task with the threads it was given (results do not depend on them).
+    With ``driver`` (the local executor, on the driver's machine), the task ends when the driver does:
+    submitit's job controller, between the two, is made to outlive its Python session and would let
+    the task train to its end; it stops once the task has."""
+    if driver is not None:
+        # polled, not the parent-death signal: the task's parent is the controller, not the driver
+        lifeline.hold(driver)
     import torch
 
     torch.set_num_threads(threads)
@@ -144,7 +151,9 @@ class SlurmBackend:
             return
         folder = RunDir(jobs[0].run_dir).logs / "submitit"
         executor = self.submitit_executor(folder)
-        task = functools.partial(_in_task, fn, self.cpus)
+        # on SLURM the driver is on a login node and its tasks run on with it gone (see the docs)
+        driver = lifeline.this_process() if self.executor == "local" else None
+        task = functools.partial(_in_task, fn, self.cpus, driver)
         waiting, pending = list(jobs), []  # pending: (submitit job, ganbench job), submitted
         if self.queued_by_executor:  # one array, SLURM runs at most array_parallelism of its tasks at once
             pending, waiting = list(zip(executor.map_array(task, waiting), waiting, strict=True)), []

@@ -199,9 +199,7 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def better_p(values, floor, higher: bool) -> float:
     """One-sided Welch test that ``values`` are better than ``floor`` (direction-aware)."""
-    from ganbench.report.stats import welch_p_one_sided
-
-    return welch_p_one_sided(values, floor, greater=higher)
+    return welch_p(values, floor, "greater" if higher else "less")
 
 
 def render(records: list[dict], fmt: str = "md", title: str = "", claims: tuple | None = None) -> str:

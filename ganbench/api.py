@@ -1,7 +1,7 @@
 """The Python API (the top floor, with the CLI): orchestration of the layers below.
 
 - :func:`run_suite`: train and evaluate a suite (the runner), then render its leaderboard (the reports).
-- :func:`load_results`: the tidy long table of a run directory (from ``ganbench.report.leaderboard``).
+- :func:`load_results`: the tidy long table of a run directory (from ``ganbench.report.tables``).
 - :func:`run_compare`: a candidate on a suite with the baselines' budgets, seeds and protocol,
   re-running a baseline trial only when its record is missing or was made with another
   configuration (said, never silent); the statistics come from ``ganbench.report.compare``.
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ganbench.records import RunDir, TrialRecord, TrialSpec, load_records
 from ganbench.report.compare import compare_records
-from ganbench.report.leaderboard import load_results, write_leaderboard
+from ganbench.report.publish import write_leaderboard
+from ganbench.report.tables import load_results
 from ganbench.runner import load_suite
 from ganbench.runner import run_suite as _run_suite
 
@@ -193,7 +194,7 @@ def _pair_view(records: list[dict], variant: str, reference: str) -> list[dict]:
 def _with_best_baselines(comps, records: list[dict], variant: str):
     """The best baseline of each row over every baseline the run holds (the sequential rows were judged
     on the candidate and the reference alone), by its mean over the seeds it has."""
-    from ganbench.report.leaderboard import long_frame
+    from ganbench.report.tables import long_frame
 
     long = long_frame([r for r in records if r.get("kind", "trial") == "trial" and r["variant"] != variant])
     for c in comps:

@@ -132,7 +132,7 @@ BACKEND_FLAGS = ("scheduler", "partition", "time_min", "gpus_per_job", "mem_gb",
 def _cmd_run(args) -> int:
     from ganbench.api import run_suite
     from ganbench.records import load_records
-    from ganbench.report.leaderboard import aggregate
+    from ganbench.report.tables import aggregate
 
     backend_options = {k: getattr(args, k) for k in BACKEND_FLAGS if getattr(args, k) is not None}
     run_dir = run_suite(args.suite, args.out, seeds=_parse_seeds(args.seeds), device=args.device, fresh=args.fresh,
@@ -166,7 +166,7 @@ def _cmd_run(args) -> int:
 
 def _cmd_leaderboard(args) -> int:
     from ganbench.records import load_records
-    from ganbench.report.leaderboard import html_page, render, write_leaderboard
+    from ganbench.report.publish import html_page, render, write_leaderboard
     from ganbench.utils.atomic import atomic_write_text
 
     records = load_records(args.run_dir)

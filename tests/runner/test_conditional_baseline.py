@@ -5,7 +5,7 @@ learned the data) on about 1/8 of its high-quality samples."""
 import numpy as np
 
 from ganbench.records import load_records
-from ganbench.report.leaderboard import aggregate, load_results
+from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import perm_floor, welch_p
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
 from tests.runner.baselines import values as _values

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ganbench.records import load_records
-from ganbench.report.leaderboard import aggregate, load_results
+from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import holm, welch_p
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, values
 

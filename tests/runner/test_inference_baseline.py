@@ -10,7 +10,7 @@ AAE's decoder lands between its code clusters. On the digits the AAE's codes mat
 BiGAN's are more often recognisable but less balanced, and BiGAN's codes carry more of the class
 (linear probe): the semantic-features claim of the BiGAN paper (Sec. 4.2)."""
 from ganbench.records import load_records
-from ganbench.report.leaderboard import aggregate, load_results
+from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import holm, welch_p
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
 from tests.runner.baselines import values as _values

@@ -8,7 +8,7 @@ put them, and the papers' ablation directions that reproduce at this budget hold
 - CycleGAN (Zhu et al. 2017, Table 4): without the cycle loss the generator ignores its input (one
   output for every input, a per-class label score of 1/10), with it the digit is kept."""
 from ganbench.records import load_records
-from ganbench.report.leaderboard import aggregate, load_results
+from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import welch_p
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
 from tests.runner.baselines import values as _values

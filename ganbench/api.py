@@ -191,20 +191,6 @@ def _pair_view(records: list[dict], variant: str, reference: str) -> list[dict]:
     return [r for r in records if r.get("kind", "trial") != "trial" or r["variant"] in (variant, reference)]
 
 
-def _with_best_baselines(comps, records: list[dict], variant: str):
-    """The best baseline of each row over every baseline the run holds (the sequential rows were judged
-    on the candidate and the reference alone), by its mean over the seeds it has."""
-    from ganbench.report.tables import long_frame
-
-    long = long_frame([r for r in records if r.get("kind", "trial") == "trial" and r["variant"] != variant])
-    for c in comps:
-        means = long[(long.task == c.task) & (long.metric == c.metric)].groupby("variant").value.mean()
-        if len(means):
-            best = means.idxmax() if c.higher_is_better else means.idxmin()
-            c.best_baseline, c.best_baseline_mean = str(best), float(means[best])
-    return comps
-
-
 def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, device, plugins, progress, log):
     from ganbench.report.sequential import plan
 
@@ -217,13 +203,15 @@ def _until_decided(s, rd: RunDir, variant, reference, max_seeds, step, margins, 
     log(f"sequential design: looks at {list(design.looks)} seeds per side, two-sided α = {design.alpha} over the tasks "
         "(Lan-DeMets O'Brien-Fleming spending, Holm)")
     while True:
-        records = _pair_view(load_records(rd.root), variant, reference)
-        comps = compare_records(records, records, variant, reference=reference, margins=margins, design=design)
+        everything = load_records(rd.root)  # the best baseline is named among every baseline the run holds
+        records = _pair_view(everything, variant, reference)
+        comps = compare_records(records, records, variant, reference=reference, margins=margins, design=design,
+                                best_from=everything)
         todo = [c for c in comps if not c.stop and c.learned is not False and c.n in design.looks and c.n < design.looks[-1]]
         for c in comps:
             log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}" + ("" if c.stop or c in todo else " (stopped)"))
         if not todo:
-            return _with_best_baselines(comps, load_records(rd.root), variant), rd.root
+            return comps, rd.root
         rounds: dict[int, list[str]] = {}  # seeds after the round -> its tasks, trained together (parallel jobs)
         for c in todo:
             rounds.setdefault(design.looks[design.looks.index(c.n) + 1], []).append(c.task)

@@ -242,7 +242,8 @@ def _replay(pairs, design: Design | None, alpha: float) -> list[Decision]:
             threshold = held[i] if rejected[i] else boundary(level[i], k)
             verdict = _verdict(*prefix[i], p[i], pairs[i][2], pairs[i][3], threshold)
             n_i = min(len(x) for x in prefix[i])
-            out[i] = Decision(verdict, verdict != "undecided" or k == n_looks - 1, n_i, k, p[i], threshold, None)
+            out[i] = Decision(verdict=verdict, stop=verdict != "undecided" or k == n_looks - 1, n=n_i, look=k, p=p[i],
+                              threshold=threshold, seeds_needed=None)
     for i, d in enumerate(out):
         if d.verdict == "undecided":
             a, b = (data[i][0][: d.n], data[i][1][: d.n]) if design is not None else data[i]

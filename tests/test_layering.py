@@ -61,34 +61,3 @@ def test_no_upward_import(module, path):
 def test_every_layer_is_known():
     layers = {_layer(m) for m, _ in _modules()}
     assert layers <= set(ALLOWED) | TOP, layers - set(ALLOWED) - TOP
-
-
-@pytest.mark.parametrize("layer", ["report"])
-def test_no_import_circle_within_a_layer(layer):
-    """No module of ``layer`` reaches itself through imports (function-level ones included): a circle
-    hidden behind a function-level import is still a circle (it was report/claims -> html -> leaderboard
-    -> claims)."""
-    modules = {m: p for m, p in _modules() if _layer(m) == layer}
-    graph = {m: {imp for imp in _imports(p) if imp in modules and imp != m} for m, p in modules.items()}
-    for m, p in modules.items():  # ``from ganbench.report import format`` imports the module ganbench.report.format
-        tree = ast.parse(p.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                graph[m] |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules}
-    packages = {m for m in modules if modules[m].name == "__init__.py"}
-    state, path = {}, []
-
-    def visit(m):
-        state[m] = "open"
-        path.append(m)
-        for n in sorted(graph[m] - packages):  # a package's __init__ is imported by all its modules: not a circle
-            if state.get(n) == "open":
-                pytest.fail("import circle: " + " -> ".join(path[path.index(n):] + [n]))
-            if n not in state:
-                visit(n)
-        path.pop()
-        state[m] = "done"
-
-    for m in sorted(modules):
-        if m not in state:
-            visit(m)

@@ -1,7 +1,7 @@
 """The Python API (the top floor, with the CLI): orchestration of the layers below.
 
 - :func:`run_suite`: train and evaluate a suite (the runner), then render its leaderboard (the reports).
-- :func:`load_results`: the tidy long table of a run directory (from ``ganbench.report.leaderboard``).
+- :func:`load_results`: the tidy long table of a run directory (from ``ganbench.report.tables``).
 - :func:`run_compare`: a candidate on a suite with the baselines' budgets, seeds and protocol,
   re-running a baseline trial only when its record is missing or was made with another
   configuration (said, never silent); the statistics come from ``ganbench.report.compare``.
@@ -15,7 +15,8 @@ from pathlib import Path
 from ganbench.adaptive import Question, complete_view, design_record, keep_design, run_rounds
 from ganbench.records import RunDir, TrialRecord, TrialSpec, load_records
 from ganbench.report.compare import compare_records
-from ganbench.report.leaderboard import load_results, write_leaderboard
+from ganbench.report.publish import write_leaderboard
+from ganbench.report.tables import load_results
 from ganbench.runner import load_suite
 from ganbench.runner import run_suite as _run_suite
 from ganbench.utils.atomic import atomic_write_text
@@ -242,7 +243,8 @@ def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, 
 
     def judge(records):
         view = complete_view(records, pairs, design.looks)
-        comps = compare_records(view, view, variant, reference=reference, margins=margins, design=design)
+        comps = compare_records(view, view, variant, reference=reference, margins=margins, design=design,
+                                best_from=records)  # the best baseline among every baseline the run holds
         for c in comps:
             log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}")
         last[:] = comps
@@ -250,18 +252,4 @@ def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, 
 
     run_rounds(s, rd.root, design.looks, judge, lambda sub: _run_suite(sub, rd.root, **options), log)
     _run_suite(s, rd.root, **options)  # trains nothing: suite.json and the manifest describe the whole comparison
-    return _with_best_baselines(last, load_records(rd.root), variant)
-
-
-def _with_best_baselines(comps, records: list[dict], variant: str):
-    """The best baseline of each row over every baseline the run holds (the sequential rows were judged
-    on the candidate and the reference alone), by its mean over the seeds it has."""
-    from ganbench.report.leaderboard import long_frame
-
-    long = long_frame([r for r in records if r.get("kind", "trial") == "trial" and r["variant"] != variant])
-    for c in comps:
-        means = long[(long.task == c.task) & (long.metric == c.metric)].groupby("variant").value.mean()
-        if len(means):
-            best = means.idxmax() if c.higher_is_better else means.idxmin()
-            c.best_baseline, c.best_baseline_mean = str(best), float(means[best])
-    return comps
+    return last

@@ -4,7 +4,7 @@ with the paper, table and numbers it comes from.
 A claim is data, not code: ``ganbench run --suite claims`` trains its variants, the leaderboard's
 claims table and the images/core captions read this registry to say, per claim, what the paper
 reported, what was measured (with CIs) and whether the direction reproduced, was contradicted, or is
-undecided at the seeds spent (:func:`ganbench.report.claims.verdicts`). Published numbers are as
+undecided at the seeds spent (:func:`ganbench.report.claims.claim_verdicts`). Published numbers are as
 printed in the source (percentages as fractions); they are never used to judge, only to show.
 """
 from __future__ import annotations

@@ -186,7 +186,7 @@ def _dry_run(args) -> int:
 def _cmd_run(args) -> int:
     from ganbench.api import run_suite
     from ganbench.records import load_records
-    from ganbench.report.leaderboard import aggregate
+    from ganbench.report.tables import aggregate
 
     if args.dry_run:
         return _dry_run(args)
@@ -222,7 +222,7 @@ def _cmd_run(args) -> int:
 
 def _cmd_leaderboard(args) -> int:
     from ganbench.records import load_records
-    from ganbench.report.leaderboard import html_page, render, write_leaderboard
+    from ganbench.report.publish import html_page, render, write_leaderboard
     from ganbench.utils.atomic import atomic_write_text
 
     records = load_records(args.run_dir)

@@ -46,7 +46,7 @@ def test_until_decided_trains_only_the_undecided_tasks_up_to_max_seeds(tmp_path,
     assert looks[-1] == {"ring8": 4, "grid25": 6}
     assert {c.task: c.verdict for c in comps} == {"ring8": "better", "grid25": "undecided"}
     # the best baseline is named among all the baselines, not only the reference the rounds trained
-    from ganbench.report.leaderboard import load_results
+    from ganbench.report.tables import load_results
 
     long = load_results(run_dir)
     for c in comps:

@@ -62,7 +62,7 @@ def _link(page, target: str) -> str:
 
 
 def _alt(name: str, where: str) -> str:
-    """Alt text from the plot's file name (what ``ganbench.report.leaderboard`` writes)."""
+    """Alt text from the plot's file name (what ``ganbench.report.publish`` writes)."""
     kind = name.rsplit(".", 1)[0].rsplit("_", 1)[-1]
     what = {"samples": "samples of every row, seed 0", "reconstructions": "held-out inputs and their reconstructions",
             "mixing": "style-mixing grid", "truncation": "FID against truncation ψ"}

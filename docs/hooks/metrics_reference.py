@@ -4,7 +4,7 @@ Markers (each replaced where it stands):
 
 - ``<!-- ganbench:metric-values -->``: every value of ``VALUES`` (key, readable label, direction,
   inputs, what it is, the tasks ``ganbench list metrics`` names, citation, compare's equivalence
-  margin), one table per group that computes it;
+  margin, what a diverged seed scores), one table per group that computes it;
 - ``<!-- ganbench:metric-specs -->``: the feature-space metrics of ``METRICS`` with their options and
   the defaults of ``ganbench.metrics.defaults.DEFAULTS``;
 - ``<!-- ganbench:metric-inputs -->``: the inputs a value may need (``INPUTS``).
@@ -37,6 +37,14 @@ def _margin(v) -> str:
     if v.margin is None:
         return ""
     return f"{v.margin:.0%} of the reference" if v.relative else f"{v.margin:g}"
+
+
+def _worst(v) -> str:
+    if v.higher_is_better is None:
+        return ""
+    if v.worst is None:
+        return "below every value (unbounded: ranks)"
+    return f"{v.worst:g}"
 
 
 def listed_tasks() -> dict[str, list[str]]:
@@ -78,8 +86,9 @@ def render_values() -> str:
             applies = tasks.get(v.key) or ["none shipped (ganbench eval)"]
             what = _e(v.description) + f"<br>tasks: {_e(', '.join(applies))}"
             rows.append([key, label, DIRECTION[v.higher_is_better], _e(", ".join(v.needs)), what, _e(v.paper),
-                         _e(_margin(v))])
-        out += [_table(["key", "label", "direction", "needs", "what it is", "citation", "compare margin"], rows, ids), ""]
+                         _e(_margin(v)), _e(_worst(v))])
+        out += [_table(["key", "label", "direction", "needs", "what it is", "citation", "compare margin",
+                        "diverged seed"], rows, ids), ""]
     return "\n".join(out)
 
 

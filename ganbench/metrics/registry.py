@@ -16,6 +16,7 @@ Directions are declared once (per value) and used by ranking, ``compare`` and ``
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -53,7 +54,9 @@ class MetricValue:
     space, so a leaderboard column names the extractor (``fid[digits]``, "FID (digits)");
     ``percent``: a fraction shown as % in human tables; ``margin`` (``relative``: a fraction of the
     reference's mean): the default equivalence margin of ``compare`` (two one-sided tests), None where
-    equivalence is not defined for the value.
+    equivalence is not defined for the value; ``worst``: the worst value the metric can take on any
+    task (a diverged seed scores it in every test), None where it is unbounded on that side (a
+    diverged seed then ranks below every finite value).
     """
 
     key: str
@@ -67,6 +70,7 @@ class MetricValue:
     percent: bool = False
     margin: float | None = None
     relative: bool = False
+    worst: float | None = None
 
     def header(self, extractor: str = "", n_modes: int | None = None) -> str:
         """The human column header, e.g. "FID (digits)", "modes (of 25)", "high-quality %"."""
@@ -92,6 +96,8 @@ def register_value(value: MetricValue) -> MetricValue:
         raise ValueError(f"value name {value.key!r} must be letters, digits, '_' or '.'")
     if value.key in VALUES:
         raise ValueError(f"value {value.key!r} is already registered")
+    if value.worst is not None and (value.higher_is_better is None or not math.isfinite(value.worst)):
+        raise ValueError(f"value {value.key!r}: worst must be a finite number, and only a ranked value has one")
     unknown = [n for n in value.needs if n not in INPUTS]
     if unknown:
         raise ValueError(f"value {value.key!r}: unknown input(s) {unknown}; choose from {', '.join(INPUTS)}")
@@ -217,45 +223,45 @@ _values(
                 "its subsets", per_extractor=True),
     MetricValue("precision", "precision", True, "pr", _RF, "Kynkaanniemi et al. 2019", "share of generated "
                 "samples inside the k-NN ball of some real sample (k = pr_k, radii <=)", per_extractor=True,
-                percent=True, margin=0.05),
+                percent=True, margin=0.05, worst=0.0),
     MetricValue("recall", "recall", True, "pr", _RF, "Kynkaanniemi et al. 2019", "share of real samples inside the "
-                "k-NN ball of some generated sample", per_extractor=True, percent=True, margin=0.05),
+                "k-NN ball of some generated sample", per_extractor=True, percent=True, margin=0.05, worst=0.0),
     MetricValue("density", "density", True, "dc", _RF, "Naeem et al. 2020", "mean number of real k-NN balls "
                 "holding a generated sample, over k (1 for matching distributions; can exceed 1)",
-                per_extractor=True, margin=0.05),
+                per_extractor=True, margin=0.05, worst=0.0),
     MetricValue("coverage", "coverage", True, "dc", _RF, "Naeem et al. 2020", "share of real samples whose k-NN "
-                "ball holds a generated sample", per_extractor=True, percent=True, margin=0.05),
+                "ball holds a generated sample", per_extractor=True, percent=True, margin=0.05, worst=0.0),
     MetricValue("is", "IS", True, "is", ("logits",), "Salimans et al. 2016", "exp E_x KL(p(y|x) || p(y)), mean over "
-                "splits", per_extractor=True, margin=0.05, relative=True),
+                "splits", per_extractor=True, margin=0.05, relative=True, worst=1.0),
     MetricValue("is_std", "IS std", None, "is", ("logits",), "Salimans et al. 2016", "standard deviation of IS over "
                 "its splits", per_extractor=True),
     # Mode statistics of the tasks (ganbench.tasks: mixtures by the 3-std rule, digits by a confident classifier).
     MetricValue("mode_tv", "mode TV", False, "modes", _MIX, "ganbench; categories of Srivastava et al. 2017 and "
                 "Lin et al. 2018", "total variation distance between the generated and the real distribution over "
                 "{mode 1..K, off every mode} under the 3-std rule: 0 only for the real distribution, grows with missing "
-                "modes, unbalanced modes and off-mode mass", margin=0.05),
+                "modes, unbalanced modes and off-mode mass", margin=0.05, worst=1.0),
     MetricValue("modes", "modes (of {n_modes})", True, "modes", _MIX + _CLS, "Srivastava et al. 2017; Lin et al. "
                 "2018", "modes with at least one recognisable sample (within 3 std of the centre; every channel "
-                "classified with p >= 0.99 on digits)", margin=1.0),
+                "classified with p >= 0.99 on digits)", margin=1.0, worst=0.0),
     MetricValue("hq_fraction", "high-quality %", True, "modes", _MIX, "Srivastava et al. 2017", "share of samples "
-                "within 3 std of their nearest centre", percent=True, margin=0.05),
+                "within 3 std of their nearest centre", percent=True, margin=0.05, worst=0.0),
     MetricValue("reverse_kl", "reverse KL", False, "modes", _MIX, "Lin et al. 2018", "KL(p_hq || uniform) of the "
                 "modes hit by high-quality samples, nats", margin=0.1),
     MetricValue("modes_argmax", "modes, argmax (of {n_modes})", True, "modes", _CLS, "Metz et al. 2017; Lin et al. "
-                "2018", "distinct classified modes, every sample counted (noise inflates it)", margin=1.0),
+                "2018", "distinct classified modes, every sample counted (noise inflates it)", margin=1.0, worst=0.0),
     MetricValue("kl_modes", "KL to uniform modes", False, "modes", _CLS, "Lin et al. 2018, Table 2", "KL(p_gen || "
                 "uniform) of the argmax mode histogram, nats", margin=0.1),
     MetricValue("confident_fraction", "confident %", True, "modes", _CLS, "ganbench", "share of samples whose every "
-                "channel the classifier recognises with p >= 0.99", percent=True, margin=0.05),
+                "channel the classifier recognises with p >= 0.99", percent=True, margin=0.05, worst=0.0),
     # Conditional tasks (ganbench.metrics.conditional).
     MetricValue("cond_tv", "conditional TV", False, "conditional", _MIX + ("labels",), "ganbench; Mirza & Osindero "
                 "2014 setting", "mean over requested classes c of the total variation distance between the generated "
-                "and the real distribution over {mode 1..K, off every mode} given c", margin=0.05),
+                "and the real distribution over {mode 1..K, off every mode} given c", margin=0.05, worst=1.0),
     MetricValue("cond_accuracy", "conditional accuracy", True, "conditional", _CLS + ("labels",), "Odena et al. "
                 "2017 (classification accuracy)", "share of samples recognised as the class they were asked for",
-                percent=True, margin=0.05),
+                percent=True, margin=0.05, worst=0.0),
     MetricValue("class_coverage", "classes covered %", True, "conditional", _CLS + ("labels",), "ganbench",
-                "share of classes with at least one correct sample", percent=True, margin=0.05),
+                "share of classes with at least one correct sample", percent=True, margin=0.05, worst=0.0),
     MetricValue("intra_fid", "intra-FID", False, "conditional", _RF + ("labels",), "Miyato & Koyama 2018", "mean "
                 "over classes of the FID between a class's real and generated features", per_extractor=True,
                 margin=0.10, relative=True),
@@ -270,10 +276,10 @@ _values(
                 margin=0.10, relative=True),
     MetricValue("recon_kept", "reconstruction kept %", True, "encoder", ("encoder", "generator", "classifier"),
                 "Dumoulin et al. 2017", "share of held-out inputs whose reconstruction keeps their class or mode",
-                percent=True, margin=0.05),
+                percent=True, margin=0.05, worst=0.0),
     MetricValue("probe_accuracy", "linear probe %", True, "encoder", ("encoder", "held-out set"), "Donahue et al. "
                 "2017", "accuracy of a logistic regression on E(x) codes, fitted on train, judged on test",
-                percent=True, margin=0.05),
+                percent=True, margin=0.05, worst=0.0),
     MetricValue("prior_kid", "prior KID", False, "encoder", ("encoder", "held-out set"), "Makhzani et al. 2016",
                 "KID between E(x) codes of held-out inputs and the prior N(0, I)", margin=0.10, relative=True),
     # Image-to-image translation (ganbench.metrics.translation, ganbench.tasks.translation).
@@ -282,11 +288,13 @@ _values(
     MetricValue("psnr", "PSNR (dB)", True, "translation", ("paired targets",), "Isola et al. 2017", "peak "
                 "signal-to-noise ratio against the paired target", margin=0.5),
     MetricValue("ssim", "SSIM", True, "translation", ("paired targets",), "Wang et al. 2004", "structural "
-                "similarity against the paired target", margin=0.02),
+                "similarity against the paired target", margin=0.02, worst=-1.0),
     MetricValue("label_kept", "label kept %", True, "translation", _CLS, "Isola et al. 2017 (FCN-score)", "share of "
-                "translations the target domain's classifier gives their input's class", percent=True, margin=0.05),
+                "translations the target domain's classifier gives their input's class", percent=True, margin=0.05,
+                worst=0.0),
     MetricValue("label_kept_per_class", "label kept % (per class)", True, "translation", _CLS, "Isola et al. 2017 "
-                "(per-class FCN-score)", "label kept, averaged over source classes", percent=True, margin=0.05),
+                "(per-class FCN-score)", "label kept, averaged over source classes", percent=True, margin=0.05,
+                worst=0.0),
     MetricValue("cycle_error", "cycle error", False, "translation", ("generator",), "Zhu et al. 2017, Eq. 2",
                 "mean |F(G(a)) - a| on the test inputs, pixels in [-1, 1]", margin=0.10, relative=True),
     # The generator's latent space (ganbench.harness.latent_paths, ganbench.harness.trainer).

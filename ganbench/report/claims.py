@@ -1,10 +1,13 @@
 """Verdicts on published claims: did the direction a paper reports reproduce in this run's records?
 
 A claim (:mod:`ganbench.claims`) says that variant ``better`` beats ``worse`` on a task by a metric.
-Per claim, the seeds of the two variants (in seed order) go to the group-sequential decision of
+Per claim, the seeds of the two variants (in seed order; a diverged seed at its metric's worst value,
+:func:`ganbench.report.tables.seed_values`) go to the group-sequential decision of
 :func:`ganbench.report.sequential.decide_all`, all claims of a suite together (Holm with α recycling,
-familywise α = 0.05, Lan-DeMets O'Brien-Fleming spending over the looks of the suite's
-``[sequential]`` design; a suite without one is a single look at its seeds). The decision maps to:
+familywise α, Lan-DeMets O'Brien-Fleming spending over the looks of the suite's ``[sequential]``
+design; a suite without one is a single look at its seeds), p-values by the one small-sample rule of
+:mod:`ganbench.report.stats`. A look counts once seeds 0..n−1 of both variants have a value (a failed
+seed has none until it is retried). The decision maps to:
 
 - **reproduced**: ``better`` is significantly better than ``worse``;
 - **contradicted (reversed)**: significantly worse;
@@ -21,18 +24,19 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ganbench.claims import Claim, get_claim
 from ganbench.metrics.registry import value_info
+from ganbench.report import escape
 from ganbench.report import format as fmt
+from ganbench.report.constants import CI_LEVEL, POWER
 from ganbench.report.sequential import Design, decide_all, plan
-from ganbench.report.stats import (hedges_g, min_detectable_effect, prob_improvement, welch_diff_ci,
-                                   welch_power)
-
-POWER = 0.8  # of the minimum detectable effect
+from ganbench.report.stats import hedges_g, min_detectable_effect, prob_improvement, welch_diff_ci, welch_power
+from ganbench.report.tables import aggregate, scored_frame, seed_values
 
 
 @dataclass
@@ -53,15 +57,15 @@ class ClaimVerdict:
     worse_mean: float
     worse_std: float
     diff: float  # better − worse, metric units
-    diff_ci_lo: float  # Welch t 95% CI
+    diff_ci_lo: float  # Welch t 95% CI (NaN: no spread, or a diverged seed of an unbounded metric)
     diff_ci_hi: float
     hedges_g: float
     prob_improvement: float  # P(a random seed of ``better`` beats one of ``worse``)
-    prob_improvement_lo: float
+    prob_improvement_lo: float  # Newcombe's 95% score CI
     prob_improvement_hi: float
-    p: float  # Welch two-sided p at this look
+    p: float  # two-sided p at this look (the one small-sample rule)
     threshold: float  # the nominal level the look was held to (spending, Holm)
-    mde: float  # smallest true |diff| these seeds detect with power 0.8 at ``threshold``
+    mde: float  # smallest true |diff| these seeds detect with the target power (constants.POWER) at ``threshold``
     power_published: float  # power of these seeds to detect the published gap (NaN: other units)
     published_gap: str  # the published gap against the 95% CI: "inside", "larger", "smaller", "" (other units)
     seeds_needed: int | None  # per side, to detect the observed difference (undecided only)
@@ -71,20 +75,15 @@ class ClaimVerdict:
     verdict: str
 
 
-def _values(long: pd.DataFrame, task: str, variant: str, column: str) -> dict[int, float]:
-    rows = long[(long.task == task) & (long.variant == variant) & (long.column == column)]
-    return dict(zip(rows.seed_index.astype(int), rows.value.astype(float)))
-
-
 def _extractor(records: list[dict], task: str) -> str:
     return next((r["protocol"]["extractor"] for r in records if r["task"] == task and r.get("protocol", {}).get("extractor")),
                 "identity")
 
 
-def _complete_look(a: dict, b: dict, design: Design) -> int:
+def _complete_look(a: pd.Series, b: pd.Series, design: Design) -> int:
     """The largest look whose seeds 0..n-1 all have a value on both sides (0: none)."""
     n_ok = 0
-    while n_ok in a and n_ok in b and math.isfinite(a[n_ok]) and math.isfinite(b[n_ok]):
+    while n_ok in a.index and n_ok in b.index:
         n_ok += 1
     return max((n for n in design.looks if n <= n_ok), default=0)
 
@@ -99,23 +98,23 @@ def design_of(suite: dict) -> Design:
     return Design((start,))
 
 
-def claim_verdicts(records: list[dict], claims: list[Claim | str], design: Design) -> list[ClaimVerdict]:
-    """The verdict of every claim on ``records`` (a run directory's), judged together by ``design``."""
-    from ganbench.report.leaderboard import aggregate, long_frame
-
+def claim_verdicts(records: list[dict], claims: list[Claim | str], design: Design,
+                   tables: dict[str, pd.DataFrame] | None = None) -> list[ClaimVerdict]:
+    """The verdict of every claim on ``records`` (a run directory's), judged together by ``design``.
+    ``tables``: :func:`~ganbench.report.tables.aggregate` of the same records, when already built."""
     claims = [get_claim(c) if isinstance(c, str) else c for c in claims]
-    long = long_frame(records)
-    tables = aggregate(records)
+    scored = scored_frame(records)
+    tables = aggregate(records) if tables is None else tables
     rows, pairs = [], []
     for c in claims:
         column = c.column(_extractor(records, c.task))
-        a, b = _values(long, c.task, c.better, column), _values(long, c.task, c.worse, column)
+        a, b = (seed_values(scored, c.task, v, column) for v in (c.better, c.worse))
         n = _complete_look(a, b, design)
-        av, bv = np.array([a[i] for i in range(n)]), np.array([b[i] for i in range(n)])
-        table = tables.get(c.task)
+        av, bv = a.iloc[:n].to_numpy(), b.iloc[:n].to_numpy()
         info = value_info(c.metric)
-        margin = (info.margin_for(float(bv.mean())) or None) if n and info.margin is not None else None
-        rows.append((c, column, av, bv, margin, table))
+        margin = ((info.margin_for(float(bv.mean())) or None) if n and info.margin is not None
+                  and math.isfinite(float(bv.mean())) else None)
+        rows.append((c, column, av, bv, margin, tables.get(c.task)))
         if n:
             pairs.append((av, bv, c.higher_is_better, margin))
     decisions = iter(decide_all(pairs, design)) if pairs else iter(())
@@ -134,7 +133,8 @@ def _learned(table, variant: str) -> bool:
 
 def _verdict(c: Claim, column, av, bv, margin, table, d) -> ClaimVerdict:
     n = len(av)
-    sa, sb = (float(x.std(ddof=1)) if n > 1 else math.nan for x in (av, bv))
+    finite = bool(np.isfinite(av).all() and np.isfinite(bv).all())
+    sa, sb = (float(x.std(ddof=1)) if n > 1 and finite else math.nan for x in (av, bv))
     diff, lo, hi = welch_diff_ci(av, bv) if n else (math.nan,) * 3
     pi = prob_improvement(av, bv, higher_is_better=c.higher_is_better) if n else (math.nan,) * 3
     threshold = d.threshold if d is not None else math.nan
@@ -155,7 +155,7 @@ def _verdict(c: Claim, column, av, bv, margin, table, d) -> ClaimVerdict:
     if unlearned:
         verdict = f"untestable: {', '.join(unlearned)} not better than the untrained generator"
     elif n == 0:
-        verdict = "undecided: no complete look yet (a seed is missing, diverged or infinite)"
+        verdict = "undecided: no complete look yet (a seed is missing: failed, or not yet run)"
     elif decision == "better":
         verdict = "reproduced"
     elif decision == "worse":
@@ -164,18 +164,23 @@ def _verdict(c: Claim, column, av, bv, margin, table, d) -> ClaimVerdict:
         verdict = f"contradicted (no difference beyond ±{fmt.significant(margin)})"
     else:
         need = (f"~{fmt.count(seeds)} seeds per side would detect the observed difference" if seeds
-                else "no difference to detect" if diff == 0 else "more seeds than a run can spend")
+                else "no difference to detect" if diff == 0
+                else "diverged seeds leave no finite difference to size a seed count by" if not math.isfinite(diff)
+                else "more seeds than a run can spend")
         verdict = f"undecided at {n} seeds ({need})"
-    return ClaimVerdict(c.id, c.task, column, c.higher_is_better, c.better, c.worse, c.source, c.setting, pub_b, pub_w,
-                        n, float(av.mean()) if n else math.nan, sa, float(bv.mean()) if n else math.nan, sb, diff, lo,
-                        hi, hedges_g(av, bv) if n else math.nan, *pi, d.p if d is not None else math.nan, threshold,
-                        mde, power, where, seeds, margin, decision, bool(d.stop) if d is not None else False, verdict)
+    return ClaimVerdict(
+        claim=c.id, task=c.task, metric=column, higher_is_better=c.higher_is_better, better=c.better, worse=c.worse,
+        source=c.source, setting=c.setting, published_better=pub_b, published_worse=pub_w, n=n,
+        better_mean=float(av.mean()) if n else math.nan, better_std=sa, worse_mean=float(bv.mean()) if n else math.nan,
+        worse_std=sb, diff=diff, diff_ci_lo=lo, diff_ci_hi=hi, hedges_g=hedges_g(av, bv) if n else math.nan,
+        prob_improvement=pi[0], prob_improvement_lo=pi[1], prob_improvement_hi=pi[2],
+        p=d.p if d is not None else math.nan, threshold=threshold, mde=mde, power_published=power,
+        published_gap=where, seeds_needed=seeds, margin=margin, decision=decision,
+        stop=bool(d.stop) if d is not None else False, verdict=verdict)
 
 
 def suite_claims(run_dir) -> tuple[list[str], Design | None]:
     """The claims a run directory's suite tests and their design (``([], None)``: none)."""
-    from pathlib import Path
-
     path = Path(run_dir) / "suite.json"
     if not path.is_file():
         return [], None
@@ -188,24 +193,22 @@ _GAP_WORDS = {"inside": "inside the CI", "larger": "larger than the CI allows", 
 
 
 def claims_table(verdicts: list[ClaimVerdict]) -> pd.DataFrame:
-    """One readable row per claim."""
+    """One readable row per claim (names unescaped; :mod:`ganbench.report.format`'s numbers)."""
+    ci = f"{CI_LEVEL:.0%} CI"
     rows = []
     for v in verdicts:
         direction = "higher" if v.higher_is_better else "lower"
         rows.append({"claim": v.claim, "task": v.task, "metric": f"{v.metric} ({direction} is better)",
-                     "published (source)": f"{v.better} {v.published_better:g} vs {v.worse} {v.published_worse:g} "
-                                           f"({v.source})",
+                     "published (source)": f"{v.better} {fmt.significant(v.published_better)} vs {v.worse} "
+                                           f"{fmt.significant(v.published_worse)} ({v.source})",
                      "measured": f"{v.better} {fmt.round_to_ci(v.better_mean, v.better_std)} vs {v.worse} "
                                  f"{fmt.round_to_ci(v.worse_mean, v.worse_std)}",
-                     # the CI's ends at 3 significant digits: whether it crosses 0 must be readable
-                     "diff [95% CI]": f"{fmt.significant(v.diff)} [{fmt.significant(v.diff_ci_lo)}, "
-                                      f"{fmt.significant(v.diff_ci_hi)}]",
-                     "g": "—" if math.isnan(v.hedges_g) else f"{v.hedges_g:+.2f}".replace("inf", "∞"),
-                     "P(better)": "—" if math.isnan(v.prob_improvement) else f"{v.prob_improvement:.2f}",
+                     f"diff [{ci}]": fmt.estimate(v.diff, v.diff_ci_lo, v.diff_ci_hi),
+                     "g": fmt.signed(v.hedges_g), "P(better)": fmt.fixed(v.prob_improvement),
                      "seeds per side": v.n, "MDE": fmt.significant(v.mde),
                      "published gap vs CI": (f"{fmt.significant(v.published_better - v.published_worse)}: "
                                              + _GAP_WORDS[v.published_gap] if v.published_gap else "— (other units)"),
-                     "power at the published gap": "—" if math.isnan(v.power_published) else f"{v.power_published:.2f}",
+                     "power at the published gap": fmt.fixed(v.power_published),
                      "verdict": v.verdict})
     return pd.DataFrame(rows)
 
@@ -215,13 +218,15 @@ def claims_markdown(verdicts: list[ClaimVerdict], design: Design) -> str:
     rule = (f"group-sequential: looks at {looks} seeds per side, Lan-DeMets O'Brien-Fleming spending"
             if len(design.looks) > 1 else f"one look at {looks} seeds per side")
     return (f"Published claims ({len(verdicts)}), judged together at familywise α = {design.alpha} ({rule}; Holm "
-            "with α recycling across the claims). diff = better − worse as the source orders them, Welch t 95% CI; "
-            "g = Hedges' g; P(better) = probability that a random seed of the source's better variant beats one of "
-            f"the other; MDE = smallest true difference detected with power {POWER} at the seeds spent; power at "
-            "the published gap = the chance those seeds had to detect the paper's difference, where its units are "
-            "the task's, and the gap vs CI whether the paper's difference lies inside this run's 95% CI (unadjusted for "
-            "the looks) or is larger than anything these seeds allow. Published numbers come from the sources' budgets and networks: they are shown, never used "
-            "to judge.\n\n" + claims_table(verdicts).to_markdown(index=False) + "\n")
+            "with α recycling across the claims; p = Welch's t-test raised to the exact permutation floor; a diverged "
+            "seed counts as its metric's worst value). diff = better − worse as the source orders them, Welch t "
+            f"{CI_LEVEL:.0%} CI; g = Hedges' g; P(better) = probability that a random seed of the source's better "
+            "variant beats one of the other; MDE = smallest true difference detected with power "
+            f"{POWER} at the seeds spent; power at the published gap = the chance those seeds had to detect the "
+            "paper's difference, where its units are the task's, and the gap vs CI whether the paper's difference lies "
+            f"inside this run's {CI_LEVEL:.0%} CI (unadjusted for the looks) or is larger than anything these seeds "
+            "allow. Published numbers come from the sources' budgets and networks: they are shown, never used to "
+            "judge.\n\n" + escape.markdown_table(claims_table(verdicts)) + "\n")
 
 
 def verdicts_json(verdicts: list[ClaimVerdict]) -> str:

@@ -1,5 +1,6 @@
-"""Number formatting for human tables (the html page, Markdown): digits chosen from the uncertainty,
-so a table never shows more precision than its seeds support.
+"""Number formatting for every human table (the html page, the Markdown and CSV-free text of
+leaderboards, ``compare`` and claims): digits chosen from the uncertainty, so a table never shows more
+precision than its seeds support, and one number reads the same wherever it is printed.
 
 The rule (the Particle Data Group's, simplified): the uncertainty keeps one significant digit, two
 when that digit is 1 (``0.0148 -> 0.015``, ``0.053 -> 0.05``); the mean is rounded to the same
@@ -79,15 +80,61 @@ def round_to_ci(mean, half_width, percent: bool = False) -> str:
 
 
 def interval(lo, hi, percent: bool = False) -> str:
-    """A confidence interval ``[lo, hi]`` rounded by its half width, e.g. ``[22.8, 25.2]``."""
+    """A confidence interval ``[lo, hi]`` rounded by its half width, e.g. ``[22.8, 25.2]``. An end that
+    would round to zero keeps one significant digit of its own (``[0.003, 0.5]``, not ``[0.0, 0.5]``), so
+    whether the interval crosses 0 stays readable and no ``-0.0`` is printed. Undefined (NaN) and
+    zero-width intervals print ``—``: an interval without width says nothing."""
     if _missing(lo) or _missing(hi):
         return DASH
     scale, unit = (100.0, " %") if percent else (1.0, "")
     lo, hi = float(lo) * scale, float(hi) * scale
-    places = decimals((hi - lo) / 2) if (hi - lo) / 2 > NOISE * max(abs(lo), abs(hi)) else None
-    if places is None:
+    if math.isinf(lo) or math.isinf(hi):
         return f"[{significant(lo)}, {significant(hi)}]{unit}"
-    return f"[{_fixed(lo, places)}, {_fixed(hi, places)}]{unit}"
+    if not (hi - lo) / 2 > NOISE * max(abs(lo), abs(hi)):
+        return DASH
+    places = decimals((hi - lo) / 2)
+
+    def end(x: float) -> str:
+        text = _fixed(x, places)
+        return significant(x, 1) if x != 0 and float(text) == 0 else text
+
+    return f"[{end(lo)}, {end(hi)}]{unit}"
+
+
+def estimate(x, lo, hi, percent: bool = False) -> str:
+    """A point estimate and its confidence interval, ``0.07 [-0.03, 0.16]``: the estimate at the decimal
+    place of the interval's ends (:func:`interval`), or three significant digits where the interval is
+    undefined (``1 —``)."""
+    text = interval(lo, hi, percent)
+    if _missing(x):
+        return f"{DASH} {text}"
+    scale = 100.0 if percent else 1.0
+    v = float(x) * scale
+    if text == DASH or math.isinf(v) or math.isinf(float(lo)) or math.isinf(float(hi)):
+        return f"{significant(v)} {text}"
+    places = decimals((float(hi) - float(lo)) * scale / 2)
+    shown = _fixed(v, places)
+    return f"{significant(v, 1) if v != 0 and float(shown) == 0 else shown} {text}"
+
+
+def fixed(x, places: int = 2) -> str:
+    """``x`` with ``places`` decimals (a probability, ``0.35``), never ``-0.00``; ``—`` when missing."""
+    if _missing(x):
+        return DASH
+    x = float(x)
+    return significant(x) if math.isinf(x) else _fixed(x, places)
+
+
+def signed(x, places: int = 2) -> str:
+    """``x`` with an explicit sign and ``places`` decimals (an effect size, ``+0.50``, ``-0.32``, ``+∞``);
+    zero and what rounds to it print unsigned (``0.00``); ``—`` when missing."""
+    if _missing(x):
+        return DASH
+    x = float(x)
+    if math.isinf(x):
+        return ("+" if x > 0 else "-") + INFINITY
+    text = _fixed(x, places)
+    return text if float(text) == 0 or text.startswith("-") else "+" + text
 
 
 def p_value(p) -> str:

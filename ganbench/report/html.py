@@ -1,6 +1,6 @@
 """The leaderboard page: one self-contained HTML file per suite.
 
-Built from :func:`ganbench.report.leaderboard.aggregate`'s numeric tables and the metric registry
+Built from :func:`ganbench.report.tables.aggregate`'s numeric tables and the metric registry
 (:data:`ganbench.metrics.registry.VALUES`), never from the Markdown strings: readable column headers
 with a tooltip and a legend per column (description, direction, citation), numbers rounded to their
 spread (:mod:`ganbench.report.format`), floor and ceiling rows set apart, unranked rows greyed with
@@ -25,8 +25,10 @@ import pandas as pd
 from ganbench.metrics.registry import VALUES, column_header
 from ganbench.records import safe_name
 from ganbench.report import format as fmt
-from ganbench.report.leaderboard import ALPHA, REFERENCE_LABELS, aggregate, not_learned_label
+from ganbench.report.claims import claims_markdown, claims_table
+from ganbench.report.constants import ALPHA, CI_LEVEL
 from ganbench.report.regime import regime_notes
+from ganbench.report.tables import REFERENCE_LABELS, aggregate, not_learned_label
 
 # Reference rows: the ceiling (held-out data; a translation's inputs unchanged) and the floor.
 ROW_CLASS = {"real": "ceiling", "identity": "ceiling", "init": "floor"}
@@ -55,7 +57,7 @@ class Column:
 
 
 def plots_by_task(written: Mapping[str, Path], tasks) -> dict[str, dict[str, Path]]:
-    """Group the paths :func:`ganbench.report.leaderboard._plots` returns (keys ``"{task} {what}"``,
+    """Group the paths :func:`ganbench.report.publish.draw_plots` returns (keys ``"{task} {what}"``,
     ``what`` one of :data:`PLOTS` or ``"{variant} mixing"``) by task: ``{task: {what: path}}``."""
     out: dict[str, dict[str, Path]] = {t: {} for t in tasks}
     for key, path in written.items():
@@ -66,17 +68,19 @@ def plots_by_task(written: Mapping[str, Path], tasks) -> dict[str, dict[str, Pat
 
 
 def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | None = None, title: str = "",
-                description: str = "", claims: tuple | None = None) -> str:
+                description: str = "", claims: tuple | None = None,
+                tables: Mapping[str, pd.DataFrame] | None = None) -> str:
     """The leaderboard page of ``records`` (every task of one suite) as one HTML string.
 
     ``plots``: per task, the PNG files to embed (``{task: {what: path}}``, :func:`plots_by_task`);
     ``title`` (default "ganbench leaderboard: suite NAME") and ``description`` (the suite's) head
-    the page; ``claims``: ``(verdicts, design)`` of the suite's published claims, a section first."""
+    the page; ``claims``: ``(verdicts, design)`` of the suite's published claims, a section first;
+    ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built."""
     if not records:
         raise ValueError("no records to render; point the leaderboard at a run directory with records/*.json")
     suite = records[0].get("suite", "")
     title = title or f"ganbench leaderboard: suite {suite}"
-    tables = aggregate(records)
+    tables = aggregate(records) if tables is None else tables
     plots = plots or {}
     sections = [_section(task, table, [r for r in records if r["task"] == task], plots.get(task, {}))
                 for task, table in tables.items()]
@@ -101,7 +105,8 @@ def _header(title, description, suite, tables, records) -> str:
              for t, tb in tables.items() if _headline(tb)]
     if ranks:
         facts.append(("ranked by", "; ".join(ranks) + f", among variants significantly better than the untrained "
-                      f"generator (one-sided Welch test, α = {ALPHA})"))
+                      f"generator (one-sided Welch test raised to the exact permutation floor, α = {ALPHA}); a "
+                      "diverged seed counts as its metric's worst value in the rank and the tests"))
     facts.append(("seeds", escape(_seeds(trials))))
     budgets = [f"{_task_link(t)}: {escape(_budget(t, trials))}" for t in tables]
     facts.append(("budget per trial", "; ".join(budgets)))
@@ -171,8 +176,6 @@ def _machine(env: dict) -> str:
 
 def _claims_section(claims: tuple) -> str:
     """The published claims and their verdicts (:mod:`ganbench.report.claims`) as a table."""
-    from ganbench.report.claims import claims_markdown, claims_table
-
     verdicts, design = claims
     table = claims_table(verdicts)
     intro = claims_markdown(verdicts, design).split("\n\n", 1)[0]
@@ -261,18 +264,20 @@ def _columns(table: pd.DataFrame, n_modes) -> list[Column]:
     head = _headline(table)
     metrics = [c[: -len(" mean")] for c in table.columns if c.endswith(" mean")]
     metrics = ([head] if head else []) + [c for c in metrics if c != head]
-    cols = [Column("rank", "rank", "1 = best headline mean among the ranked variants; ranked: significantly better "
-                   "than the untrained generator (one-sided Welch test); ties by mean share a rank"),
+    cols = [Column("rank", "rank", "1 = best headline mean among the ranked variants, a diverged seed counted at its "
+                   "metric's worst value (the cells show ok seeds); ranked: significantly better than the untrained "
+                   "generator (one-sided Welch test); ties by mean share a rank"),
             Column("variant", "variant", "the trained recipe (hover a name for its loss and paper) or a reference "
                    "row", numeric=False)]
     for c in metrics:
         cols.append(Column(c, column_header(c, n_modes), _metric_tip(c), _first(_higher(table, c))))
         if c == head:
-            cols.append(Column(f"{c} ci", "95% CI", f"Student-t 95% confidence interval of the mean of "
-                               f"{column_header(c, n_modes)} over seeds", _first(_higher(table, c))))
-            cols.append(Column("p_vs_init", "p vs init", "one-sided Welch test that the headline is better than "
-                               "the untrained generator's (init row); a variant is ranked when p < "
-                               f"{ALPHA}"))
+            ci = f"{CI_LEVEL:.0%} CI"
+            cols.append(Column(f"{c} ci", ci, f"Student-t {ci} of the mean of {column_header(c, n_modes)} over the "
+                               "ok seeds (— without spread)", _first(_higher(table, c))))
+            cols.append(Column("p_vs_init", "p vs init", "one-sided Welch test, raised to the exact permutation "
+                               "floor, that the headline is better than the untrained generator's (init row), "
+                               f"diverged seeds counted at the worst value; a variant is ranked when p < {ALPHA}"))
     steps = table.loc[table["kind"] == "trial", "g_steps"].dropna().unique()
     if len(steps) > 1:  # equal steps are the budget, said above the table
         cols.append(Column("g_steps", "G steps", "generator steps trained, mean per trial"))

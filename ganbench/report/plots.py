@@ -2,13 +2,17 @@
 
 Figures are ``matplotlib.figure.Figure`` objects rendered to PNG bytes and written atomically; the
 global pyplot state and backend are never touched, so plotting works inside a user's notebook or
-GUI session without changing it."""
+GUI session without changing it. Every text drawn goes through
+:func:`ganbench.report.escape.plot_text` (a ``$`` in a name is a dollar sign, not mathtext) and names
+through :func:`~ganbench.report.escape.shorten` (long names cut with an ellipsis)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from ganbench.report.escape import plot_text, shorten
 
 
 def _figure(**kwargs):
@@ -59,7 +63,7 @@ def sample_image(task, fake: torch.Tensor, ax, title: str = "", n: int = 2500) -
         ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title, fontsize=9)
+    ax.set_title(plot_text(title), fontsize=9)
 
 
 def save_samples(path, task, fake, title: str = "") -> None:
@@ -76,7 +80,7 @@ def save_loss_curves(path, history: dict, title: str = "") -> None:
     ax.plot(history.get("step", []), history.get("g_loss", []), label="G loss")
     ax.set_xlabel("generator step")
     ax.legend()
-    ax.set_title(title, fontsize=9)
+    ax.set_title(plot_text(title), fontsize=9)
     _save(fig, path)
 
 
@@ -96,8 +100,8 @@ def save_translation_panel(path, fakes: dict, title: str = "", n: int = 12) -> N
         ax.set_xticks([])
         ax.set_yticks([])
         label = {"identity": "input", "real": "target"}.get(name, name)
-        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
-    fig.suptitle(title, fontsize=9)
+        ax.set_ylabel(plot_text(shorten(label)), rotation=0, ha="right", va="center", fontsize=8)
+    fig.suptitle(plot_text(title), fontsize=9)
     _save(fig, path)
 
 
@@ -114,8 +118,8 @@ def save_sample_panel(path, task, fakes: dict, title: str = "") -> None:
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax, (name, fake) in zip(axes.flat, fakes.items()):
-        sample_image(task, fake, ax, name)
-    fig.suptitle(title)
+        sample_image(task, fake, ax, shorten(name))
+    fig.suptitle(plot_text(title))
     _save(fig, path)
 
 
@@ -146,9 +150,9 @@ def save_reconstruction_panel(path, task, recons: dict, title: str = "") -> None
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(name, fontsize=9)
+        ax.set_title(plot_text(shorten(name)), fontsize=9)
     axes[0].legend(fontsize=7, loc="lower left", markerscale=3)
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(plot_text(title), fontsize=9)
     _save(fig, path)
 
 
@@ -162,9 +166,9 @@ def save_metric_bars(path, table, metric: str, title: str = "", references=()) -
     colors = ["0.6" if v in references else "tab:blue" for v in table["variant"]]
     ax.bar(x, table[f"{metric} mean"], yerr=table[f"{metric} std"].fillna(0), capsize=3, color=colors, alpha=0.8)
     ax.set_xticks(x)
-    ax.set_xticklabels(table["variant"], rotation=45, ha="right")
-    ax.set_ylabel(metric)
-    ax.set_title(title, fontsize=10)
+    ax.set_xticklabels([plot_text(shorten(v)) for v in table["variant"]], rotation=45, ha="right")
+    ax.set_ylabel(plot_text(metric))
+    ax.set_title(plot_text(title), fontsize=10)
     _save(fig, path)
 
 
@@ -184,7 +188,7 @@ def save_mixing_grid(path, grid: np.ndarray, title: str = "") -> None:
     ax.set_yticks([])
     ax.set_xlabel("columns: fine styles (16x16, 32x32)", fontsize=7)
     ax.set_ylabel("rows: coarse styles (4x4, 8x8)", fontsize=7)
-    fig.suptitle(title, fontsize=8)
+    fig.suptitle(plot_text(title), fontsize=8)
     _save(fig, path)
 
 
@@ -204,9 +208,9 @@ def save_truncation_curve(path, table, title: str = "") -> None:
         if any(not np.isfinite(m) for m in means):
             continue
         stds = [row[f"{cols[p]} std"] if np.isfinite(row[f"{cols[p]} std"]) else 0.0 for p in psis]
-        ax.errorbar(psis, means, yerr=stds, marker="o", capsize=3, label=row["variant"])
+        ax.errorbar(psis, means, yerr=stds, marker="o", capsize=3, label=plot_text(shorten(row["variant"])))
     ax.set_xlabel("truncation ψ")
-    ax.set_ylabel(head)
+    ax.set_ylabel(plot_text(head))
     ax.legend(fontsize=7)
-    ax.set_title(title, fontsize=9)
+    ax.set_title(plot_text(title), fontsize=9)
     _save(fig, path)

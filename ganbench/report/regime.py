@@ -13,12 +13,9 @@ import math
 import pandas as pd
 
 from ganbench.claims import claims_for
+from ganbench.report import format as fmt
 
 _UNITS = {"kimg": "kimg", "g_steps": "G steps", "kimg_per_phase": "kimg per growth phase"}
-
-
-def _count(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3g}"
 
 
 def source_budgets(task: str, records: list[dict]) -> list[str]:
@@ -36,13 +33,13 @@ def source_budgets(task: str, records: list[dict]) -> list[str]:
         if unit is None:
             continue
         batch = f" at batch {pb['batch_size']}" if "batch_size" in pb else ""
-        text = f"{r['variant']}: {_count(pb[unit])} {_UNITS[unit]}{batch} on {pb.get('data', '?')} ({pb.get('source', '?')})"
+        text = f"{r['variant']}: {fmt.count(pb[unit])} {_UNITS[unit]}{batch} on {pb.get('data', '?')} ({pb.get('source', '?')})"
         budget = r.get("budget", {})
         ours = budget.get(unit) if unit != "kimg_per_phase" else vc.get("growth_kimg")
         if ours:
             ratio = pb[unit] / ours
             share = f"1/{ratio:,.0f} of it" if ratio >= 1.5 else f"{1 / ratio:.2g}x it"
-            text += f"; this run {_count(ours)} {_UNITS[unit]}, {share}"
+            text += f"; this run {fmt.count(ours)} {_UNITS[unit]}, {share}"
         out.append(text)
     return out
 
@@ -58,11 +55,11 @@ def claim_orders(task: str, table: pd.DataFrame, extractor: str) -> list[str]:
         b, w = float(table.loc[c.better, col]), float(table.loc[c.worse, col])
         if math.isnan(b) or math.isnan(w):
             continue
-        pub = ", ".join(f"{v} {x:g}" for v, x in c.published.items())
+        pub = ", ".join(f"{v} {fmt.significant(x)}" for v, x in c.published.items())
         holds = b > w if c.higher_is_better else b < w
         verb = "holds in the means" if holds else ("is tied" if b == w else "is REVERSED at this budget")
         out.append(f"published order {c.better} better than {c.worse} by {c.metric} ({c.source}: {pub}; "
-                   f"{c.setting}) {verb}: here {c.better} {b:.3g}, {c.worse} {w:.3g}")
+                   f"{c.setting}) {verb}: here {c.better} {fmt.significant(b)}, {c.worse} {fmt.significant(w)}")
     return out
 
 

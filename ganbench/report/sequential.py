@@ -23,11 +23,13 @@ spacing ≤ 1/16 of the sd of the increment between looks, truncated at 8 sd. A 
 against scipy.stats.multivariate_normal.cdf.
 
 Welch approximation: the boundaries assume normal statistics with known variance. Each comparison
-is held to them through its Welch t-test: the nominal two-sided level 2(1 − Φ(c_k)) is compared with
-the Welch p-value at that look, i.e. |t| is compared with the t quantile at the Welch–Satterthwaite df
-of that look. With few seeds this is an approximation (t statistics at different looks are not exactly
-a Brownian motion); tests/report/test_sequential.py measures the resulting false-positive rate by
-simulation.
+is held to them through its p-value by the one small-sample rule of :mod:`ganbench.report.stats`
+(Welch's t-test raised to the exact permutation floor; Mann–Whitney where a diverged seed left an
+infinite value): the nominal two-sided level 2(1 − Φ(c_k)) is compared with that p-value at the look.
+With few seeds this is an approximation (t statistics at different looks are not exactly a Brownian
+motion); tests/report/test_sequential.py measures the resulting false-positive rate by simulation.
+The floor also means that a look whose seeds cannot reach its boundary (5 seeds per side reach
+2/252 = 0.0079 at best) decides nothing but equivalence.
 
 Several comparisons (:func:`decide_all`): Holm's step-down on the spent α at each look with the
 α of rejected hypotheses passed on equally to the others (the graphical approach of Maurer & Bretz
@@ -37,6 +39,11 @@ rejected, the others' levels grow and their boundaries are recomputed. Testing o
 look (not retesting earlier looks at the grown level) keeps a subset of Maurer & Bretz's rejections,
 so the familywise error stays ≤ α. Equivalence (two one-sided tests within a margin) is tested at
 the comparison's threshold of the same look; it stops the comparison but does not pass α on.
+
+One look is the fixed-sample test: a one-look design spends exactly α at its look, and
+``decide_all(pairs)`` without a design tests every pair once at the seeds it has (sides may differ),
+which is Holm's step-down with equivalence tested at the row's own level. ``ganbench compare``
+without ``--until-decided`` is that call, so both paths give the same p-values and verdicts.
 
 Decisions are a pure function of the data: given the per-seed values in seed order, every look is
 replayed from prefixes, so a comparison decided at an earlier look stays decided and repeated calls
@@ -51,8 +58,9 @@ from functools import lru_cache
 import numpy as np
 from scipy import optimize, special, stats
 
+from ganbench.report.constants import ALPHA, POWER
+from ganbench.report.stats import direction, tost_p, welch_p
 from ganbench.report.stats import seeds_needed as _seeds_needed
-from ganbench.report.stats import tost_p, welch_p
 
 _GRID_MAX = 2001  # points of the continuation grid (Simpson needs an odd count)
 _GRID_PER_SD = 16  # grid points per sd of the increment between looks
@@ -109,21 +117,10 @@ def z_boundaries(fractions: tuple[float, ...], alpha: float) -> tuple[float, ...
 def _thresholds(looks: tuple[int, ...], alpha: float) -> tuple[float, ...]:
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    if len(looks) == 1:  # one look spends all of α there: the fixed-sample level, exactly
+        return (float(alpha),)
     fractions = tuple(n / looks[-1] for n in looks)
     return tuple(float(2 * special.ndtr(-c)) for c in z_boundaries(fractions, alpha))
-
-
-def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
-    """:func:`ganbench.report.stats.welch_p` for finite samples of >= 2 values, without scipy.stats'
-    per-call overhead (the simulation tests call it a hundred thousand times; a test checks they agree)."""
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    diff = a.mean() - b.mean()
-    if va + vb == 0:
-        # Neither side varies (a count at its ceiling or floor): Welch's t is undefined, so the exact
-        # two-sided rank test of two separated constant groups, 2 / C(n_a + n_b, n_a), or 1 when equal.
-        return 1.0 if diff == 0 else min(1.0, 2.0 / math.comb(len(a) + len(b), len(a)))
-    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    return float(2 * special.stdtr(df, -abs(diff) / math.sqrt(va + vb)))
 
 
 @dataclass(frozen=True)
@@ -131,8 +128,8 @@ class Design:
     """A group-sequential plan: the seeds per side at each look and the familywise two-sided α."""
 
     looks: tuple[int, ...]  # seeds per side at each planned look, increasing, last = max seeds
-    alpha: float = 0.05  # two-sided, familywise over the comparisons of one decide_all
-    power: float = 0.8  # the power that seeds_needed aims for
+    alpha: float = ALPHA  # two-sided, familywise over the comparisons of one decide_all
+    power: float = POWER  # the power that seeds_needed aims for
 
     def __post_init__(self):
         looks = tuple(int(n) for n in self.looks)
@@ -159,7 +156,7 @@ class Design:
         return self.looks.index(n)
 
 
-def plan(start: int, max_seeds: int, step: int, alpha: float = 0.05) -> Design:
+def plan(start: int, max_seeds: int, step: int, alpha: float = ALPHA) -> Design:
     """Looks at ``start``, ``start + step``, …, and ``max_seeds`` seeds per side."""
     if start < 2 or step < 1 or max_seeds < start:
         raise ValueError(f"need start >= 2, step >= 1 and max_seeds >= start; got start={start}, step={step}, "
@@ -176,19 +173,19 @@ class Decision:
 
     verdict: str  # "better" | "worse" | "equivalent" | "undecided"
     stop: bool  # decided, or at the last look
-    n: int  # seeds per side used
-    look: int  # index into Design.looks
-    p: float  # Welch two-sided p at this look
+    n: int  # seeds per side used (the smaller side without a design)
+    look: int  # index into Design.looks (0 without a design)
+    p: float  # two-sided p at this look (stats.welch_p: Welch raised to the permutation floor)
     threshold: float  # the nominal threshold it was held to (after Holm)
     seeds_needed: int | None  # per side, to detect the observed effect at the final-look level (None if decided)
 
 
-def _pair(a, b) -> tuple[np.ndarray, np.ndarray]:
+def _pair(a, b, one_look: bool) -> tuple[np.ndarray, np.ndarray]:
     a, b = np.asarray(a, float).ravel(), np.asarray(b, float).ravel()
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        raise ValueError("per-seed values must be finite (a diverged or failed seed has no value: leave the "
-                         "comparison at its last complete look)")
-    if len(a) != len(b):
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise ValueError("per-seed values must not be NaN (a failed seed has no value: leave the comparison at its "
+                         "last complete look; a diverged seed scores its metric's worst value)")
+    if not one_look and len(a) != len(b):
         raise ValueError(f"a comparison needs as many seeds per side: got {len(a)} and {len(b)} "
                          "(run the missing seeds, or drop the extra ones)")
     return a, b
@@ -196,46 +193,61 @@ def _pair(a, b) -> tuple[np.ndarray, np.ndarray]:
 
 def _verdict(a, b, p: float, higher: bool, margin: float | None, threshold: float) -> str:
     if p < threshold:
-        return "better" if (a.mean() > b.mean()) == higher else "worse"
+        return "better" if (direction(a, b) > 0) == higher else "worse"
     if margin is not None and tost_p(a, b, margin) < threshold:  # NaN (never) when neither side varies
         return "equivalent"
     return "undecided"
 
 
-def _replay(pairs, design: Design, alpha: float) -> list[Decision]:
-    """Every look up to each pair's own, in order: Holm with α recycling within a look."""
+def _needed(a: np.ndarray, b: np.ndarray, level: float, power: float) -> int | None:
+    """Seeds per side to detect the observed difference at ``level`` (None: no finite difference)."""
+    if len(a) < 2 or len(b) < 2 or level <= 0 or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return None
+    return _seeds_needed(float(a.mean() - b.mean()), float(a.std(ddof=1)), float(b.std(ddof=1)), level, power)
+
+
+def _replay(pairs, design: Design | None, alpha: float) -> list[Decision]:
+    """Every look up to each pair's own, in order: Holm with α recycling within a look. Without a
+    design, one look at every pair's own seeds."""
     m = len(pairs)
-    data = [_pair(a, b) for a, b, _, _ in pairs]
-    last = [design.look_of(len(a)) for a, _ in data]
+    data = [_pair(a, b, design is None) for a, b, _, _ in pairs]
+    last = [design.look_of(len(a)) if design is not None else 0 for a, _ in data]
+    n_looks = len(design.looks) if design is not None else 1
+    power = design.power if design is not None else POWER
+
+    def boundary(level: float, k: int) -> float:
+        return design.boundaries(level)[k] if design is not None else level
+
     level = [alpha / m] * m  # each hypothesis's current share of α
     rejected = [False] * m  # the difference null rejected ("better" / "worse"): its α moves on
     held: dict[int, float] = {}  # the threshold a rejected hypothesis crossed
     out: list[Decision | None] = [None] * m
-    final_look = len(design.looks) - 1
     for k in range(max(last) + 1):
-        n = design.looks[k]
         here = [i for i in range(m) if k <= last[i] and (out[i] is None or not out[i].stop)]
-        prefix = {i: (data[i][0][:n], data[i][1][:n]) for i in here}
-        p = {i: _welch_p(*prefix[i]) for i in here}
+        if design is not None:
+            n = design.looks[k]
+            prefix = {i: (data[i][0][:n], data[i][1][:n]) for i in here}
+        else:
+            prefix = {i: data[i] for i in here}
+        p = {i: welch_p(*prefix[i]) for i in here}
         # Holm's step-down at this look: reject what crosses its boundary, pass its α on, try again.
-        while hit := [i for i in here if not rejected[i] and p[i] < design.boundaries(level[i])[k]]:
+        while hit := [i for i in here if not rejected[i] and p[i] < boundary(level[i], k)]:
             i = min(hit, key=p.get)
-            rejected[i], held[i] = True, design.boundaries(level[i])[k]
+            rejected[i], held[i] = True, boundary(level[i], k)
             others = [j for j in range(m) if not rejected[j]]
             for j in others:  # Holm's graph: equal shares to every hypothesis not yet rejected
                 level[j] += level[i] / len(others)
             level[i] = 0.0
         for i in here:
-            threshold = held[i] if rejected[i] else design.boundaries(level[i])[k]
+            threshold = held[i] if rejected[i] else boundary(level[i], k)
             verdict = _verdict(*prefix[i], p[i], pairs[i][2], pairs[i][3], threshold)
-            out[i] = Decision(verdict, verdict != "undecided" or k == final_look, n, k, p[i], threshold, None)
+            n_i = min(len(x) for x in prefix[i])
+            out[i] = Decision(verdict=verdict, stop=verdict != "undecided" or k == n_looks - 1, n=n_i, look=k, p=p[i],
+                              threshold=threshold, seeds_needed=None)
     for i, d in enumerate(out):
         if d.verdict == "undecided":
-            a, b = data[i][0][: d.n], data[i][1][: d.n]
-            final = design.boundaries(level[i])[-1]
-            sa, sb = float(a.std(ddof=1)), float(b.std(ddof=1))
-            diff = float(a.mean() - b.mean())
-            d.seeds_needed = _seeds_needed(diff, sa, sb, final, design.power) if final > 0 else None
+            a, b = (data[i][0][: d.n], data[i][1][: d.n]) if design is not None else data[i]
+            d.seeds_needed = _needed(a, b, boundary(level[i], n_looks - 1), power)
     return out
 
 
@@ -247,10 +259,16 @@ def decide(a, b, design: Design, higher_is_better: bool, margin: float | None = 
     return _replay([(a, b, higher_is_better, margin)], design, design.alpha if alpha is None else alpha)[0]
 
 
-def decide_all(pairs: list[tuple[np.ndarray, np.ndarray, bool, float | None]], design: Design) -> list[Decision]:
+def decide_all(pairs: list[tuple[np.ndarray, np.ndarray, bool, float | None]], design: Design | None = None,
+               alpha: float | None = None) -> list[Decision]:
     """Decisions for several comparisons ``(a, b, higher_is_better, margin)`` with the familywise error
-    of their "better"/"worse" verdicts held at ``design.alpha`` (Holm with α recycling at each look).
-    A comparison may have stopped at an earlier look than the others (its values end there)."""
+    of their "better"/"worse" verdicts held at ``alpha`` (default the design's, or
+    :data:`~ganbench.report.constants.ALPHA`; Holm with α recycling at each look). A comparison may
+    have stopped at an earlier look than the others (its values end there). Without a ``design``: one
+    look at the seeds each pair has (the fixed-sample test; the sides may differ in size, and a pair
+    with fewer than two values on a side has no p-value but still holds its share of α: leave it out)."""
     if not pairs:
         return []
-    return _replay(pairs, design, design.alpha)
+    if alpha is None:
+        alpha = design.alpha if design is not None else ALPHA
+    return _replay(pairs, design, alpha)

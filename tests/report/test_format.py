@@ -4,7 +4,8 @@ import re
 import numpy as np
 import pytest
 
-from ganbench.report.format import NOISE, count, decimals, interval, p_value, round_to_ci, significant
+from ganbench.report.format import (NOISE, count, decimals, estimate, fixed, interval, p_value, round_to_ci, signed,
+                                    significant)
 
 
 @pytest.mark.parametrize("mean,half,text", [
@@ -66,9 +67,21 @@ def test_decimals_of_degenerate_uncertainties():
 
 def test_interval_rounds_by_its_half_width():
     assert interval(22.76, 25.24) == "[22.8, 25.2]"
-    assert interval(8.0, 8.0) == "[8, 8]"
-    assert interval(0.98242342763619, 0.98242342763620) == "[0.982, 0.982]"
+    # no zero-width interval is printed (the old "[8, 8]" and "[0.982, 0.982]"): it says nothing
+    assert interval(8.0, 8.0) == "—" and interval(0.98242342763619, 0.98242342763620) == "—"
     assert interval(math.nan, 1.0) == "—"
+    # an end that rounds to zero keeps a digit of its own: the sign, and whether 0 is inside, stay readable
+    assert interval(0.003, 0.5) == "[0.003, 0.5]" and interval(-0.486, 2.79) == "[-0.5, 3]"
+    assert interval(-0.0004, 0.2) == "[-0.0004, 0.20]" and interval(-0.01, 0.9) == "[-0.01, 0.9]"
+
+
+def test_estimates_effect_sizes_and_probabilities():
+    assert estimate(0.0673, -0.03, 0.16) == "0.07 [-0.03, 0.16]"  # the estimate at its interval's place
+    assert estimate(0.0463, -0.1, 0.2) == "0.05 [-0.1, 0.2]" and estimate(1.0, math.nan, math.nan) == "1 —"
+    assert estimate(math.inf, math.nan, math.nan) == "∞ —"
+    assert signed(0.5) == "+0.50" and signed(-0.324) == "-0.32" and signed(-0.001) == "0.00"
+    assert signed(-math.inf) == "-∞" and signed(math.nan) == "—"
+    assert fixed(0.349) == "0.35" and fixed(-0.001) == "0.00" and fixed(None) == "—"
 
 
 def test_p_values_counts_and_significant_digits():

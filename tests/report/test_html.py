@@ -10,7 +10,7 @@ import pytest
 from ganbench.cli import main
 from ganbench.records import load_records
 from ganbench.report.html import plots_by_task, render_page
-from ganbench.report.leaderboard import html_page, render, write_leaderboard
+from ganbench.report.publish import html_page, render, write_leaderboard
 
 from .records import make, write
 
@@ -25,9 +25,13 @@ def _records():
     for s, (m, f, hq) in enumerate([(1, 0.9, 0.5), (0, 1.1, 0.4), (1, 1.0, 0.6)]):
         recs.append(make("ring8", ODD, s, {"modes": m, "fid": f, "hq_fraction": hq}))
     recs.append(make("ring8", "lonely", 0, {"modes": 8, "fid": 0.1, "hq_fraction": 0.9}))
-    recs.append(make("ring8", "lonely", 1, {}, status="diverged"))
+    # a failed seed has no value (a diverged one would count at the worst: two seeds, tested)
+    recs.append(make("ring8", "lonely", 1, {}, status="failed"))
     for s in range(3):
         recs.append(make("ring8", "real", s, {"modes": 8, "fid": 0.001, "hq_fraction": 0.99}, kind="real"))
+    # five draws of the floor: three seeds against three draws cannot be significant one-sided (the
+    # permutation floor 1/20 is not below 0.05); against five they can (1/56)
+    for s in range(5):
         recs.append(make("ring8", "init", s, {"modes": 0, "fid": 0.95 + s / 100, "hq_fraction": 0.0}, kind="init"))
     return recs
 
@@ -88,7 +92,7 @@ def test_page_structure_rows_and_headers():
     assert [cells[1][2].split(" ")[0] for _, cells in tree.rows] == ["real", "good", "lonely", ODD, "init"]
     assert "ceiling" in tree.row("real")[1][2] and "floor" in tree.row("init")[1][2]
     assert "not learned" in tree.row(ODD)[1][2] and "not significantly better" in tree.row(ODD)[1][1]["title"]
-    assert "untested: one seed" in tree.row("lonely")[1][2] and tree.row("lonely")[-1][2] == "1 (1 diverged)"
+    assert "untested: one seed" in tree.row("lonely")[1][2] and tree.row("lonely")[-1][2] == "1 (1 failed)"
     good = tree.row("good")
     assert good[0][2] == "1" and "≈" in good[1][2] and tree.row(ODD)[0][2] == "—" and tree.row("real")[0][2] == ""
     headers = [e[2].strip() for e in tree.find("th")]

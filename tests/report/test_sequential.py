@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganbench.report.sequential import Decision, Design, _welch_p, decide, decide_all, plan, z_boundaries
-from ganbench.report.stats import welch_p, welch_power
+from ganbench.report.sequential import Decision, Design, decide, decide_all, plan, z_boundaries
+from ganbench.report.stats import holm, perm_floor, welch_p, welch_power
 
 N_EXPERIMENTS = 4000
 ALPHA = 0.05
@@ -76,19 +76,65 @@ def test_design_validation_names_the_problem():
         decide(np.zeros(7), np.zeros(7), DESIGN, True)
     with pytest.raises(ValueError, match="as many seeds per side"):
         decide(np.zeros(5), np.zeros(10), DESIGN, True)
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(ValueError, match="NaN"):
         decide(np.r_[np.nan, np.zeros(4)], np.zeros(5), DESIGN, True)
 
 
-def test_fast_welch_p_equals_the_stats_module():
+def test_every_look_uses_the_one_p_value_rule_of_the_stats_module():
     rng = np.random.default_rng(3)
-    for n in (2, 5, 20):
-        for scale in (1.0, 1e-3, 10.0):
-            a, b = rng.normal(0, 1, n), rng.normal(0.3, scale, n)
-            assert _welch_p(a, b) == pytest.approx(welch_p(a, b), rel=1e-9, abs=1e-14)
-    # neither side varies: Welch's t is undefined; the exact rank test of separated groups instead
-    assert _welch_p(np.ones(5), np.ones(5)) == 1.0 and _welch_p(np.ones(5), np.zeros(5)) == pytest.approx(2 / 252)
-    assert _welch_p(np.ones(5), np.arange(5.0)) == pytest.approx(welch_p(np.ones(5), np.arange(5.0)))
+    for a, b in [(rng.normal(0, 1, 10), rng.normal(0.3, 2, 10)), (np.ones(10), np.zeros(10)),
+                 (np.r_[np.ones(9), np.inf], np.zeros(10))]:
+        d = decide(a, b, Design((5, 10)), True)
+        assert d.p == welch_p(a[: d.n], b[: d.n])
+
+
+# --- one rule on both paths: properties over many random datasets ---------------------------------
+
+def _random_pair(rng, n: int):
+    """A pair of seed groups of one of the kinds a run produces: normal values, mode counts with ties,
+    constant groups (a count at its ceiling), a diverged seed of an unbounded metric (infinite)."""
+    kind = rng.integers(0, 4)
+    if kind == 0:
+        a, b = rng.normal(rng.normal(0, 2), 1, n), rng.normal(0, rng.uniform(0.2, 2), n)
+    elif kind == 1:
+        a, b = rng.choice([8.0, 7.0, 6.0], n), rng.choice([8.0, 7.0, 6.0, 4.0], n)
+    elif kind == 2:
+        a, b = np.full(n, float(rng.integers(6, 9))), np.full(n, float(rng.integers(6, 9)))
+    else:
+        a, b = rng.normal(0, 1, n), rng.normal(2, 1, n)
+        a[rng.integers(n)] = np.inf
+    return a, b, bool(rng.integers(2)), (float(rng.choice([0.5, 1.0])) if rng.integers(2) else None)
+
+
+def test_a_one_look_design_and_the_fixed_sample_test_agree_and_respect_the_floor():
+    """decide_all without a design (what compare runs without --until-decided) and with Design((n,)) give
+    the same p-values, thresholds, verdicts and seeds needed on 400 random families of 1-4 comparisons
+    (constant groups, ties and infinite values included); the fixed-sample rejections are Holm's
+    step-down; no p-value is below the permutation floor."""
+    rng = np.random.default_rng(21)
+    for _ in range(400):
+        n = int(rng.integers(2, 13))
+        pairs = [_random_pair(rng, n) for _ in range(rng.integers(1, 5))]
+        fixed, one = decide_all(pairs), decide_all(pairs, Design((n,)))
+        key = lambda d: (d.verdict, d.p, d.threshold, d.seeds_needed, d.n, d.stop)  # noqa: E731
+        assert [key(d) for d in fixed] == [key(d) for d in one]
+        assert all(d.stop and d.p >= perm_floor(n, n) for d in fixed)
+        rejected = [d.verdict in ("better", "worse") for d in fixed]
+        assert rejected == [p < ALPHA for p in holm([d.p for d in fixed])]
+
+
+def test_with_more_looks_the_last_threshold_is_never_looser_than_the_fixed_sample_level():
+    rng = np.random.default_rng(22)
+    for looks in [(5, 10), (2, 3, 4), (5, 10, 15, 20), (3, 7, 12, 20), (4, 6, 8, 10, 12, 14)]:
+        for level in (0.001, 0.01, 0.025, 0.05, 0.2):
+            assert Design(looks).boundaries(level)[-1] <= level
+        design, n = Design(looks), looks[-1]
+        for _ in range(40):  # a comparison that runs to the last look is held there to no more than alpha
+            a, b, higher, margin = _random_pair(rng, n)
+            d, fixed = decide(a, b, design, higher, margin), decide_all([(a, b, higher, margin)])[0]
+            if d.look == len(looks) - 1:
+                assert d.threshold <= fixed.threshold == ALPHA
+            assert d.p == welch_p(a[: d.n], b[: d.n]) >= perm_floor(d.n, d.n)
 
 
 # --- error rates by simulation --------------------------------------------------------------------
@@ -146,7 +192,8 @@ def test_holm_recycling_lets_a_second_comparison_use_the_first_ones_alpha():
     # Comparison 2 alone fails the Bonferroni share alpha/2 at the last look but passes once comparison 1,
     # rejected, hands its alpha on.
     rng = np.random.default_rng(0)
-    strong = (rng.normal(20, 1, 5), rng.normal(0, 1, 5), True, None)  # crosses even look 0's 1e-5
+    # crosses look 1 (10 seeds; 5 cannot reach look 0's 1e-5: their floor is 2/252)
+    strong = (rng.normal(20, 1, 10), rng.normal(0, 1, 10), True, None)
     thr_half, thr_full = DESIGN.boundaries(ALPHA / 2)[-1], DESIGN.boundaries(ALPHA)[-1]
     full = DESIGN.boundaries(ALPHA)
     for _ in range(5000):  # a pair that crosses only at the last look, and only at the full level
@@ -157,7 +204,7 @@ def test_holm_recycling_lets_a_second_comparison_use_the_first_ones_alpha():
     else:
         pytest.fail("no such pair drawn")
     one, two = decide_all([strong, (a, b, True, None)], DESIGN)
-    assert one.verdict == "better" and one.n == 5 and one.stop
+    assert one.verdict == "better" and one.n == 10 and one.stop
     assert two.verdict in ("better", "worse") and two.threshold == pytest.approx(thr_full)
     alone = decide_all([(rng.normal(0, 1, 20), rng.normal(0, 1, 20), True, None), (a, b, True, None)], DESIGN)[1]
     assert alone.threshold <= thr_half and alone.verdict == "undecided"
@@ -191,10 +238,13 @@ def test_equivalence_is_claimed_for_equal_distributions_and_rarely_at_the_margin
 # --- single decisions -----------------------------------------------------------------------------
 
 def test_decision_fields_and_directions():
-    a, b = np.arange(5.0), np.arange(5.0) + 100
+    a, b = np.arange(10.0), np.arange(10.0) + 100
+    # five seeds per side: the permutation floor 2/252 cannot cross look 0's boundary (1.5e-5), whatever the gap
+    d = decide(a[:5], b[:5], DESIGN, higher_is_better=False)
+    assert d.verdict == "undecided" and d.p == pytest.approx(2 / 252) and not d.stop
     d = decide(a, b, DESIGN, higher_is_better=False)
-    assert isinstance(d, Decision) and d.verdict == "better" and d.stop and (d.n, d.look) == (5, 0)
-    assert d.p < d.threshold == DESIGN.boundaries()[0] and d.seeds_needed is None
+    assert isinstance(d, Decision) and d.verdict == "better" and d.stop and (d.n, d.look) == (10, 1)
+    assert d.p < d.threshold == DESIGN.boundaries()[1] and d.seeds_needed is None
     assert decide(a, b, DESIGN, higher_is_better=True).verdict == "worse"
     rng = np.random.default_rng(8)
     a, b = rng.normal(0, 1, 10), rng.normal(0.3, 1, 10)
@@ -217,7 +267,12 @@ def test_seeds_without_spread_are_never_equivalent_and_separate_by_the_exact_ran
     assert d.verdict == "undecided" and d.p == 1.0 and d.seeds_needed is None  # no difference to detect
     d = decide(same, same, DESIGN, True, margin=0.01)
     assert d.verdict == "undecided" and not d.stop
-    assert decide(same, same + np.r_[0.001, -0.001, 0, 0, 0], DESIGN, True, margin=0.01).verdict == "equivalent"
+    # one side varying is enough, once the seeds can reach the look's level: 5 per side cannot go below the
+    # one-sided floor 1/252 (look 0 of DESIGN is held to 1.5e-5); 10 per side reach 1/184756 (look 1: 0.0031)
+    near = np.r_[0.001, -0.001, 0.0, 0.0, 0.0]
+    assert decide(same, same + near, DESIGN, True, margin=0.01).verdict == "undecided"
+    d = decide(np.full(10, 0.9), np.full(10, 0.9) + np.r_[near, near], DESIGN, True, margin=0.01)
+    assert d.verdict == "equivalent" and d.n == 10
     d = decide(same + 1, same, DESIGN, True)
     assert d.p == pytest.approx(2 / 252) and d.verdict == "undecided"  # 5 vs 5 at a first look: not enough
     d = decide(np.full(20, 1.9), np.full(20, 0.9), DESIGN, True)
@@ -226,10 +281,10 @@ def test_seeds_without_spread_are_never_equivalent_and_separate_by_the_exact_ran
 
 def test_decide_all_keeps_an_early_stopper_decided_while_others_go_on():
     rng = np.random.default_rng(9)
-    early = (rng.normal(20, 1, 5), rng.normal(0, 1, 5), True, None)  # stopped at look 0: 5 seeds
-    going = (rng.normal(0, 1, 10), rng.normal(0, 1, 10), True, None)
+    early = (rng.normal(20, 1, 10), rng.normal(0, 1, 10), True, None)  # stopped at look 1: 10 seeds
+    going = (rng.normal(0, 1, 15), rng.normal(0, 1, 15), True, None)
     d0, d1 = decide_all([early, going], DESIGN)
-    assert (d0.verdict, d0.n, d0.look) == ("better", 5, 0) and (d1.n, d1.look) == (10, 1)
+    assert (d0.verdict, d0.n, d0.look) == ("better", 10, 1) and (d1.n, d1.look) == (15, 2)
     assert decide_all([], DESIGN) == []
 
 

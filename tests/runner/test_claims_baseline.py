@@ -10,7 +10,7 @@ import pytest
 from ganbench.claims import get_claim
 from ganbench.records import load_records
 from ganbench.report.claims import claim_verdicts, suite_claims
-from ganbench.report.leaderboard import aggregate
+from ganbench.report.tables import aggregate
 from ganbench.runner import load_suite
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, trained_seeds
 

@@ -6,7 +6,7 @@ FID-against-truncation points, and ProGAN grew to full resolution within its bud
 import math
 
 from ganbench.records import load_records
-from ganbench.report.leaderboard import aggregate, load_results
+from ganbench.report.tables import aggregate, load_results
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
 from tests.runner.baselines import values as _values
 

@@ -9,7 +9,7 @@ import pytest
 
 from ganbench.api import run_suite
 from ganbench.records import load_records
-from ganbench.report.leaderboard import render
+from ganbench.report.publish import render
 
 TINY = """name = "tiny"
 seeds = 2

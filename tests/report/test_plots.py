@@ -1,0 +1,50 @@
+"""Plots (ganbench.report.plots): what is drawn, and names that matplotlib would otherwise parse as math."""
+import math
+
+import pandas as pd
+import pytest
+
+from ganbench.report import plots
+
+
+def test_truncation_curve_plots_the_style_variants_only(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    table = pd.DataFrame({"variant": ["stylegan", "progan"],
+                          "fid[digits32] mean": [400.0, 300.0], "fid[digits32] std": [10.0, 5.0],
+                          "fid_psi0.5[digits32] mean": [700.0, math.nan], "fid_psi0.5[digits32] std": [50.0, math.nan],
+                          "fid_psi0.7[digits32] mean": [500.0, math.nan], "fid_psi0.7[digits32] std": [20.0, math.nan]})
+    drawn, real = [], matplotlib.axes.Axes.errorbar
+
+    def spy(self, x, y, *a, **k):
+        drawn.append((k["label"], list(x), list(y)))
+        return real(self, x, y, *a, **k)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "errorbar", spy)
+    plots.save_truncation_curve(tmp_path / "t.png", table)
+    assert (tmp_path / "t.png").stat().st_size > 0
+    assert drawn == [("stylegan", [0.5, 0.7, 1.0], [700.0, 500.0, 400.0])]  # progan has no truncated points
+
+
+@pytest.mark.parametrize("name", ["a$^$", "$x$ and $", "\\$", "n" * 300, "line\nbreak"])
+def test_names_are_drawn_as_text_not_mathtext(tmp_path, monkeypatch, name):
+    """A `$` in a name used to reach matplotlib's mathtext parser (a ParseSyntaxException when the figure was
+    drawn); long names are cut with an ellipsis so the labels keep the layout."""
+    import matplotlib.axis
+
+    labels = []
+    real = matplotlib.axis.Axis.set_ticklabels
+
+    def spy(self, ticklabels, *a, **k):
+        labels.extend(ticklabels)
+        return real(self, ticklabels, *a, **k)
+
+    monkeypatch.setattr(matplotlib.axis.Axis, "set_ticklabels", spy)
+    table = pd.DataFrame({"variant": [name, "real"], "m mean": [1.0, 2.0], "m std": [0.1, math.nan]})
+    plots.save_metric_bars(tmp_path / "bars.png", table, "m", title=f"{name}: m", references=["real"])
+    assert (tmp_path / "bars.png").stat().st_size > 0
+    assert len(labels[0]) <= 40 + name.count("$") and "\n" not in labels[0]
+    frame = pd.DataFrame({"variant": [name], "fid[x] mean": [1.0], "fid[x] std": [0.1],
+                          "fid_psi0.5[x] mean": [2.0], "fid_psi0.5[x] std": [0.2]})
+    plots.save_truncation_curve(tmp_path / "t.png", frame, title=name)
+    assert (tmp_path / "t.png").stat().st_size > 0

@@ -165,7 +165,7 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
         table["rank"] = math.nan
         table["tie_best"] = False
         if head is not None:
-            _judge(table, head, {v: seed_values(scored, task, v, head).to_numpy() for v in variants}, kinds)
+            judge(table, head, {v: seed_values(scored, task, v, head).to_numpy() for v in variants}, kinds)
         order = {"real": 0, "trial": 1, "identity": 3, "init": 3}
         table["_order"] = [order.get(kinds[v], 1) + (0 if table.loc[v, "learned"] or kinds[v] != "trial" else 1)
                            for v in variants]
@@ -179,9 +179,11 @@ def aggregate(records: list[dict]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _judge(table: pd.DataFrame, head: str, values: dict[str, np.ndarray], kinds: dict[str, str]) -> None:
-    """Fill ``p_vs_init``, ``untested``, ``learned``, ``rank`` and ``tie_best`` of ``table`` from the
-    headline's per-seed values (diverged seeds scored at the worst)."""
+def judge(table: pd.DataFrame, head: str, values: dict[str, np.ndarray], kinds: dict[str, str]) -> None:
+    """Fill ``p_vs_init``, ``untested``, ``learned``, ``rank`` and ``tie_best`` of ``table`` (indexed by
+    variant, with an ``ok`` column: seeds that trained) from the headline's per-seed values (diverged
+    seeds scored at the worst): the one ranking rule of a leaderboard, at the final budget
+    (:func:`aggregate`) and at every point of the budget grid (:mod:`ganbench.report.budget_ranks`)."""
     higher = bool(_direction(head))
     trial_rows = [v for v in table.index if kinds[v] == "trial"]
     floor = values.get("init") if "init" in kinds else None

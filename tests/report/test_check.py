@@ -288,3 +288,72 @@ def test_a_baseline_recorded_on_two_machines_is_no_exact_baseline():
     assert "cpu_model AuthenticAMD 25/17 + GenuineIntel 6/167 vs AuthenticAMD 25/17" in r.items[0].basis
     with pytest.raises(ValueError, match="cpu_model"):
         check_records(_run({"gan-ns": BASE}), base, mode="exact")
+
+
+# -- points of the curve: every intermediate budget is gated too -------------------------------------
+
+def _curved_run(values_by_variant, env=HERE, at_1000=None):
+    """Trials judged at 100, 1,000 and 10,000 steps on mode TV; ``at_1000``: seed -> value at 1,000 steps."""
+    from .records import curved
+
+    out = []
+    for v, finals in values_by_variant.items():
+        for s, x in enumerate(finals):
+            mid = (at_1000 or {}).get(s, 0.4 + s / 100)
+            out.append(curved("ring8", v, s, [0.9 + s / 1000, mid, x], budgets=(100, 1000, 10000), env=env))
+    return out
+
+
+FINALS = {"gan-ns": [0.20, 0.22, 0.18, 0.21, 0.19]}
+
+
+def test_an_unchanged_rerun_with_curves_passes_at_every_point():
+    r = check_records(_curved_run(FINALS), _curved_run(FINALS))
+    assert r.passed and {i.budget for i in r.items} == {"", "100 G steps", "1,000 G steps"}
+    assert any(i.where == "mode_tv at 1,000 G steps" and i.status == "pass" for i in r.items)
+    moved = check_records(_curved_run(FINALS, env=ELSEWHERE), _curved_run(FINALS))  # another machine, same numbers
+    assert moved.passed
+
+
+def test_a_regression_only_at_an_intermediate_budget_fails_naming_it():
+    base = _curved_run(FINALS)
+    worse = _curved_run(FINALS, at_1000={2: 0.95})  # seed 2 at 1,000 steps: 0.42 -> 0.95, the end unchanged
+    r = check_records(worse, base)
+    assert r.exit_code == EXIT_REGRESSION and [(i.where, i.status) for i in r.failures] == [
+        ("mode_tv at 1,000 G steps", "regression")]
+    assert "ring8 / gan-ns / mode_tv at 1,000 G steps: seed by seed" in r.summary() and "seed 2" in r.summary()
+    assert "mode_tv at 1,000 G steps" in r.junit() and "| mode_tv at 1,000 G steps |" in r.markdown()
+    elsewhere = check_records(_curved_run(FINALS, env=ELSEWHERE, at_1000={2: 0.95}), base)
+    assert [(i.where, i.status) for i in elsewhere.failures] == [("mode_tv at 1,000 G steps", "regression")]
+    assert "Bonferroni over 2 intermediate points" in elsewhere.failures[0].message
+
+
+def test_intermediate_points_split_the_final_points_tail():
+    from scipy.stats import norm
+
+    from ganbench.report.check import compare_metric, point_k
+
+    assert point_k(3.0, 1) == 3.0 and point_k(3.0, 6) == pytest.approx(3.51, abs=0.01)
+    assert norm.sf(point_k(3.0, 6)) * 6 == pytest.approx(norm.sf(3.0))
+    # honest re-runs on another machine (5 seeds a side, one normal distribution at every point): how often
+    # does one of 6 intermediate points fail? Measured over 3,000 experiments: the final point alone 1.4%,
+    # the 6 intermediate points at k = 3 8.6%, at point_k 2.6% (the mean test's SE comes from 5 + 5 seeds,
+    # so its tail is heavier than the normal one k is set by)
+    rng = np.random.default_rng(0)
+    k6 = point_k(3.0, 6)
+    split = plain = 0
+    reps = 400  # the bounds below sit 3 or more binomial SDs from the measured rates
+    for _ in range(reps):
+        b, x = rng.normal(0.3, 0.05, size=(2, 6, 5))
+        fails = lambda k: any(compare_metric(dict(enumerate(b[i])), dict(enumerate(x[i])), "mode_tv", "distribution",  # noqa: E731
+                                             k).status == "regression" for i in range(6))
+        split, plain = split + fails(k6), plain + fails(3.0)
+    assert split / reps < 0.05 and plain > split
+
+
+def test_baseline_points_the_run_lacks_are_named_not_failed():
+    base = _curved_run(FINALS)
+    new = [dict(r, curve=r["curve"][1:]) for r in _curved_run(FINALS)]  # no point at 100 steps
+    r = check_records(new, base)
+    assert r.passed
+    assert any(i.status == "skipped" and "100 G steps" in i.message for i in r.items)

@@ -230,16 +230,17 @@ def _cmd_leaderboard(args) -> int:
         args.format = "html"
         args.out = args.out or str(Path(args.run_dir) / "leaderboard" / "leaderboard.html")
     if args.format == "html":  # the plots embedded (drawn in a temporary folder: nothing lands in the run)
-        text = html_page(args.run_dir)
+        text = html_page(args.run_dir, select=args.select)
     else:
-        text = render(records, args.format, title=f"ganbench leaderboard: suite {records[0].get('suite', '')}")
+        text = render(records, args.format, title=f"ganbench leaderboard: suite {records[0].get('suite', '')}",
+                      select=args.select)
     if args.out:
         atomic_write_text(args.out, text)
         print(f"wrote {args.out}")
     else:
         print(text)
     if args.plots:
-        for name, path in write_leaderboard(args.run_dir, args.plots_dir).items():
+        for name, path in write_leaderboard(args.run_dir, args.plots_dir, select=args.select).items():
             print(f"wrote {path}")
     return EXIT_OK
 
@@ -560,6 +561,10 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--out", default=None, help="write to this file instead of stdout")
     lb.add_argument("--plots", action="store_true", help="also write the plots and tables into --plots-dir")
     lb.add_argument("--plots-dir", default=None, help="default RUN_DIR/leaderboard")
+    lb.add_argument("--select", default="final", choices=["final", "best"],
+                    help="which point of each trial's curve the tables judge: final (default), or best: the point "
+                         "whose headline is best on a selection reference disjoint from the reporting one, reported "
+                         "beside the final point's with the optimism of selection")
     lb.set_defaults(func=_cmd_leaderboard)
 
     c = sub.add_parser("compare", help="run a candidate variant against recorded baselines, with statistics")

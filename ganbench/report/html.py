@@ -5,7 +5,10 @@ Built from :func:`ganbench.report.tables.aggregate`'s numeric tables and the met
 with a tooltip and a legend per column (description, direction, citation), numbers rounded to their
 spread (:mod:`ganbench.report.format`), floor and ceiling rows set apart, unranked rows greyed with
 their reason, sortable columns (a small inline script), and each task's plots embedded as ``data:``
-URIs. CSS and script are inline and nothing is fetched, so the file works from ``file://``.
+URIs. CSS and script are inline and nothing is fetched, so the file works from ``file://``. A task
+judged along its training (:mod:`ganbench.report.budget_axis`) also shows its time-to-target and AUC
+columns, its learning-curve figure, its ranks at each budget and the order changes a test backs; with
+``--select best``, the selection table (:mod:`ganbench.report.selection`).
 
 :func:`render_page` is pure: records (and the PNG files the leaderboard's plots wrote) in, one
 string out; the same inputs give the same bytes.
@@ -25,9 +28,13 @@ import pandas as pd
 from ganbench.metrics.registry import VALUES, column_header
 from ganbench.records import safe_name
 from ganbench.report import format as fmt
+from ganbench.report.budget_axis import (TARGETS, BudgetAxis, add_budget_columns, anytime_caption, anytime_headers,
+                                         auc_text, budget_axes, curves_caption, ert_text, order_sentence, ranks_caption,
+                                         ranks_display, target_key)
 from ganbench.report.claims import claims_markdown, claims_table
 from ganbench.report.constants import ALPHA, CI_LEVEL
 from ganbench.report.regime import regime_notes
+from ganbench.report.selection import selection_caption, selection_display, selection_notes, selection_table
 from ganbench.report.tables import REFERENCE_LABELS, aggregate, not_learned_label
 
 # Reference rows: the ceiling (held-out data; a translation's inputs unchanged) and the floor.
@@ -35,6 +42,8 @@ ROW_CLASS = {"real": "ceiling", "identity": "ceiling", "init": "floor"}
 BUDGET_UNITS = {"g_steps": "generator steps", "kimg": "kimg", "seconds": "s", "gflops": "GFLOP"}
 # Plot kinds in page order, with their alt text (``{task}``, ``{what}``, ``{variant}``, ``{metric}``).
 PLOTS = {
+    "curves": "{task}: {metric} against the budget (log scale), per variant the mean over seeds and its pointwise 95% "
+              "bootstrap band; floor and ceiling as their mean and 95% CI",
     "samples": "{task}: {what} of seed 0, one panel per variant and reference row",
     "reconstructions": "{task}: held-out inputs and their reconstructions G(E(x)), seed 0, one row per variant",
     "bars": "{task}: bar chart of {metric} per variant, mean and std over seeds; reference rows in grey",
@@ -69,21 +78,28 @@ def plots_by_task(written: Mapping[str, Path], tasks) -> dict[str, dict[str, Pat
 
 def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | None = None, title: str = "",
                 description: str = "", claims: tuple | None = None,
-                tables: Mapping[str, pd.DataFrame] | None = None) -> str:
+                tables: Mapping[str, pd.DataFrame] | None = None,
+                axes: Mapping[str, BudgetAxis] | None = None) -> str:
     """The leaderboard page of ``records`` (every task of one suite) as one HTML string.
 
     ``plots``: per task, the PNG files to embed (``{task: {what: path}}``, :func:`plots_by_task`);
     ``title`` (default "ganbench leaderboard: suite NAME") and ``description`` (the suite's) head
     the page; ``claims``: ``(verdicts, design)`` of the suite's published claims, a section first;
-    ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built."""
+    ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built;
+    ``axes``: :func:`~ganbench.report.budget_axis.budget_axes` of ``records`` (its columns joined to
+    ``tables`` by :func:`~ganbench.report.budget_axis.add_budget_columns`), built when not given."""
     if not records:
         raise ValueError("no records to render; point the leaderboard at a run directory with records/*.json")
     suite = records[0].get("suite", "")
     title = title or f"ganbench leaderboard: suite {suite}"
     tables = aggregate(records) if tables is None else tables
+    if axes is None:
+        axes = budget_axes(records, tables)
+        tables = add_budget_columns(tables, axes)
     plots = plots or {}
-    sections = [_section(task, table, [r for r in records if r["task"] == task], plots.get(task, {}))
-                for task, table in tables.items()]
+    notes = selection_notes(records)
+    sections = [_section(task, table, [r for r in records if r["task"] == task], plots.get(task, {}), axes.get(task),
+                         notes.get(task, "")) for task, table in tables.items()]
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="ganbench">\n<title>{escape(title)}</title>\n'
@@ -189,14 +205,16 @@ def _claims_section(claims: tuple) -> str:
             "</tbody>\n</table></div>\n</section>\n")
 
 
-def _section(task: str, table: pd.DataFrame, records: list[dict], plots: Mapping[str, Path]) -> str:
+def _section(task: str, table: pd.DataFrame, records: list[dict], plots: Mapping[str, Path],
+             axis: BudgetAxis | None = None, select_note: str = "") -> str:
     info = _task_info(task)
     n_modes = info.get("n_modes")
     about = " — ".join(escape(x) for x in (info.get("description"), info.get("paper")) if x)
     head = _headline(table)
-    columns = _columns(table, n_modes)
+    columns = _columns(table, n_modes, axis)
     caption, protocol = _caption(task, table, n_modes), _protocol(task, records)
-    regime = "".join(f'<p class="regime">{escape(n)}</p>\n' for n in regime_notes(task, records, table))
+    notes = regime_notes(task, records, table) + ([select_note] if select_note else [])
+    regime = "".join(f'<p class="regime">{escape(n)}</p>\n' for n in notes)
     rows = "".join(_row(i, variant, r, columns, records) for i, (variant, r) in enumerate(table.iterrows()))
     ths = "".join(_th(c) for c in columns)
     empty = "" if head else '<p class="note">No successful trial: nothing to rank.</p>'
@@ -207,7 +225,9 @@ def _section(task: str, table: pd.DataFrame, records: list[dict], plots: Mapping
             f'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="{tid}-c">'
             f'<table class="lb" data-task="{escape(task)}" aria-labelledby="{tid}-c">\n'
             f"<thead><tr>{ths}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n"
-            f"{_column_legend(columns)}{_problems(records)}{_figures(task, table, plots, n_modes)}</div>\n</section>\n")
+            f"{_column_legend(columns)}{_anytime_note(axis)}{_problems(records)}{_selection(task, table, records)}"
+            f"{_budget_axis(axis, plots.get('curves'), n_modes)}{_figures(task, table, plots, n_modes)}"
+            "</div>\n</section>\n")
 
 
 def _task_info(task: str) -> dict:
@@ -260,7 +280,7 @@ def _direction_words(higher) -> str:
     return {True: "higher is better", False: "lower is better"}.get(higher, "not ranked")
 
 
-def _columns(table: pd.DataFrame, n_modes) -> list[Column]:
+def _columns(table: pd.DataFrame, n_modes, axis: BudgetAxis | None = None) -> list[Column]:
     head = _headline(table)
     metrics = [c[: -len(" mean")] for c in table.columns if c.endswith(" mean")]
     metrics = ([head] if head else []) + [c for c in metrics if c != head]
@@ -278,6 +298,19 @@ def _columns(table: pd.DataFrame, n_modes) -> list[Column]:
             cols.append(Column("p_vs_init", "p vs init", "one-sided Welch test, raised to the exact permutation "
                                "floor, that the headline is better than the untrained generator's (init row), "
                                f"diverged seeds counted at the worst value; a variant is ranked when p < {ALPHA}"))
+    if axis is not None and "auc" in table.columns:
+        for key, header in anytime_headers(axis.unit_words).items():
+            if key == "auc":
+                cols.append(Column("auc", header, "normalised area under the headline's progress curve (0 at the "
+                                   "floor, 1 at the ceiling, clipped to [0, 1]; trapezoid on log budget over the "
+                                   f"grid): mean over seeds and its {CI_LEVEL:.0%} CI", "descending"))
+            else:
+                f = int(key[3:]) / 100
+                cols.append(Column(key, header, f"expected running time to {f:.0%} of the way from floor to ceiling "
+                                   "on the headline: the budget every seed used until its first grid point at the "
+                                   "target, or its whole budget when it never got there (censored), divided by the "
+                                   f"seeds that got there; ∞ when none did; [{CI_LEVEL:.0%} percentile bootstrap "
+                                   "interval over seeds] (seeds that got there / seeds)"))
     steps = table.loc[table["kind"] == "trial", "g_steps"].dropna().unique()
     if len(steps) > 1:  # equal steps are the budget, said above the table
         cols.append(Column("g_steps", "G steps", "generator steps trained, mean per trial"))
@@ -361,6 +394,13 @@ def _cell(c: Column, variant: str, r: pd.Series, kind: str, learned: bool, recor
     if c.key in ("g_steps", "gflops", "train_s"):
         x = r[c.key] if trial else math.nan
         return _td(fmt.count(x) if trial else "", x)
+    if c.key == "auc" or c.key in {target_key(f) for f in TARGETS}:
+        if not trial:
+            return _td("", math.nan)
+        text = auc_text(r) if c.key == "auc" else ert_text(r, int(c.key[3:]) / 100)
+        lo, hi = r.get(f"{c.key} ci_lo", math.nan), r.get(f"{c.key} ci_hi", math.nan)
+        return _td(text, r.get(c.key, math.nan), f"{r.get(c.key, math.nan):.6g}, CI [{lo:.4g}, {hi:.4g}]"
+                   if not math.isnan(r.get(c.key, math.nan)) else "")
     if c.key == "seeds":
         extra = [f"{int(r[s])} {s}" for s in ("diverged", "failed") if int(r[s])]
         text = str(int(r["ok"])) + (f" ({', '.join(extra)})" if extra else "")
@@ -425,7 +465,7 @@ def _problems(records) -> str:
 
 
 def _figures(task: str, table: pd.DataFrame, plots: Mapping[str, Path], n_modes) -> str:
-    if not plots:
+    if not [k for k in plots if k != "curves"]:
         return ""
     head = _headline(table)
     metric = column_header(head, n_modes) if head else "the headline"
@@ -434,6 +474,8 @@ def _figures(task: str, table: pd.DataFrame, plots: Mapping[str, Path], n_modes)
     figs = []
     for key in sorted(plots, key=lambda k: (order.get(k.rsplit(" ", 1)[-1], len(order)), k)):
         kind = key.rsplit(" ", 1)[-1]
+        if kind == "curves":  # drawn in the task's budget-axis block, beside its ranks
+            continue
         variant = key[: -len(" mixing")] if kind == "mixing" else ""
         alt = PLOTS.get(kind, "{task}: " + key).format(task=task, what=what, metric=metric, variant=variant)
         figs.append(_figure(Path(plots[key]), alt, kind))
@@ -446,9 +488,54 @@ def _figure(path: Path, alt: str, kind: str) -> str:
         raise ValueError(f"{path}: not a PNG file; the leaderboard page embeds the PNGs its plots write")
     width, height = struct.unpack(">II", data[16:24])
     src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-    cls = "fig wide" if kind in ("samples", "reconstructions") else "fig"
+    cls = "fig wide" if kind in ("samples", "reconstructions", "curves") else "fig"
     return (f'<figure class="{cls}"><img src="{src}" width="{width}" height="{height}" alt="{escape(alt)}">'
             f"<figcaption>{escape(alt)}</figcaption></figure>")
+
+
+def _text_table(frame: pd.DataFrame, cls: str, labelled_by: str) -> str:
+    """A small non-sortable table of text cells (names and numbers already formatted), escaped."""
+    ths = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f'<td class="{"text" if i == 0 else "num"}">{escape(str(v))}</td>'
+                                    for i, v in enumerate(row)) + "</tr>\n" for row in frame.itertuples(index=False))
+    return (f'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="{labelled_by}">'
+            f'<table class="{cls}" aria-labelledby="{labelled_by}">\n<thead><tr>{ths}</tr></thead>\n<tbody>\n{rows}'
+            "</tbody>\n</table></div>\n")
+
+
+def _anytime_note(axis: BudgetAxis | None) -> str:
+    return f'<p class="note">{escape(anytime_caption(axis))}</p>\n' if axis is not None else ""
+
+
+def _selection(task: str, table: pd.DataFrame, records: list[dict]) -> str:
+    """With ``--select best``: the selected points' headline beside the final points' and the optimism."""
+    chosen = selection_table(records, task)
+    if chosen.empty:
+        return ""
+    place = {v: i for i, v in enumerate(table.index)}
+    chosen = chosen.sort_values("variant", key=lambda s: s.map(place).fillna(len(place)), kind="stable")
+    head = _headline(table) or ""
+    unit = next((u for u in chosen["unit"] if u), "")
+    tid = _task_id(task) + "-sel"
+    return (f'<div class="selection">\n<p class="note" id="{tid}">{escape(selection_caption(head))}</p>\n'
+            f"{_text_table(selection_display(chosen, head, BUDGET_UNITS.get(unit, unit)), 'ranks', tid)}</div>\n")
+
+
+def _budget_axis(axis: BudgetAxis | None, figure: Path | None, n_modes) -> str:
+    """A task's training-run block: the learning-curve figure, its caption, ranks by budget, order changes."""
+    if axis is None:
+        return ""
+    tid = _task_id(axis.task)
+    metric = column_header(axis.headline, n_modes)
+    fig = (f'<div class="figures">{_figure(Path(figure), PLOTS["curves"].format(task=axis.task, metric=metric), "curves")}'
+           "</div>\n") if figure else ""
+    notes = "".join(f'<p class="note">{escape(n)}</p>\n' for n in axis.notes)
+    return (f'<div class="budget-axis">\n<h3 id="{tid}-run">{escape(axis.task)}: along the training run</h3>\n{fig}'
+            f'<p class="note">{escape(curves_caption(axis))}</p>\n'
+            f'<p class="caption" id="{tid}-ranks">{escape(axis.task)}: rank · mean ± std of {escape(metric)} at each '
+            f'budget</p>\n<p class="note">{escape(ranks_caption(axis))}</p>\n'
+            f"{_text_table(ranks_display(axis), 'ranks', f'{tid}-ranks')}"
+            f'<p class="order">{escape(order_sentence(axis))}</p>\n{notes}</div>\n')
 
 
 def _task_id(task: str) -> str:
@@ -501,6 +588,14 @@ table.claims th, table.claims td { padding: .32rem .42rem; border-bottom: 1px so
   vertical-align: top; }
 table.claims thead th { background: var(--panel); }
 table.claims td.verdict { font-weight: 600; }
+table.ranks { border-collapse: collapse; width: 100%; font-size: .84rem; font-variant-numeric: tabular-nums; }
+table.ranks th, table.ranks td { padding: .3rem .42rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
+table.ranks thead th { background: var(--panel); text-align: right; }
+table.ranks thead th:first-child, table.ranks td.text { text-align: left; }
+table.ranks td.num { text-align: right; }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 .3rem; }
+.note { font-size: .86rem; margin: .4rem 0; }
+.order { font-size: .9rem; border-left: 3px solid var(--accent); padding-left: .5rem; }
 table.lb { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: .86rem; }
 .caption { font-weight: 600; margin: .3rem 0; }
 .regime { font-size: .9rem; border-left: 3px solid var(--muted); padding-left: .5rem; }

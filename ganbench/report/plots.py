@@ -214,3 +214,68 @@ def save_truncation_curve(path, table, title: str = "") -> None:
     ax.legend(fontsize=7)
     ax.set_title(plot_text(title), fontsize=9)
     _save(fig, path)
+
+
+def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "budget", ylabel: str = "",
+                         title: str = "", band_label: str = "pointwise 95% bootstrap band") -> None:
+    """Learning curves: a metric against the budget on a log axis, one panel per generator judged.
+
+    ``budgets``: the grid (increasing); ``panels``: ``[(panel title, [(variant, mean, lo, hi), ...]),
+    ...]``, each curve drawn as its mean (a line with markers) and a shaded band ``[lo, hi]`` (labelled
+    ``band_label`` in the legend); a variant keeps its colour in every panel. ``references``: ``{label:
+    (mean, lo, hi)}`` (the floor and ceiling rows), drawn as horizontal lines with a shaded CI across the
+    whole axis. Infinite values (a diverged seed of an unbounded metric makes the mean infinite) are
+    left off the line, and a band that reaches them is drawn to the edge of the axes."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    budgets = np.asarray(budgets, float)
+    panels = list(panels)
+    references = references or {}
+    fig = _figure(figsize=(4.6 * len(panels) + 2.2, 3.6))
+    axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
+    variants = list(dict.fromkeys(v for _, curves in panels for v, *_ in curves))
+    from matplotlib import colormaps
+
+    palette = [f"C{i}" for i in range(10)] if len(variants) <= 10 else list(colormaps["tab20"].colors)
+    colour = {v: palette[i % len(palette)] for i, v in enumerate(variants)}
+    finite = [x for _, curves in panels for _, m, lo, hi in curves for x in (*m, *lo, *hi) if np.isfinite(x)]
+    finite += [x for m, lo, hi in references.values() for x in (m, lo, hi) if np.isfinite(x)]
+    lo_y, hi_y = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    pad = 0.05 * (hi_y - lo_y or 1.0)
+    ylim = (lo_y - pad, hi_y + pad)
+    ref_style = [("0.15", "--"), ("0.5", ":")]  # neutral, so no variant's colour reads as a reference
+    for ax, (panel_title, curves) in zip(axes, panels):
+        for i, (label, (m, lo, hi)) in enumerate(references.items()):
+            c, style = ref_style[i % len(ref_style)]
+            if np.isfinite(lo) and np.isfinite(hi):
+                ax.axhspan(lo, hi, color=c, alpha=0.12, linewidth=0, zorder=0)
+            if np.isfinite(m):
+                ax.axhline(m, color=c, linestyle=style, linewidth=1.1, zorder=1)
+                ax.annotate(plot_text(shorten(label.split(":", 1)[0], 20)), (0.01, m), xycoords=("axes fraction", "data"),
+                            xytext=(0, 2), textcoords="offset points", fontsize=7, color=c, va="bottom")
+        for v, m, lo, hi in curves:
+            m, lo, hi = (np.asarray(a, float) for a in (m, lo, hi))
+            lo = np.clip(np.where(np.isnan(lo), m, lo), *ylim)
+            hi = np.clip(np.where(np.isnan(hi), m, hi), *ylim)
+            ax.fill_between(budgets, lo, hi, color=colour[v], alpha=0.18, linewidth=0, zorder=2)
+            ax.plot(budgets, np.where(np.isfinite(m), m, np.nan), color=colour[v], marker="o", markersize=3,
+                    linewidth=1.4, zorder=3)
+        ax.set_xscale("log")
+        ax.set_xlim(budgets[0] / 1.3, budgets[-1] * 1.3)
+        ax.set_xticks(budgets)  # the grid's own points, not powers of ten
+        ax.set_xticklabels([f"{b:,.0f}" if float(b).is_integer() else f"{b:g}" for b in budgets], fontsize=7)
+        ax.minorticks_off()
+        ax.set_ylim(*ylim)
+        ax.set_xlabel(plot_text(xlabel))
+        ax.grid(True, which="major", color="0.9", linewidth=0.6)
+        ax.set_title(plot_text(panel_title), fontsize=9)
+    axes[0].set_ylabel(plot_text(ylabel))
+    handles = [Line2D([], [], color=colour[v], marker="o", markersize=3, label=plot_text(shorten(v))) for v in variants]
+    handles.append(Patch(color="0.5", alpha=0.3, label=plot_text(band_label)))
+    for i, label in enumerate(references):
+        c, style = ref_style[i % len(ref_style)]
+        handles.append(Line2D([], [], color=c, linestyle=style, label=plot_text(shorten(label, 48))))
+    axes[-1].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    fig.suptitle(plot_text(title), fontsize=9, y=1.03)
+    _save(fig, path)

@@ -1,6 +1,12 @@
 """A run directory's leaderboard, rendered and written: ``leaderboard.{md,csv,html}``, ``long.csv``, the
-claims' verdicts and the per-task plots. The records are aggregated once
-(:func:`ganbench.report.tables.aggregate`) and the tables passed to every renderer."""
+claims' verdicts, the per-task plots, and the learning curves in long form (``curves_long.csv``) and as
+JSON lines (``curves.jsonl``). The records are aggregated once
+(:func:`ganbench.report.tables.aggregate`, with the budget axis's columns,
+:func:`ganbench.report.budget_axis.add_budget_columns`) and the tables passed to every renderer.
+
+``select``: which point of each trial's curve the tables judge, ``"final"`` (the default) or
+``"best"`` on the selection reference (:mod:`ganbench.report.selection`); the curves, their
+figure and the budget axis are the same either way."""
 from __future__ import annotations
 
 import json
@@ -12,47 +18,70 @@ import pandas as pd
 
 from ganbench.records import RunDir, load_records, safe_name, trial_id
 from ganbench.report import escape
+from ganbench.report.budget_axis import BudgetAxis, add_budget_columns, budget_axes
 from ganbench.report.claims import claim_verdicts, claims_table, suite_claims, verdicts_json
 from ganbench.report.html import plots_by_task, render_page
 from ganbench.report.markdown import render_csv, render_markdown
-from ganbench.report.plots import (save_metric_bars, save_mixing_grid, save_reconstruction_panel, save_sample_panel,
-                                   save_truncation_curve)
+from ganbench.report.curve_export import curves_jsonl, curves_long
+from ganbench.report.plots import (save_learning_curves, save_metric_bars, save_mixing_grid, save_reconstruction_panel,
+                                   save_sample_panel, save_truncation_curve)
+from ganbench.report.selection import selected_points
 from ganbench.report.tables import aggregate, long_frame, not_learned_label
 from ganbench.utils.atomic import atomic_write_text
 
 FORMATS = ("md", "csv", "html")
 
 
+def prepare(records: list[dict], select: str = "final", tables: dict[str, pd.DataFrame] | None = None
+            ) -> tuple[list[dict], dict, dict]:
+    """``(records judged at their selected point, tables, budget axes)``: the records through
+    :func:`~ganbench.report.selection.selected_points`, aggregated once (``tables``, when already
+    built from them), each task's budget axis (:func:`~ganbench.report.budget_axis.budget_axes`) and
+    its columns joined to the tables."""
+    records = selected_points(records, select)
+    tables = aggregate(records) if tables is None else tables
+    axes = budget_axes(records, tables)
+    return records, add_budget_columns(tables, axes), axes
+
+
 def render(records: list[dict], fmt: str = "md", title: str = "", claims: tuple | None = None,
-           tables: dict[str, pd.DataFrame] | None = None) -> str:
+           tables: dict[str, pd.DataFrame] | None = None, select: str = "final") -> str:
     """The leaderboard of ``records`` as markdown, csv or html (without plots). ``claims``: the
     ``(verdicts, design)`` of the suite's published claims (:mod:`ganbench.report.claims`), shown first;
-    ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built."""
+    ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built;
+    ``select``: the point of each trial's curve the tables judge (module docstring)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    tables = aggregate(records) if tables is None else tables
+    records, tables, axes = prepare(records, select, tables)
     if fmt == "html":  # the page without plots; html_page() embeds a run directory's
-        return render_page(records, title=title, claims=claims, tables=tables)
+        return render_page(records, title=title, claims=claims, tables=tables, axes=axes)
     if fmt == "csv":
         return render_csv(tables)
-    return render_markdown(records, tables, title=title, claims=claims)
+    return render_markdown(records, tables, title=title, claims=claims, axes=axes)
 
 
-def write_leaderboard(run_dir, out_dir=None, formats=FORMATS, plots: bool = True) -> dict:
-    """Write ``leaderboard.{md,csv,html}``, ``long.csv`` and per-task plots into ``run_dir/leaderboard``
-    (or ``out_dir``); the html page embeds the plots (drawn first); returns the paths written."""
+def write_leaderboard(run_dir, out_dir=None, formats=FORMATS, plots: bool = True, select: str = "final") -> dict:
+    """Write ``leaderboard.{md,csv,html}``, ``long.csv``, ``curves_long.csv``, ``curves.jsonl`` and
+    per-task plots into ``run_dir/leaderboard`` (or ``out_dir``); the html page embeds the plots (drawn
+    first), the Markdown links them; ``select``: the point of each trial's curve the tables judge
+    (module docstring); returns the paths written."""
     run_dir = Path(run_dir)
-    records = load_records(run_dir)
+    raw = load_records(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "leaderboard"
-    tables = aggregate(records)
-    drawn = draw_plots(run_dir, records, out_dir, tables) if plots else {}
+    records, tables, axes = prepare(raw, select)
+    drawn = draw_plots(run_dir, records, out_dir, tables, axes) if plots else {}
     claims = _claims(run_dir, records, tables)
     title = f"ganbench leaderboard: suite {records[0].get('suite', '')}"
     written = {}
     for fmt in formats:
         path = out_dir / f"leaderboard.{fmt}"
-        text = (_page(run_dir, records, drawn, title, claims, tables) if fmt == "html"
-                else render(records, fmt, title=title, claims=claims, tables=tables))
+        if fmt == "html":
+            text = _page(run_dir, records, drawn, title, claims, tables, axes)
+        elif fmt == "md":
+            text = render_markdown(records, tables, title=title, claims=claims, axes=axes,
+                                   figures={t: p.name for t, p in _curve_figures(drawn, axes).items()})
+        else:
+            text = render_csv(tables)
         atomic_write_text(path, text)
         written[fmt] = path
     if claims:
@@ -61,8 +90,17 @@ def write_leaderboard(run_dir, out_dir=None, formats=FORMATS, plots: bool = True
         written["claims"] = out_dir / "claims.json"
     atomic_write_text(out_dir / "long.csv", escape.csv_frame(long_frame(records)).to_csv(index=False))
     written["long"] = out_dir / "long.csv"
+    atomic_write_text(out_dir / "curves_long.csv", escape.csv_frame(curves_long(raw)).to_csv(index=False))
+    written["curves_long"] = out_dir / "curves_long.csv"
+    atomic_write_text(out_dir / "curves.jsonl", curves_jsonl(raw))
+    written["curves_jsonl"] = out_dir / "curves.jsonl"
     written.update(drawn)
     return written
+
+
+def _curve_figures(drawn: dict, axes: dict) -> dict:
+    """``{task: path}`` of the learning-curve figures among the plots drawn."""
+    return {t: drawn[f"{t} curves"] for t in axes if f"{t} curves" in drawn}
 
 
 def _claims(run_dir: Path, records, tables) -> tuple | None:
@@ -71,26 +109,28 @@ def _claims(run_dir: Path, records, tables) -> tuple | None:
     return (claim_verdicts(records, ids, design, tables=tables), design) if ids else None
 
 
-def html_page(run_dir, plots_dir=None) -> str:
+def html_page(run_dir, plots_dir=None, select: str = "final") -> str:
     """The self-contained leaderboard page of a run directory, its plots embedded: drawn into
-    ``plots_dir`` (kept) or a temporary folder (removed), so rendering writes nothing into the run."""
+    ``plots_dir`` (kept) or a temporary folder (removed), so rendering writes nothing into the run;
+    ``select``: the point of each trial's curve the tables judge (module docstring)."""
     run_dir = Path(run_dir)
-    records = load_records(run_dir)
-    tables = aggregate(records)
+    records, tables, axes = prepare(load_records(run_dir), select)
     title = f"ganbench leaderboard: suite {records[0].get('suite', '')}"
     claims = _claims(run_dir, records, tables)
     if plots_dir is not None:
-        return _page(run_dir, records, draw_plots(run_dir, records, Path(plots_dir), tables), title, claims, tables)
+        drawn = draw_plots(run_dir, records, Path(plots_dir), tables, axes)
+        return _page(run_dir, records, drawn, title, claims, tables, axes)
     with tempfile.TemporaryDirectory(prefix="ganbench-plots-") as tmp:
-        return _page(run_dir, records, draw_plots(run_dir, records, Path(tmp), tables), title, claims, tables)
+        return _page(run_dir, records, draw_plots(run_dir, records, Path(tmp), tables, axes), title, claims, tables,
+                     axes)
 
 
-def _page(run_dir: Path, records, drawn: dict, title: str, claims, tables) -> str:
+def _page(run_dir: Path, records, drawn: dict, title: str, claims, tables, axes) -> str:
     suite_json = RunDir(run_dir).suite_json
     description = json.loads(suite_json.read_text()).get("description", "") if suite_json.is_file() else ""
     tasks = list(dict.fromkeys(r["task"] for r in records))
     return render_page(records, plots_by_task(drawn, tasks), title=title, description=description, claims=claims,
-                       tables=tables)
+                       tables=tables, axes=axes)
 
 
 def _is_file(path: Path) -> bool:
@@ -102,14 +142,21 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def draw_plots(run_dir: Path, records, out_dir: Path, tables: dict[str, pd.DataFrame] | None = None) -> dict:
-    """Draw every task's plots into ``out_dir`` (headline bars, FID against truncation, samples,
-    reconstructions, style-mixing grids); returns ``{"{task} {what}": path}``. Names in titles and labels
-    are cut to :data:`ganbench.report.escape.PLOT_WIDTH` characters (the tables keep them whole)."""
+def draw_plots(run_dir: Path, records, out_dir: Path, tables: dict[str, pd.DataFrame] | None = None,
+               axes: dict[str, BudgetAxis] | None = None) -> dict:
+    """Draw every task's plots into ``out_dir`` (learning curves, headline bars, FID against
+    truncation, samples, reconstructions, style-mixing grids); returns ``{"{task} {what}": path}``.
+    Names in titles and labels are cut to :data:`ganbench.report.escape.PLOT_WIDTH` characters (the
+    tables keep them whole). ``axes``: :func:`~ganbench.report.budget_axis.budget_axes` of the records."""
     from ganbench.tasks import get_task
 
     tables = aggregate(records) if tables is None else tables
+    axes = budget_axes(records, tables) if axes is None else axes
     written = {}
+    for task, axis in axes.items():
+        path = out_dir / f"{safe_name(task)}_curves.png"
+        save_curve_figure(path, axis)
+        written[f"{task} curves"] = path
     for task, table in tables.items():
         safe, name = safe_name(task), escape.shorten(task)
         head = table["headline"].iloc[0]
@@ -152,3 +199,20 @@ def draw_plots(run_dir: Path, records, out_dir: Path, tables: dict[str, pd.DataF
                                                                  "G(E(x)), seed 0")
                 written[f"{task} reconstructions"] = path
     return written
+
+
+def save_curve_figure(path: Path, axis: BudgetAxis) -> None:
+    """A task's learning-curve figure (``<task>_curves.png``): the headline against the budget, log x,
+    per variant the mean and its pointwise 95% bootstrap band; the raw generator in a second panel where
+    the ranked one is an average; the floor and ceiling as their mean and 95% CI."""
+    name = escape.shorten(axis.task)
+    panels = [(f"ranked generator: {axis.generator}", [(c.variant, c.mean, c.lo, c.hi) for c in axis.curves])]
+    if axis.raw_curves:
+        panels.append(("raw generator (no average)", [(c.variant, c.mean, c.lo, c.hi) for c in axis.raw_curves]))
+    refs = {f"{label}: {ref.kind} (mean, 95% CI)": (ref.mean, ref.lo, ref.hi)
+            for label, ref in (("ceiling", axis.ceiling), ("floor", axis.floor)) if ref is not None}
+    better = "higher is better" if axis.higher else "lower is better"
+    save_learning_curves(path, axis.budgets, panels, refs, xlabel=f"{axis.unit_words} (log scale)",
+                         ylabel=f"{axis.headline} ({better})",
+                         title=f"{name}: {axis.headline} against the budget, mean over seeds and pointwise 95% "
+                               "bootstrap band")

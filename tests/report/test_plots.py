@@ -48,3 +48,31 @@ def test_names_are_drawn_as_text_not_mathtext(tmp_path, monkeypatch, name):
                           "fid_psi0.5[x] mean": [2.0], "fid_psi0.5[x] std": [0.2]})
     plots.save_truncation_curve(tmp_path / "t.png", frame, title=name)
     assert (tmp_path / "t.png").stat().st_size > 0
+
+
+def test_learning_curves_draw_each_panel_band_and_reference(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    fills, spans = [], []
+    real_fill, real_span = matplotlib.axes.Axes.fill_between, matplotlib.axes.Axes.axhspan
+
+    def fill(self, x, lo, hi, *a, **k):
+        fills.append((list(x), list(lo), list(hi)))
+        return real_fill(self, x, lo, hi, *a, **k)
+
+    def span(self, lo, hi, *a, **k):
+        spans.append((lo, hi))
+        return real_span(self, lo, hi, *a, **k)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "fill_between", fill)
+    monkeypatch.setattr(matplotlib.axes.Axes, "axhspan", span)
+    budgets = [100, 1000, 10000]
+    curves = [("a$^$", [0.9, 0.5, 0.2], [0.8, 0.4, 0.1], [1.0, 0.6, 0.3]),
+              ("b", [0.9, math.inf, math.inf], [0.85, 0.7, 0.7], [0.95, math.inf, math.inf])]  # diverged: off the top
+    plots.save_learning_curves(tmp_path / "c.png", budgets, [("ema", curves), ("raw", curves[:1])],
+                               {"ceiling: real": (0.02, 0.01, 0.03), "floor: init": (0.98, 0.97, 0.99)},
+                               xlabel="G steps", ylabel="mode TV", title="t$x$")
+    assert (tmp_path / "c.png").stat().st_size > 0
+    assert len(fills) == 3 and spans == [(0.01, 0.03), (0.97, 0.99)] * 2
+    top = fills[1][2]
+    assert top[0] == 0.95 and top[1] == top[2] and math.isfinite(top[1]) and top[1] > 0.99  # clipped to the edge

@@ -169,3 +169,60 @@ def test_hostile_names_in_the_compare_and_claims_tables(tmp_path):
 def test_html_page_equals_the_written_page(tmp_path):
     run = write(tmp_path / "run", _records())
     assert write_leaderboard(run)["html"].read_text() == html_page(run)
+
+
+# --- the budget axis ------------------------------------------------------------------------------
+
+
+def _curved_records(task="ring8", names=("quick", "slow")):
+    from .records import curved, references
+
+    recs = []
+    for i, name in enumerate(names):
+        for s in range(4):
+            recs.append(dict(curved(task, name, s, [0.9 - 0.1 * i, 0.5 - 0.05 * i + s / 100, 0.2 + s / 50],
+                                    budgets=(100, 1000, 10000), raw=[0.8, 0.4, 0.2]), trial_id=f"{task[:5]}_{i}_{s}"))
+    refs = references(task)
+    return recs + [dict(r, trial_id=f"{task[:5]}_{r['kind']}_{r['seed_index']}") for r in refs]
+
+
+def test_the_budget_axis_in_every_format(tmp_path):
+    recs = _curved_records()
+    run = write(tmp_path / "run", recs)
+    written = write_leaderboard(run)
+    assert written["ring8 curves"] == run / "leaderboard" / "ring8_curves.png"
+    md = written["md"].read_text()
+    assert "![ring8: learning curves](ring8_curves.png)" in md and "### ring8: along the training run" in md
+    assert "ERT 50% (G steps)" in md and "| AUC " in md and "pointwise 95% bootstrap band" in md
+    assert "61% at 500" not in md and "90% at 100 G steps" in md  # the grid's own points
+    _markdown_tables_are_whole(md)
+    page = written["html"].read_text()
+    from .test_html import _parse
+
+    tree = _parse(page)
+    assert "along the training run" in page and page.count("data:image/png;base64,") == 2  # curves and bars
+    assert any("against the budget" in e[1].get("alt", "") for e in tree.find("img"))
+    board = pd.read_csv(written["csv"])
+    assert {"ert50", "ert50 ci_lo", "ert90 successes", "auc", "auc ci_hi"} <= set(board.columns)
+    assert render(recs, "csv") == written["csv"].read_text()
+
+
+def test_records_without_curves_render_as_before():
+    md = render(_records(), "md")
+    assert "along the training run" not in md and "ERT" not in md
+    assert "ert50" not in render(_records(), "csv")
+
+
+def test_hostile_names_on_the_budget_axis(tmp_path):
+    recs = _curved_records(TASK, names=HOSTILE[:4]) + _curved_records("ring8", names=HOSTILE[4:])
+    run = write(tmp_path / "run", recs)
+    written = write_leaderboard(run)
+    md = written["md"].read_text()
+    _markdown_tables_are_whole(md)
+    page = written["html"].read_text()
+    assert page.count("<script") == 1 and "alert(1)</script>" not in page
+    from .test_html import _parse
+
+    _parse(page)
+    assert written[f"{TASK} curves"].stat().st_size > 0
+    assert set(pd.read_csv(written["curves_long"])["variant"].map(_unguard)) == set(HOSTILE) | {"init", "real"}

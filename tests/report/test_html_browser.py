@@ -39,8 +39,8 @@ def browser(tmp_path_factory):
         context.close()
 
 
-def _open(browser, viewport=None):
-    """The committed page in a new tab, with everything it logs or requests recorded."""
+def _open(browser, viewport=None, path=PAGE):
+    """The committed page (or ``path``) in a new tab, with everything it logs or requests recorded."""
     page = browser.new_page()
     if viewport:
         page.set_viewport_size(viewport)
@@ -56,7 +56,7 @@ def _open(browser, viewport=None):
         return r.abort()
 
     page.route("**/*", route)
-    page.goto(PAGE.as_uri(), wait_until="load")
+    page.goto(path.as_uri(), wait_until="load")
     return page, seen
 
 
@@ -125,5 +125,34 @@ def test_page_fits_a_phone(browser):
     overflow = page.evaluate("""() => [...document.querySelectorAll(".table-wrap")].map(
         w => getComputedStyle(w).overflowX)""")
     assert overflow and set(overflow) == {"auto"}
+    assert not seen["errors"] and not seen["console"] and not seen["fetched"], seen
+    page.close()
+
+
+def test_a_page_with_learning_curves_in_chromium(browser, tmp_path):
+    """A run judged along its training: the curve figure loads, the ERT column sorts (∞ last when sorted
+    best first), the ranks-by-budget table scrolls in its box on a phone, nothing errs."""
+    from ganbench.report.publish import write_leaderboard
+
+    from .test_publish import _curved_records
+    from .records import write
+
+    recs = _curved_records()
+    recs += [dict(r, variant="never", trial_id=f"never_{r['seed_index']}",
+                  curve=[dict(pt, metrics={"mode_tv": 0.95}) for pt in r["curve"]], metrics={"mode_tv": 0.95})
+             for r in recs if r["variant"] == "quick"]
+    path = write_leaderboard(write(tmp_path / "run", recs))["html"]
+    page, seen = _open(browser, path=path)
+    images = page.evaluate("() => [...document.images].map(i => [i.complete, i.naturalWidth, i.alt])")
+    assert any("against the budget" in alt for *_, alt in images)
+    assert all(done and w > 0 for done, w, _ in images), images
+    ert = page.locator("table.lb").first.locator("th", has_text="ERT 90%")
+    ert.locator("button").click()
+    values = [float(v) for _, v in _column(page, 0, "ERT 90% (G steps)") if v]
+    assert values == sorted(values) and values[-1] == float("inf") and ert.get_attribute("aria-sort") == "ascending"
+    assert page.locator("table.ranks").count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], width
     assert not seen["errors"] and not seen["console"] and not seen["fetched"], seen
     page.close()

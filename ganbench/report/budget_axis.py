@@ -32,9 +32,9 @@ import pandas as pd
 from ganbench.metrics.registry import HIGHER_IS_BETTER, VALUES
 from ganbench.report import format as fmt
 from ganbench.report.anytime import TARGETS, ema_initial_share, ert, ert_ci, hitting, mean_band, normalised_auc, progress
-from ganbench.report.budget_ranks import OrderChanges, order_changes, ranks_by_budget
+from ganbench.report.budget_ranks import OrderChanges, order_changes, point_table, ranks_by_budget
 from ganbench.report.constants import ALPHA, CI_LEVEL
-from ganbench.report.curves import curve_frame, grid, point_values
+from ganbench.report.curves import curve_frame, grid
 from ganbench.report.stats import mean_ci
 from ganbench.report.tables import aggregate
 
@@ -101,18 +101,11 @@ class BudgetAxis:
         return f"{fmt.count(budget)} {self.unit_words}"
 
 
-def _matrix(frame: pd.DataFrame, task: str, variant: str, metric: str, budgets) -> np.ndarray:
-    """(seeds, budgets) values of ``variant``, seeds with a value at every budget (a complete curve)."""
-    cols = {b: point_values(frame, task, variant, metric, b) for b in budgets}
-    wide = pd.DataFrame(cols).dropna()
-    return wide.to_numpy(dtype=float).reshape(len(wide), len(budgets))
-
-
-def _reference(frame: pd.DataFrame, task: str, kind: str, metric: str) -> Reference | None:
-    rows = frame[(frame["task"] == task) & (frame["kind"] == kind)]
-    if rows.empty:
+def _reference(points, kind: str) -> Reference | None:
+    variant = next((v for v, k in points.kinds.items() if k == kind), None)
+    if variant is None:
         return None
-    s = mean_ci(point_values(frame, task, rows["variant"].iloc[0], metric, None).to_numpy())
+    s = mean_ci(points.references[variant])
     if s["n"] == 0:
         return None
     return Reference(kind, s["mean"], s["ci_lo"], s["ci_hi"])
@@ -201,14 +194,15 @@ def budget_axes(records: list[dict], tables: dict[str, pd.DataFrame] | None = No
         if not head or len(budgets) < 2 or HIGHER_IS_BETTER.get(head.split("[", 1)[0]) is None:
             continue
         task_records = [r for r in records if r["task"] == task and r.get("kind", "trial") == "trial"]
+        points = point_table(frame, task, head, budgets)  # one pivot: every loop below reads it
         rows = frame[(frame["task"] == task) & (frame["kind"] == "trial")]
         unit = rows["unit"].iloc[0]
         generator = next((r.get("protocol", {}).get("generator", "raw") for r in task_records if r["status"] == "ok"),
                          "raw")
         higher = bool(HIGHER_IS_BETTER[head.split("[", 1)[0]])
-        trials = [v for v in table.index if table.loc[v, "kind"] == "trial" and v in set(rows["variant"])]
-        matrices = {v: _matrix(frame, task, v, head, budgets) for v in trials}
-        floor, ceiling = _reference(frame, task, "init", head), _reference(frame, task, "real", head)
+        trials = [v for v in table.index if table.loc[v, "kind"] == "trial" and points.kinds.get(v) == "trial"]
+        matrices = {v: points.matrix(v) for v in trials}
+        floor, ceiling = _reference(points, "init"), _reference(points, "real")
         notes = []
         if floor is None or ceiling is None:
             notes.append("Time-to-target and the area under the curve are measured from the floor (init row) to the "
@@ -221,16 +215,17 @@ def budget_axes(records: list[dict], tables: dict[str, pd.DataFrame] | None = No
             if raw_frame is None:
                 raw_frame = curve_frame(records, raw=True)
                 raw_frame = raw_frame[raw_frame["generator"].isin(["raw", "diverged"]) | (raw_frame["kind"] != "trial")]
-            raw = {v: _matrix(raw_frame, task, v, head, budgets) for v in trials}
+            raw_points = point_table(raw_frame, task, head, budgets)
+            raw = {v: raw_points.matrix(v) for v in trials}
             raw_curves = tuple(_curve(v, m) for v, m in raw.items() if len(m))
         place = {v: i for i, v in enumerate(trials)}  # the leaderboard's order: ranked at the final budget first
-        ranks = ranks_by_budget(frame, task, head, budgets)
+        ranks = ranks_by_budget(points, head, budgets)
         ranks = ranks.sort_values("variant", key=lambda s: s.map(place).fillna(len(place)), kind="stable")
         labels = [f"{fmt.count(b)} {UNIT_WORDS.get(unit, unit)}" for b in budgets]
         out[task] = BudgetAxis(task=task, unit=unit, budgets=tuple(budgets), headline=head, higher=higher,
                           generator=generator, floor=floor, ceiling=ceiling,
                           curves=tuple(_curve(v, m) for v, m in matrices.items() if len(m)), raw_curves=raw_curves,
-                          anytime=anytime, ranks=ranks, order=order_changes(frame, task, head, budgets, ranks),
+                          anytime=anytime, ranks=ranks, order=order_changes(points, head, budgets, ranks),
                           ema=ema_note(generator, _steps_at(task_records, unit, budgets), labels), notes=tuple(notes))
     return out
 

@@ -28,7 +28,6 @@ import pandas as pd
 
 from ganbench.metrics.registry import HIGHER_IS_BETTER
 from ganbench.report.constants import ALPHA
-from ganbench.report.curves import point_values
 from ganbench.report.stats import direction, holm, perm_floor, welch_p
 from ganbench.report.tables import judge
 
@@ -43,34 +42,83 @@ def _higher(metric: str) -> bool:
     return bool(higher)
 
 
-def _kinds(frame: pd.DataFrame, task: str) -> dict[str, str]:
-    rows = frame[frame["task"] == task]
-    return dict(rows.drop_duplicates("variant")[["variant", "kind"]].itertuples(index=False))
+def restrict(frame: pd.DataFrame, task: str, metric: str) -> pd.DataFrame:
+    """The rows of ``frame`` on ``task`` and ``metric`` (a column ``name[extractor]`` or a value name)."""
+    key = "column" if "[" in metric else "metric"
+    return frame[(frame["task"] == task) & (frame[key] == metric)]
 
 
-def ranks_by_budget(frame: pd.DataFrame, task: str, metric: str, budgets) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PointTable:
+    """One value of one task at every budget of its grid, per seed, read once from a curve frame:
+    ``values`` indexed by (variant, seed index), one column per budget (NaN where a seed has no value
+    there), diverged points at the worst value; ``ok`` the same shape, True where the seed was ok there;
+    ``references`` the per-draw values of each reference row (budget-free); ``kinds`` variant -> kind,
+    in the frame's order."""
+
+    values: pd.DataFrame
+    ok: pd.DataFrame
+    references: dict
+    kinds: dict
+
+    def at(self, variant: str, budget: float) -> np.ndarray:
+        """Per-seed values of a trial variant at ``budget``, in seed order (reference rows: all draws)."""
+        if self.kinds.get(variant) != "trial":
+            return self.references.get(variant, np.array([]))
+        if variant not in self.values.index.get_level_values(0):
+            return np.array([])
+        col = self.values.loc[variant][budget]
+        return col.dropna().to_numpy(dtype=float)
+
+    def matrix(self, variant: str) -> np.ndarray:
+        """(seeds, budgets) of a trial variant, seeds with a value at every budget (a complete curve)."""
+        if variant not in self.values.index.get_level_values(0):
+            return np.empty((0, len(self.values.columns)))
+        return self.values.loc[variant].dropna().to_numpy(dtype=float)
+
+
+def point_table(frame: pd.DataFrame, task: str, metric: str, budgets) -> PointTable:
+    """The :class:`PointTable` of ``metric`` on ``task`` at ``budgets`` from
+    :func:`ganbench.report.curves.curve_frame`'s rows (one pivot, so that the per-budget tests below do
+    not filter the run's whole frame again for every variant and budget)."""
+    rows = restrict(frame, task, metric)
+    kinds = dict(rows.drop_duplicates("variant")[["variant", "kind"]].itertuples(index=False))
+    trials = rows[rows["kind"] == "trial"].drop_duplicates(["variant", "seed_index", "budget"])
+    budgets = [float(b) for b in budgets]
+    index = pd.MultiIndex.from_frame(trials[["variant", "seed_index"]].drop_duplicates().sort_values(
+        ["variant", "seed_index"]))
+    values = trials.pivot(index=["variant", "seed_index"], columns="budget", values="value")
+    ok = (trials.assign(ok=trials["status"] == "ok")
+          .pivot(index=["variant", "seed_index"], columns="budget", values="ok"))
+    values = values.reindex(index=index, columns=budgets)
+    ok = ok.reindex(index=index, columns=budgets).fillna(False).astype(bool)
+    refs = {v: rows[rows["variant"] == v].drop_duplicates("seed_index").sort_values("seed_index")["value"]
+            .to_numpy(dtype=float) for v, k in kinds.items() if k != "trial"}
+    return PointTable(values, ok, refs, kinds)
+
+
+def ranks_by_budget(points: PointTable, metric: str, budgets) -> pd.DataFrame:
     """One row per (trial variant, budget): ``mean``, ``std``, ``n`` over the seeds that were ok there
     (as the leaderboard's cells), ``seeds`` judged (diverged ones at the worst value), ``diverged``,
     and the leaderboard's ``p_vs_init``, ``learned``, ``untested``, ``rank`` (NaN when not ranked) and
-    ``tie_best`` at that budget. ``frame``: :func:`ganbench.report.curves.curve_frame`; ``metric``: the
-    headline column (``name[extractor]``)."""
-    kinds = _kinds(frame, task)
+    ``tie_best`` at that budget. ``points``: :func:`point_table`; ``metric``: the headline column
+    (``name[extractor]``)."""
+    kinds = points.kinds
     trials = [v for v, k in kinds.items() if k == "trial"]
     rows = []
     for b in budgets:
-        values = {v: point_values(frame, task, v, metric, b if kinds[v] == "trial" else None).to_numpy()
-                  for v in kinds}
-        at = frame[(frame["task"] == task) & (frame["column"] == metric) & (frame["kind"] == "trial")
-                   & np.isclose(frame["budget"], float(b), rtol=1e-9, atol=0.0)]
+        b = float(b)
+        values = {v: points.at(v, b) for v in kinds}
         table = pd.DataFrame(index=pd.Index(list(kinds), name="variant"))
-        table["ok"] = [int(((at["variant"] == v) & (at["status"] == "ok")).sum()) for v in kinds]
+        oks = {v: points.values.loc[v][b][points.ok.loc[v][b]].dropna().to_numpy(dtype=float) for v in trials}
+        table["ok"] = [len(oks.get(v, ())) if kinds[v] == "trial" else len(values[v]) for v in kinds]
         for column, default in (("p_vs_init", math.nan), ("learned", False), ("untested", False), ("rank", math.nan),
                                 ("tie_best", False)):
             table[column] = default
         judge(table, metric, values, kinds)
         for v in trials:
-            ok = at[(at["variant"] == v) & (at["status"] == "ok")]["value"].to_numpy(dtype=float)
-            rows.append({"variant": v, "budget": float(b), "mean": float(ok.mean()) if len(ok) else math.nan,
+            ok = oks[v]
+            rows.append({"variant": v, "budget": b, "mean": float(ok.mean()) if len(ok) else math.nan,
                          "std": float(ok.std(ddof=1)) if len(ok) > 1 else math.nan, "n": len(ok),
                          "seeds": len(values[v]), "diverged": len(values[v]) - len(ok),
                          **{c: table.loc[v, c] for c in ("p_vs_init", "learned", "untested", "rank", "tie_best")}})
@@ -122,17 +170,17 @@ def name_changes(tests, alpha: float = ALPHA) -> tuple:
     return tuple(changes)
 
 
-def order_changes(frame: pd.DataFrame, task: str, metric: str, budgets, ranks: pd.DataFrame) -> OrderChanges:
+def order_changes(points: PointTable, metric: str, budgets, ranks: pd.DataFrame) -> OrderChanges:
     """The changes of order between the variants ranked at some budget of ``ranks``
     (:func:`ranks_by_budget`), each direction significant after Holm over every (pair, budget) tested
     (see the module docstring and :func:`name_changes`)."""
     higher = _higher(metric)
     ranked = list(dict.fromkeys(ranks[ranks["learned"].astype(bool)]["variant"]))
+    values = {(v, float(b)): points.at(v, float(b)) for v in ranked for b in budgets}
     tests, floors = [], []
     for a, b in itertools.combinations(ranked, 2):
         for budget in budgets:
-            x = point_values(frame, task, a, metric, budget).to_numpy()
-            y = point_values(frame, task, b, metric, budget).to_numpy()
+            x, y = values[(a, float(budget))], values[(b, float(budget))]
             if min(len(x), len(y)) < 2:
                 continue
             p = welch_p(x, y)

@@ -5,7 +5,7 @@ import itertools
 
 import numpy as np
 
-from ganbench.report.budget_ranks import name_changes, order_changes, ranks_by_budget
+from ganbench.report.budget_ranks import name_changes, order_changes, point_table, ranks_by_budget
 from ganbench.report.constants import ALPHA
 from ganbench.report.curves import curve_frame
 from ganbench.report.stats import direction, welch_p
@@ -26,9 +26,9 @@ def _task(curves: dict, seeds: int, sd: float, rng) -> list[dict]:
 
 
 def _changes(recs):
-    f = curve_frame(recs)
-    ranks = ranks_by_budget(f, "ring8", "mode_tv[identity]", BUDGETS)
-    return ranks, order_changes(f, "ring8", "mode_tv[identity]", BUDGETS, ranks)
+    points = point_table(curve_frame(recs), "ring8", "mode_tv[identity]", BUDGETS)
+    ranks = ranks_by_budget(points, "mode_tv[identity]", BUDGETS)
+    return ranks, order_changes(points, "mode_tv[identity]", BUDGETS, ranks)
 
 
 def test_a_crossing_significant_both_ways_is_named():
@@ -57,7 +57,8 @@ def test_ranks_count_a_diverged_seed_at_the_worst_value():
     recs = [curved("ring8", "v", s, [0.5 + rng.normal(0, 0.01), 0.2 + rng.normal(0, 0.01)], budgets=BUDGETS,
                    generator="raw", diverged_from=1000 if s == 0 else None) for s in range(5)]
     recs += references("ring8")
-    ranks = ranks_by_budget(curve_frame(recs), "ring8", "mode_tv[identity]", BUDGETS).set_index("budget")
+    points = point_table(curve_frame(recs), "ring8", "mode_tv[identity]", BUDGETS)
+    ranks = ranks_by_budget(points, "mode_tv[identity]", BUDGETS).set_index("budget")
     assert ranks.loc[100.0, "diverged"] == 0 and ranks.loc[1000.0, "diverged"] == 1
     assert ranks.loc[1000.0, "n"] == 4 and ranks.loc[1000.0, "seeds"] == 5  # mean over ok seeds, test over all
 

@@ -225,7 +225,8 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
     ``band_label`` in the legend); a variant keeps its colour in every panel. ``references``: ``{label:
     (mean, lo, hi)}`` (the floor and ceiling rows), drawn as horizontal lines with a shaded CI across the
     whole axis. Infinite values (a diverged seed of an unbounded metric makes the mean infinite) are
-    left off the line, and a band that reaches them is drawn to the edge of the axes."""
+    left off the line and marked by a triangle at the edge of the axes, and a band that reaches them is
+    drawn to that edge."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -244,6 +245,7 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
     lo_y, hi_y = (min(finite), max(finite)) if finite else (0.0, 1.0)
     pad = 0.05 * (hi_y - lo_y or 1.0)
     ylim = (lo_y - pad, hi_y + pad)
+    unbounded = False
     ref_style = [("0.15", "--"), ("0.5", ":")]  # neutral, so no variant's colour reads as a reference
     for ax, (panel_title, curves) in zip(axes, panels):
         for i, (label, (m, lo, hi)) in enumerate(references.items()):
@@ -261,6 +263,12 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
             ax.fill_between(budgets, lo, hi, color=colour[v], alpha=0.18, linewidth=0, zorder=2)
             ax.plot(budgets, np.where(np.isfinite(m), m, np.nan), color=colour[v], marker="o", markersize=3,
                     linewidth=1.4, zorder=3)
+            off = np.isinf(m)
+            if off.any():  # the mean is unbounded there: a mark at the edge it left by
+                unbounded = True
+                edge = np.where(m[off] > 0, ylim[1], ylim[0])
+                ax.plot(budgets[off], edge, linestyle="none", marker="^" if m[off][0] > 0 else "v", markersize=6,
+                        color=colour[v], clip_on=False, zorder=4)
         ax.set_xscale("log")
         ax.set_xlim(budgets[0] / 1.3, budgets[-1] * 1.3)
         ax.set_xticks(budgets)  # the grid's own points, not powers of ten
@@ -273,6 +281,9 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
     axes[0].set_ylabel(plot_text(ylabel))
     handles = [Line2D([], [], color=colour[v], marker="o", markersize=3, label=plot_text(shorten(v))) for v in variants]
     handles.append(Patch(color="0.5", alpha=0.3, label=plot_text(band_label)))
+    if unbounded:
+        handles.append(Line2D([], [], color="0.3", marker="^", linestyle="none",
+                              label="mean off the scale (a diverged seed, unbounded metric)"))
     for i, label in enumerate(references):
         c, style = ref_style[i % len(ref_style)]
         handles.append(Line2D([], [], color=c, linestyle=style, label=plot_text(shorten(label, 48))))

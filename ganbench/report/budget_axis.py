@@ -31,7 +31,8 @@ import pandas as pd
 
 from ganbench.metrics.registry import HIGHER_IS_BETTER, VALUES
 from ganbench.report import format as fmt
-from ganbench.report.anytime import TARGETS, ema_initial_share, ert, ert_ci, hitting, mean_band, normalised_auc, progress
+from ganbench.report.anytime import (TARGETS, ema_initial_share, ert, ert_ci, hitting, mean_band, normalised_auc,
+                                     progress)
 from ganbench.report.budget_ranks import OrderChanges, order_changes, point_table, ranks_by_budget
 from ganbench.report.constants import ALPHA, CI_LEVEL
 from ganbench.report.curves import curve_frame, grid

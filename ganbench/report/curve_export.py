@@ -87,7 +87,8 @@ def curve_lines(records: list[dict]) -> list[dict]:
                         "eval_wall_s": r.get("eval_wall_s", 0.0)})
             continue
         for i, pt in enumerate(points(r)):
-            out.append({**base, "point": i, "budget": dict(pt.get("budget") or {}), "spent": dict(pt.get("spent") or {}),
+            out.append({**base, "point": i, "budget": dict(pt.get("budget") or {}),
+                        "spent": dict(pt.get("spent") or {}),
                         "status": pt.get("status", "ok"), "results": dict(pt.get("metrics") or {}),
                         "results_raw": dict(pt.get("metrics_raw") or {}), "selection": dict(pt.get("selection") or {}),
                         **about, "eval_wall_s": pt.get("eval_wall_s", r.get("eval_wall_s", 0.0))})

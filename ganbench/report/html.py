@@ -527,8 +527,8 @@ def _budget_axis(axis: BudgetAxis | None, figure: Path | None, n_modes) -> str:
         return ""
     tid = _task_id(axis.task)
     metric = column_header(axis.headline, n_modes)
-    fig = (f'<div class="figures">{_figure(Path(figure), PLOTS["curves"].format(task=axis.task, metric=metric), "curves")}'
-           "</div>\n") if figure else ""
+    alt = PLOTS["curves"].format(task=axis.task, metric=metric)
+    fig = f'<div class="figures">{_figure(Path(figure), alt, "curves")}</div>\n' if figure else ""
     notes = "".join(f'<p class="note">{escape(n)}</p>\n' for n in axis.notes)
     return (f'<div class="budget-axis">\n<h3 id="{tid}-run">{escape(axis.task)}: along the training run</h3>\n{fig}'
             f'<p class="note">{escape(curves_caption(axis))}</p>\n'

@@ -254,8 +254,9 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
                 ax.axhspan(lo, hi, color=c, alpha=0.12, linewidth=0, zorder=0)
             if np.isfinite(m):
                 ax.axhline(m, color=c, linestyle=style, linewidth=1.1, zorder=1)
-                ax.annotate(plot_text(shorten(label.split(":", 1)[0], 20)), (0.01, m), xycoords=("axes fraction", "data"),
-                            xytext=(0, 2), textcoords="offset points", fontsize=7, color=c, va="bottom")
+                ax.annotate(plot_text(shorten(label.split(":", 1)[0], 20)), (0.01, m),
+                            xycoords=("axes fraction", "data"), xytext=(0, 2), textcoords="offset points", fontsize=7,
+                            color=c, va="bottom")
         for v, m, lo, hi in curves:
             m, lo, hi = (np.asarray(a, float) for a in (m, lo, hi))
             lo = np.clip(np.where(np.isnan(lo), m, lo), *ylim)

@@ -127,8 +127,8 @@ def selection_notes(records: list[dict]) -> dict[str, str]:
         if len(kept) == len(trials):
             out[task] = f"--select best: no trial of {task} has {what}, so the final point is reported."
         else:
-            out[task] = (f"--select best: {len(kept)} of {len(trials)} trials of {task} have no {what.split(' ', 1)[1]}, "
-                         "so their final point is reported.")
+            out[task] = (f"--select best: {len(kept)} of {len(trials)} trials of {task} have no "
+                         f"{what.split(' ', 1)[1]}, so their final point is reported.")
     return out
 
 

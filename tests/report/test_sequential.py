@@ -303,3 +303,24 @@ def test_counts_at_their_ceiling_keep_the_false_positive_rate_and_give_no_false_
     b = rng.choice([8.0, 4.0], p=[0.7, 0.3], size=(N_EXPERIMENTS, DESIGN.looks[-1]))  # mean 6.8: a gap of 1.2
     wrong = float(np.mean([decide(x, y, DESIGN, True, margin=1.0).verdict == "equivalent" for x, y in zip(a, b)]))
     assert wrong <= ALPHA + 3 * _mc_se(ALPHA), f"false equivalence {wrong:.4f} with a gap beyond the margin"
+
+
+# --- one budget per question: the decisions of the procedure before budgets -----------------------
+
+def test_questions_of_one_budget_give_the_decisions_saved_before_budgets_existed():
+    """450 frozen random families (1,300 comparisons; sequential with early stoppers and fixed-sample
+    with unequal sides; ties, constant groups, infinite values, margins) decided by decide_all before
+    issue 41 (tests/report/data/decide_all_reference.json): the same verdicts, stops, seeds, looks,
+    p-values and seeds needed, and thresholds to 1e-9 (the levels are now computed in closed form,
+    α / open questions, where they were summed share by share)."""
+    from tests.report.sequential_reference import decision_key, digest, load, reference_families
+
+    saved = load()
+    families = list(reference_families())
+    assert digest(families) == saved["inputs_sha256"], "the frozen generator no longer draws the saved inputs"
+    for (pairs, design, alpha), expected in zip(families, saved["decisions"], strict=True):
+        for q in (None, list(range(len(pairs)))):  # no questions given, and one question per pair
+            got = [decision_key(d) for d in decide_all(pairs, design, alpha, questions=q)]
+            for g, e in zip(got, expected, strict=True):
+                assert g[:5] + g[6:] == e[:5] + e[6:], (g, e)
+                assert g[5] == pytest.approx(e[5], rel=1e-9, abs=0), (g, e)

@@ -382,7 +382,8 @@ def _replay(pairs, design: Design | None, alpha: float, questions=None) -> list[
     pair's own seeds."""
     m = len(pairs)
     data = [_pair(a, b, design is None) for a, b, _, _ in pairs]
-    last = [design.look_of(len(a)) if design is not None else 0 for a, _ in data]
+    # under a design, a pair short of the first look is not tested yet (it holds its share of α)
+    last = [0 if design is None else -1 if len(a) < design.looks[0] else design.look_of(len(a)) for a, _ in data]
     n_looks = len(design.looks) if design is not None else 1
     power = design.power if design is not None else POWER
 
@@ -412,6 +413,10 @@ def _replay(pairs, design: Design | None, alpha: float, questions=None) -> list[
     decisions = []
     for i in range(m):
         k, code = int(out.look[0, i]), int(out.code[0, i])
+        if i not in seen:
+            decisions.append(Decision(verdict="undecided", stop=False, n=len(data[i][0]), look=0, p=math.nan,
+                                      threshold=math.nan, seeds_needed=None))
+            continue
         p_i, x, y = seen[i]
         d = Decision(verdict=VERDICTS[code], stop=code != 0 or k == n_looks - 1, n=min(len(x), len(y)), look=k,
                      p=float(p_i), threshold=float(out.threshold[0, i]), seeds_needed=None)
@@ -435,7 +440,8 @@ def decide_all(pairs: list[tuple[np.ndarray, np.ndarray, bool, float | None]], d
     """Decisions for several comparisons ``(a, b, higher_is_better, margin)`` with the familywise error
     of their "better"/"worse" verdicts held at ``alpha`` (default the design's, or
     :data:`~ganbench.report.constants.ALPHA`; the graph of the module docstring, α recycled at each
-    look). ``questions``: one label per pair, pairs with the same label being the budgets of one
+    look). A pair with fewer seeds than the design's first look is not tested yet (undecided, p NaN,
+    holding its share of α). ``questions``: one label per pair, pairs with the same label being the budgets of one
     question (they share its α first); None: each pair its own question (Holm across the pairs). A
     comparison may have stopped at an earlier look than the others (its values end there). Without a
     ``design``: one look at the seeds each pair has (the fixed-sample test; the sides may differ in

@@ -54,7 +54,7 @@ from ganbench.report import format as fmt
 from ganbench.report.comparable import comparable_key, key_differences
 from ganbench.report.constants import ALPHA, CI_LEVEL, MAX_SEEDS, POWER
 from ganbench.report.curves import (FAR_FROM_DATA, budget_text, curve_frame, far_from_data, floor_ceiling, grid,
-                                    point_values, progress, regime, verdict_map)
+                                    point_values, progress, regime, tested_values, verdict_map)
 from ganbench.report.sequential import Decision, Design, decide_all
 from ganbench.report.stats import (better_p, bootstrap_diff_ci, hedges_g, holm, mannwhitney_p, min_detectable_effect,
                                    prob_improvement, seeds_needed, tost_p, welch_diff_ci, welch_p)
@@ -222,19 +222,6 @@ def _budget(records: list[dict], task: str) -> tuple[str, float]:
     return unit, float(value)
 
 
-def _complete(cv: pd.Series, rv: pd.Series, n: int, design: Design | None) -> tuple[np.ndarray, np.ndarray]:
-    """The values tested at one budget: with a design, seeds 0..m-1 of both sides for the largest look m
-    <= ``n`` that every one of them has a value for (a point that failed to evaluate holds its seed out;
-    fewer than the first look: the budget is not tested yet); without one, every value."""
-    if design is None:
-        return cv.to_numpy(), rv.to_numpy()
-    have = 0
-    while have < n and have in cv.index and have in rv.index:
-        have += 1
-    m = max((k for k in design.looks if k <= have), default=have)
-    return cv.loc[: m - 1].to_numpy() if m else cv.iloc[:0].to_numpy(), rv.loc[: m - 1].to_numpy() if m else rv.iloc[:0].to_numpy()
-
-
 def _label(n: int, learned: bool | None, d: Decision | None) -> str:
     """A budget's verdict in one word or two, for the verdict map."""
     if n == 0:
@@ -349,7 +336,8 @@ def _earlier_budgets(points: pd.DataFrame, cand: list[dict], task: str, variant:
     pair = points[points["variant"].isin([variant, reference])]
     out = []
     for b in (b for b in grid(pair, task) if b < final and not math.isclose(b, final, rel_tol=1e-9)):
-        cv, rv = _complete(*(point_values(points, task, v, column, b) for v in (variant, reference)), n, design)
+        cv, rv = tested_values(*(point_values(points, task, v, column, b) for v in (variant, reference)), n,
+                               design.looks if design is not None else None)
         out.append({"budget": b, "unit": unit, "cv": cv, "rv": rv, "margin": _margin(head, _mean(rv), margins)})
     return out
 

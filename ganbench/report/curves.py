@@ -121,6 +121,20 @@ def point_values(frame: pd.DataFrame, task: str, variant: str, metric: str, budg
     return pd.Series(rows["value"].to_numpy(dtype=float), index=rows["seed_index"].to_numpy(dtype=int), name=metric)
 
 
+def tested_values(a: pd.Series, b: pd.Series, n: int, looks=None) -> tuple[np.ndarray, np.ndarray]:
+    """The values a test reads at one budget from two sides' :func:`point_values`. With ``looks`` (a
+    design's seeds per side): seeds 0..m−1 of both sides for the largest look m ≤ ``n`` that every one of
+    them has a value for (a point that failed to evaluate holds its seed out there; short of the first
+    look, the seeds there are, which the design does not test yet). Without: every value."""
+    if looks is None:
+        return a.to_numpy(), b.to_numpy()
+    have = 0
+    while have < n and have in a.index and have in b.index:
+        have += 1
+    m = max((k for k in looks if k <= have), default=have)
+    return a.loc[a.index < m].to_numpy(), b.loc[b.index < m].to_numpy()
+
+
 # --- budgets in words: verdict maps and the regime ---------------------------------------------------
 
 UNIT_WORDS = {"g_steps": "steps", "kimg": "kimg", "gflops": "GFLOP", "seconds": "s"}

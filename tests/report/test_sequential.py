@@ -324,3 +324,16 @@ def test_questions_of_one_budget_give_the_decisions_saved_before_budgets_existed
             for g, e in zip(got, expected, strict=True):
                 assert g[:5] + g[6:] == e[:5] + e[6:], (g, e)
                 assert g[5] == pytest.approx(e[5], rel=1e-9, abs=0), (g, e)
+
+
+def test_a_pair_short_of_the_first_look_is_untested_but_holds_its_share():
+    """A budget whose seeds cannot make the first look yet (a point that failed to evaluate) is not
+    tested: undecided, open, p NaN, and its share of alpha stays with it (the others are not raised)."""
+    rng = np.random.default_rng(12)
+    a, b = rng.normal(0, 1, 20), rng.normal(0, 1, 20)
+    short, full = decide_all([(a[:3], b[:3], True, None), (a, b, True, None)], DESIGN, questions=["q", "q"])
+    assert (short.verdict, short.stop, short.n, short.seeds_needed) == ("undecided", False, 3, None)
+    assert math.isnan(short.p) and math.isnan(short.threshold)
+    assert full.threshold == pytest.approx(DESIGN.boundaries(ALPHA / 2)[-1])
+    with pytest.raises(ValueError, match="not a planned look"):
+        decide_all([(a[:7], b[:7], True, None)], DESIGN)

@@ -184,7 +184,7 @@ def claim_verdicts(records: list[dict], claims: list[Claim | str], design: Desig
         if d is not None:  # a claim decided at an earlier look is reported there (later seeds served others)
             av, bv = av[: d.n], bv[: d.n]
         v = _verdict(c, column, av, bv, margin, table, d)
-        head = _headline(records, c.task)
+        head = _headline(records, c.task, column)
         floor, ceiling = floor_ceiling(points, c.task, head)
         by_budget = []
         for j, e in enumerate(earlier):
@@ -222,11 +222,12 @@ def _budget(records: list[dict], task: str, variant: str) -> tuple[str, float]:
     return unit, float(value)
 
 
-def _headline(records: list[dict], task: str) -> str:
-    """The task's headline column, ``name[extractor]`` (what "learned" and the regime read)."""
+def _headline(records: list[dict], task: str, fallback: str) -> str:
+    """The task's headline column, ``name[extractor]`` (what "learned" and the regime read; ``fallback``,
+    the claim's column, for records that name none)."""
     head = next((r["protocol"]["headline"] for r in records if r["task"] == task and r.get("protocol", {}).get("headline")),
-                "")
-    return f"{head}[{_extractor(records, task)}]"
+                None)
+    return f"{head}[{_extractor(records, task)}]" if head else fallback
 
 
 def _learned_at(points: pd.DataFrame, task: str, variant: str, head: str, budget: float) -> bool:

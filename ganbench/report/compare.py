@@ -332,7 +332,7 @@ def _earlier_budgets(points: pd.DataFrame, cand: list[dict], task: str, variant:
                      margins, design: Design | None, n: int) -> list[dict]:
     """The budgets of the task's grid before its own budget, each with its tested values."""
     unit, final = _budget(cand, task)
-    column = f"{head}[{_extractor(cand, task)}]"
+    column = head if "[" in head else f"{head}[{_extractor(cand, task)}]"
     pair = points[points["variant"].isin([variant, reference])]
     out = []
     for b in (b for b in grid(pair, task) if b < final and not math.isclose(b, final, rel_tol=1e-9)):

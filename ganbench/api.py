@@ -129,15 +129,17 @@ def _claims_until_decided(s, run_dir: Path, design, options: dict, log) -> None:
 
     options = {**options, "fresh": False}  # a fresh start means the first round only
     log(f"claims: {len(s.claims)}; sequential design: looks at {list(design.looks)} seeds per side, familywise "
-        f"two-sided α = {design.alpha} (Lan-DeMets O'Brien-Fleming spending, Holm with α recycling)")
+        f"two-sided α = {design.alpha} over the claims and their budgets (Lan-DeMets O'Brien-Fleming spending, "
+        "Holm-type graph with α recycling)")
     tasks = {c: get_claim(c).task for c in s.claims}
 
     def judge(records):
         verdicts = claim_verdicts(records, list(s.claims), design)
         for v in verdicts:
-            log(f"  {v.claim}: {v.n} seeds per side -> {v.verdict}")
-        return [Question(v.claim, tasks[v.claim], (v.better, v.worse), v.n,
-                         v.stop or v.verdict.startswith("untestable")) for v in verdicts]
+            by_budget = f" (by budget: {v.verdict_map})" if len(v.by_budget) > 1 else ""
+            log(f"  {v.claim}: {v.n} seeds per side -> {v.verdict}{by_budget}")
+        # open while any budget of the claim is undecided and testable, short of the last look
+        return [Question(v.claim, tasks[v.claim], (v.better, v.worse), v.n, v.stop) for v in verdicts]
 
     run_rounds(s, run_dir, design.looks, judge, lambda sub: _run_suite(sub, run_dir, **options), log)
     _run_suite(s, run_dir, **options)  # trains nothing: suite.json and the manifest describe the whole suite again
@@ -237,7 +239,7 @@ def _compare_design(s, until_decided: bool, max_seeds: int | None, step: int | N
 
 def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, log):
     log(f"sequential design: looks at {list(design.looks)} seeds per side, two-sided α = {design.alpha} over the tasks "
-        "(Lan-DeMets O'Brien-Fleming spending, Holm)")
+        "and their budgets (Lan-DeMets O'Brien-Fleming spending, Holm-type graph)")
     pairs = {p.name: (variant, reference) for p in s.tasks if {variant, reference} <= set(s.variants_of(p))}
     last: list = []
 
@@ -246,9 +248,11 @@ def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, 
         comps = compare_records(view, view, variant, reference=reference, margins=margins, design=design,
                                 best_from=records)  # the best baseline among every baseline the run holds
         for c in comps:
-            log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}")
+            by_budget = f" (by budget: {c.verdict_map})" if len(c.by_budget) > 1 else ""
+            log(f"  {c.task}: {c.n} seeds per side -> {c.verdict}{by_budget}")
         last[:] = comps
-        return [Question(c.task, c.task, (variant, reference), c.n, bool(c.stop) or c.learned is False) for c in comps]
+        # open while any budget of the task is undecided (and learned), short of the last look
+        return [Question(c.task, c.task, (variant, reference), c.n, bool(c.stop)) for c in comps]
 
     run_rounds(s, rd.root, design.looks, judge, lambda sub: _run_suite(sub, rd.root, **options), log)
     _run_suite(s, rd.root, **options)  # trains nothing: suite.json and the manifest describe the whole comparison

@@ -247,7 +247,7 @@ def _cmd_leaderboard(args) -> int:
 
 def _cmd_compare(args) -> int:
     from ganbench.api import run_compare
-    from ganbench.report.compare import comparison_table, to_json, to_markdown
+    from ganbench.report.compare import comparison_table, to_json, to_markdown, verdict_lines
     from ganbench.utils.atomic import atomic_write_text
     from ganbench.utils.io import check_writable_file
 
@@ -259,7 +259,11 @@ def _cmd_compare(args) -> int:
                                  plugins=args.plugin or (), seeds=_parse_seeds(args.seeds), device=args.device,
                                  until_decided=args.until_decided, max_seeds=args.max_seeds, step=args.step)
     print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines (records in {run_dir})")
-    print(comparison_table(comps).to_string(index=False))
+    table = comparison_table(comps)  # the budget map and the regime go on lines of their own, below
+    print(table.drop(columns=["verdict by budget", "floor → ceiling"]).to_string(index=False))
+    print("verdicts by budget (every point of each task's grid; familywise α over tasks and budgets):")
+    for line in verdict_lines(comps):
+        print(f"  {line}")
     if args.out:
         text = to_json(comps) if str(args.out).endswith(".json") else to_markdown(comps)
         atomic_write_text(args.out, text)

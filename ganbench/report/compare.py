@@ -12,11 +12,25 @@ and the seeds per side that would detect the observed difference (Colas et al. 2
 tests of equivalence within the metric's margin (``ganbench.metrics.registry``, or ``margins``).
 
 Verdicts (direction-aware) come from :func:`ganbench.report.sequential.decide_all`, whatever the path:
-without a ``design`` one look at the seeds run (Holm's step-down across tasks; "equivalent" when the
-TOST p-value is below the row's own Holm level), with a group-sequential ``design`` the look matching
-the seeds run (Lan–DeMets spending, Holm with α recycling), so that adding seeds and looking again
+without a ``design`` one look at the seeds run (the graphical step-down; "equivalent" when the TOST
+p-value is below the hypothesis's own level), with a group-sequential ``design`` the look matching
+the seeds run (Lan–DeMets spending, α recycled along the graph), so that adding seeds and looking again
 keeps the error rate; a one-look design gives the same p-values and verdicts as no design. "better" /
 "worse", "equivalent", else "undecided (~N seeds per side would detect the observed difference)".
+
+Budgets (issue 41): a task is judged at every point of its grid (:func:`ganbench.report.curves.grid`:
+the budgets at which every trial of the candidate and the reference was judged on the way to its own;
+one point for records without a curve), each (task, budget) one hypothesis of the graph of
+:mod:`ganbench.report.sequential` — α split equally over the tasks, then over each task's budgets, a
+decided budget's α passed to its task's other budgets, a fully decided task's to the other tasks — so
+the familywise error over tasks × budgets × looks stays α. The row's fields are the task's own
+(final) budget's, as before; ``by_budget`` holds a :class:`BudgetVerdict` per budget and
+``verdict_map`` says them by range ("better at ≤ 1,500 steps; undecided from 3,000"); with a design a
+task stops (``stop``) once every budget is decided, not learned, or at the last look. The regime
+(``regime``, per budget in ``by_budget``): each side's mean headline (ok seeds) as a fraction of the
+way from the floor (``init`` rows) to the ceiling (``real`` rows); where both sides are below
+:data:`ganbench.report.curves.FAR_FROM_DATA` (25%) the verdict is about generators far from the data
+and says so.
 
 Seeds: a diverged seed counts against its variant at its metric's worst value
 (:func:`ganbench.report.tables.scored_frame`); a failed seed has no value. When the baselines carry the
@@ -29,7 +43,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,10 +53,43 @@ from ganbench.report import escape
 from ganbench.report import format as fmt
 from ganbench.report.comparable import comparable_key, key_differences
 from ganbench.report.constants import ALPHA, CI_LEVEL, MAX_SEEDS, POWER
+from ganbench.report.curves import (FAR_FROM_DATA, budget_text, curve_frame, far_from_data, floor_ceiling, grid,
+                                    point_values, progress, regime, tested_values, verdict_map)
 from ganbench.report.sequential import Decision, Design, decide_all
 from ganbench.report.stats import (better_p, bootstrap_diff_ci, hedges_g, holm, mannwhitney_p, min_detectable_effect,
                                    prob_improvement, seeds_needed, tost_p, welch_diff_ci, welch_p)
 from ganbench.report.tables import scored_frame, seed_values
+
+
+@dataclass
+class BudgetVerdict:
+    """One budget of a task's comparison: the candidate and the reference judged at the same point of
+    their training (nested budgets; every figure on the tested values, a diverged point at its metric's
+    worst)."""
+
+    budget: float  # in ``unit``
+    unit: str  # g_steps | kimg | gflops | seconds
+    n: int  # seeds per side tested here (the smaller side without a design)
+    look: int | None  # with a design: the look of this budget's decision
+    candidate_mean: float
+    candidate_std: float
+    reference_mean: float
+    reference_std: float
+    diff: float  # candidate − reference
+    diff_ci_lo: float  # Welch t 95% CI
+    diff_ci_hi: float
+    p: float  # two-sided, the one small-sample rule (NaN: not tested yet)
+    threshold: float  # the nominal level this (task, budget) hypothesis was held to
+    decision: str  # sequential's: better / worse / equivalent / undecided
+    verdict: str  # as Comparison.verdict, at this budget
+    label: str  # the verdict map's word: better / worse / equivalent / undecided / not learned / no values
+    stop: bool | None  # with a design: decided, not learned, or at the last look
+    learned: bool | None  # the candidate better than init here (None: no init rows)
+    p_vs_init: float
+    seeds_needed: int | None  # per side, to detect the observed difference (undecided only)
+    candidate_progress: float  # fraction of the way from floor (init) to ceiling (real) on the task's headline
+    reference_progress: float  # (ok seeds' mean; NaN without floor or ceiling rows)
+    regime: str  # the two progresses in words, "far from the data" when both < curves.FAR_FROM_DATA
 
 
 @dataclass
@@ -85,9 +132,12 @@ class Comparison:
     margin: float | None = None  # equivalence margin in metric units (None: not defined for the metric)
     tost_p: float = math.nan  # two one-sided Welch tests of |diff| < margin, raised to the one-sided floor
     look: int | None = None  # with a design: the index of the look these seeds are
-    stop: bool | None = None  # with a design: decided, or at the last look
+    stop: bool | None = None  # with a design: every budget decided, not learned, or at the last look
     candidate_diverged: int = 0  # diverged seeds among the candidate's values (scored at the worst)
     reference_diverged: int = 0
+    by_budget: list[BudgetVerdict] = field(default_factory=list)  # every budget of the task's grid, the last = above
+    verdict_map: str = ""  # the verdicts by budget range: "better at ≤ 1,500 steps; undecided from 3,000"
+    regime: str = ""  # at the final budget: each side's progress from floor to ceiling on the task's headline
 
 
 def _trials(records):
@@ -165,19 +215,50 @@ def _diverged(scored: pd.DataFrame, task: str, variant: str, metric: str) -> int
     return int((rows["status"] == "diverged").sum())
 
 
+def _budget(records: list[dict], task: str) -> tuple[str, float]:
+    """The unit and value of the budget a task's trials were trained to (check_protocols made them one)."""
+    budget = next((r.get("budget") for r in records if r["task"] == task and r.get("budget")), {}) or {}
+    (unit, value), = budget.items() if len(budget) == 1 else (("", math.nan),)
+    return unit, float(value)
+
+
+def _label(n: int, learned: bool | None, d: Decision | None) -> str:
+    """A budget's verdict in one word or two, for the verdict map."""
+    if n == 0:
+        return "no values"
+    if learned is False:
+        return "not learned"
+    return d.verdict if d is not None else "undecided"
+
+
+def _verdict(n_values: int, n: int, learned: bool | None, d: Decision | None, seeds: int | None, diff: float) -> str:
+    if n_values == 0:
+        return "every seed failed (no value to compare)"
+    if learned is False:
+        return "not learned (not better than init)"
+    if d is not None and d.verdict != "undecided":
+        return d.verdict
+    if d is not None and math.isnan(d.p):  # short of the design's first look at this budget
+        return "undecided (no complete look at this budget yet)"
+    return _undecided(seeds, diff, n)
+
+
 def compare_records(candidate: list[dict], baseline: list[dict], variant: str, reference: str = "gan-ns",
                     metric: str | None = None, margins: dict[str, float] | None = None,
                     design: Design | None = None, best_from: list[dict] | None = None) -> list[Comparison]:
     """Compare ``variant``'s records with the baselines on every task both have (headline metric unless
-    ``metric`` names another value). Reference rows (real, init) are never baselines.
+    ``metric`` names another value), at every budget of the task's grid (the points at which every
+    trial of the two was judged, :func:`ganbench.report.curves.grid`; one budget for records without a
+    curve). Reference rows (real, init) are never baselines.
 
     ``margins``: equivalence margins per metric in its units, overriding the registry's defaults.
     ``design``: a group-sequential design; the verdicts then come from ``decide_all`` at the look
     matching the seeds run (the seed count must be one of ``design.looks``), else from one look at the
-    seeds run. ``best_from``: the records the "best baseline" column is chosen from (default
-    ``baseline``): every baseline a run holds, when the verdict is judged on a view of it (the
-    candidate and the reference at equal seeds, in the sequential case); checked for protocol, not
-    for seeds."""
+    seeds run; either way every (task, budget) is one hypothesis of the graph of
+    :mod:`ganbench.report.sequential` (α split over the tasks, then over each task's budgets).
+    ``best_from``: the records the "best baseline" column is chosen from (default ``baseline``): every
+    baseline a run holds, when the verdict is judged on a view of it (the candidate and the reference at
+    equal seeds, in the sequential case); checked for protocol, not for seeds."""
     cand = [r for r in _trials(candidate) if r["variant"] == variant]
     if not cand:
         raise ValueError(f"no records of candidate variant {variant!r}")
@@ -186,12 +267,14 @@ def compare_records(candidate: list[dict], baseline: list[dict], variant: str, r
     pool = base if best_from is None else [r for r in _trials(best_from) if r["variant"] != variant]
     if best_from is not None:
         check_protocols(cand, pool, seeds=False)
-    # The floor rows come from the same run directory as the baseline trials, whose protocol was
-    # just checked, and are judged by it by construction (ganbench.harness.reference).
+    # The floor and ceiling rows come from the same run directory as the baseline trials, whose protocol
+    # was just checked, and are judged by it by construction (ganbench.harness.reference).
     floors = [r for r in baseline if r.get("kind") == "init" and r["status"] == "ok"]
+    ceilings = [r for r in baseline if r.get("kind") == "real" and r["status"] == "ok"]
     scored = scored_frame(cand + base + floors)
     pool_scored = scored if best_from is None else scored_frame(pool)
-    out, values = [], []
+    points = curve_frame(cand + [r for r in base if r["variant"] == reference] + floors + ceilings)
+    out, values, budgets = [], [], []
     for task in dict.fromkeys(r["task"] for r in cand):
         head = metric or next((r["protocol"].get("headline") for r in cand + base
                                if r["task"] == task and r.get("protocol", {}).get("headline")), "fid")
@@ -224,36 +307,52 @@ def compare_records(candidate: list[dict], baseline: list[dict], variant: str, r
             candidate_diverged=_diverged(scored, task, variant, head),
             reference_diverged=_diverged(scored, task, reference, head)))
         values.append((cv, rv))
+        budgets.append(_earlier_budgets(points, cand, task, variant, reference, head, margins, design, len(cv)))
     for c, pw, pm in zip(out, holm([c.welch_p for c in out]), holm([c.mannwhitney_p for c in out])):
         c.welch_p_holm, c.mannwhitney_p_holm = pw, pm
-    decisions = _decisions(out, values, design)
+    decisions, earlier = _decisions(out, values, budgets, design)
     for i, (c, (cv, rv)) in enumerate(zip(out, values)):
         d = decisions.get(i)
         n = min(len(cv), len(rv))
         if d is not None:
             c.alpha = d.threshold
             if design is not None:
-                c.look, c.stop = d.look, d.stop
+                c.look = d.look
             sds = (_sd(cv), _sd(rv))
             if all(math.isfinite(x) for x in sds):
                 c.mde = min_detectable_effect(*sds, n, c.alpha, POWER) if c.alpha < POWER else math.nan
                 c.seeds_needed = (d.seeds_needed if d.verdict == "undecided" else
                                   seeds_needed(c.diff, *sds, c.alpha, POWER, MAX_SEEDS) if c.alpha > 0 else None)
-        if c.n == 0:
-            c.verdict = "every seed failed (no value to compare)"
-        elif c.learned is False:
-            c.verdict = "not learned (not better than init)"
-        elif d is not None and d.verdict != "undecided":
-            c.verdict = d.verdict
-        else:
-            c.verdict = _undecided(c.seeds_needed, c.diff, n)
+        c.verdict = _verdict(c.n, n, c.learned, d, c.seeds_needed, c.diff)
+        _by_budget(c, points, cand, budgets[i], earlier[i], d, n, design)
     return out
 
 
-def _decisions(out: list[Comparison], values, design: Design | None) -> dict[int, Decision]:
-    """``decide_all`` over the testable rows, keyed by row index: without a design the rows with two
-    or more values per side (one look at the seeds run); with one, the rows with a value, whose seeds
-    per side must be a look."""
+def _earlier_budgets(points: pd.DataFrame, cand: list[dict], task: str, variant: str, reference: str, head: str,
+                     margins, design: Design | None, n: int) -> list[dict]:
+    """The budgets of the task's grid before its own budget, each with its tested values."""
+    unit, final = _budget(cand, task)
+    column = head if "[" in head else f"{head}[{_extractor(cand, task)}]"
+    pair = points[points["variant"].isin([variant, reference])]
+    out = []
+    for b in (b for b in grid(pair, task) if b < final and not math.isclose(b, final, rel_tol=1e-9)):
+        cv, rv = tested_values(*(point_values(points, task, v, column, b) for v in (variant, reference)), n,
+                               design.looks if design is not None else None)
+        out.append({"budget": b, "unit": unit, "cv": cv, "rv": rv, "margin": _margin(head, _mean(rv), margins)})
+    return out
+
+
+def _extractor(records: list[dict], task: str) -> str:
+    return next((r["protocol"]["extractor"] for r in records if r["task"] == task and r.get("protocol", {}).get("extractor")),
+                "identity")
+
+
+def _decisions(out: list[Comparison], values, budgets, design: Design | None):
+    """``decide_all`` over the testable hypotheses, one per (task, budget), the budgets of a task sharing
+    its α: the final budget's decisions keyed by row index, and per row the earlier budgets' (None where
+    a budget was not tested). Without a design the hypotheses with two or more values per side (one
+    look at the seeds run); with one, every budget of a row with a value, whose final seeds per side
+    must be a look."""
     if design is None:
         rows = [i for i, (cv, rv) in enumerate(values) if len(cv) > 1 and len(rv) > 1]
     else:
@@ -264,8 +363,77 @@ def _decisions(out: list[Comparison], values, design: Design | None) -> dict[int
                 raise ValueError(f"{out[i].task}: {len(cv)} candidate and {len(rv)} reference seeds with values; the "
                                  f"design looks at {list(design.looks)} seeds per side (a failed seed has no value: "
                                  "run seeds up to a look, or compare without the design)")
-    pairs = [(values[i][0], values[i][1], out[i].higher_is_better, out[i].margin) for i in rows]
-    return dict(zip(rows, decide_all(pairs, design, design.alpha if design is not None else ALPHA)))
+    pairs, where = [], []
+    for i in range(len(out)):
+        for j, b in enumerate(budgets[i]):
+            testable = (len(b["cv"]) > 1 and len(b["rv"]) > 1) if design is None else i in rows
+            if testable:
+                pairs.append((b["cv"], b["rv"], out[i].higher_is_better, b["margin"]))
+                where.append((i, j))
+        if i in rows:
+            pairs.append((values[i][0], values[i][1], out[i].higher_is_better, out[i].margin))
+            where.append((i, None))
+    decided = decide_all(pairs, design, design.alpha if design is not None else ALPHA,
+                         questions=[i for i, _ in where])
+    final = {i: d for (i, j), d in zip(where, decided) if j is None}
+    earlier = [[None] * len(b) for b in budgets]
+    for (i, j), d in zip(where, decided):
+        if j is not None:
+            earlier[i][j] = d
+    return final, earlier
+
+
+def _by_budget(c: Comparison, points: pd.DataFrame, cand: list[dict], earlier: list[dict], decisions: list,
+               final: Decision | None, n_final: int, design: Design | None) -> None:
+    """Fill ``c.by_budget`` (the earlier budgets, then the final one from ``c``'s own fields),
+    ``c.verdict_map``, ``c.regime`` and, with a design, ``c.stop`` (every budget decided, not learned, or
+    at the last look)."""
+    unit, final_budget = _budget(cand, c.task)
+    headline = next((r["protocol"].get("headline") for r in cand if r["task"] == c.task
+                     and r.get("protocol", {}).get("headline")), c.metric)
+    column = f"{headline}[{_extractor(cand, c.task)}]"
+    floor, ceiling = floor_ceiling(points, c.task, column)
+    fv = point_values(points, c.task, "init", c.metric, None).to_numpy()
+
+    def sides(budget: float) -> dict[str, float]:
+        return {v: progress(_mean(point_values(points, c.task, v, column, budget, ok_only=True).to_numpy()), floor,
+                            ceiling) for v in (c.candidate, c.reference)}
+
+    rows = []
+    for b, d in zip(earlier, decisions):
+        cv, rv = b["cv"], b["rv"]
+        n = min(len(cv), len(rv))
+        p_init = better_p(cv, fv, c.higher_is_better) if len(fv) and len(cv) else math.nan
+        learned = (not math.isnan(p_init) and p_init < ALPHA) if len(fv) else None
+        diff, lo, hi = welch_diff_ci(cv, rv) if n else (math.nan,) * 3
+        seeds = d.seeds_needed if d is not None and d.verdict == "undecided" else None
+        progress_ = sides(b["budget"])
+        rows.append(BudgetVerdict(
+            budget=b["budget"], unit=b["unit"], n=n, look=d.look if d is not None and design is not None else None,
+            candidate_mean=_mean(cv), candidate_std=_sd(cv), reference_mean=_mean(rv), reference_std=_sd(rv),
+            diff=diff, diff_ci_lo=lo, diff_ci_hi=hi, p=d.p if d is not None else welch_p(cv, rv),
+            threshold=d.threshold if d is not None else math.nan, decision=d.verdict if d is not None else "undecided",
+            verdict=_verdict(len(cv), n, learned, d, seeds, diff), label=_label(len(cv), learned, d),
+            stop=(bool(d is not None and d.stop) or learned is False) if design is not None else None,
+            learned=learned, p_vs_init=p_init, seeds_needed=seeds, candidate_progress=progress_[c.candidate],
+            reference_progress=progress_[c.reference], regime=regime(progress_)))
+    progress_ = sides(final_budget)
+    rows.append(BudgetVerdict(
+        budget=final_budget, unit=unit, n=n_final, look=c.look,
+        candidate_mean=c.candidate_mean, candidate_std=c.candidate_std, reference_mean=c.reference_mean,
+        reference_std=c.reference_std, diff=c.diff, diff_ci_lo=c.diff_ci_lo, diff_ci_hi=c.diff_ci_hi, p=c.welch_p,
+        threshold=final.threshold if final is not None else math.nan,
+        decision=final.verdict if final is not None else "undecided", verdict=c.verdict,
+        label=_label(c.n, c.learned, final),
+        stop=(bool(final is not None and final.stop) or c.learned is False) if design is not None else None,
+        learned=c.learned, p_vs_init=c.p_vs_init, seeds_needed=c.seeds_needed if c.verdict.startswith("undecided") else None,
+        candidate_progress=progress_[c.candidate], reference_progress=progress_[c.reference], regime=regime(progress_)))
+    c.by_budget = rows
+    c.regime = rows[-1].regime
+    c.verdict_map = verdict_map([r.budget for r in rows], [r.label for r in rows], unit,
+                                far=[far_from_data({"a": r.candidate_progress, "b": r.reference_progress}) for r in rows])
+    if design is not None:
+        c.stop = all(r.stop for r in rows)
 
 
 def _pm(mean: float, std: float, diverged: int = 0) -> str:
@@ -296,8 +464,19 @@ def comparison_table(comparisons: list[Comparison]) -> pd.DataFrame:
                      "MDE": fmt.significant(c.mde),
                      "seeds needed": fmt.count(c.seeds_needed),
                      "p vs init": "" if c.learned is None else fmt.p_value(c.p_vs_init),
-                     "Welch p (Holm)": fmt.p_value(c.welch_p_holm), "verdict": _verdict_text(c)})
+                     "Welch p (Holm)": fmt.p_value(c.welch_p_holm), "verdict": _verdict_text(c),
+                     "verdict by budget": c.verdict_map, "floor → ceiling": c.regime})
     return pd.DataFrame(rows)
+
+
+def verdict_lines(comparisons: list[Comparison]) -> list[str]:
+    """One line per task for a terminal: its verdict map and, at its own budget, the regime."""
+    out = []
+    for c in comparisons:
+        where = f" (at {budget_text(c.by_budget[-1].budget, c.by_budget[-1].unit)}: {c.regime})" \
+            if c.regime and c.by_budget else ""
+        out.append(f"{c.task}: {c.verdict_map or _verdict_text(c)}{where}")
+    return out
 
 
 def to_json(comparisons: list[Comparison]) -> str:
@@ -307,14 +486,23 @@ def to_json(comparisons: list[Comparison]) -> str:
 def to_markdown(comparisons: list[Comparison]) -> str:
     n = comparisons[0].n if comparisons else 0
     sequential = any(c.look is not None for c in comparisons)
-    rule = ("verdicts from the group-sequential design (Lan-DeMets O'Brien-Fleming-type spending, Holm with α "
-            "recycling over the tasks); MDE and seeds needed at the threshold of the row's look"
-            if sequential else f"verdicts by Holm's step-down across {len(comparisons)} tasks, equivalence at the "
-            "row's own Holm level; MDE and seeds needed at that level")
+    budgets = sum(max(1, len(c.by_budget)) for c in comparisons)
+    tasks = f"{len(comparisons)} task{'s' if len(comparisons) != 1 else ''}"
+    family = (f"{budgets} (task, budget) hypotheses, α split over the {tasks}, then over each task's "
+              "budgets, a decided budget's α passed to its task's other budgets, a decided task's to the other tasks "
+              "(Bretz et al. 2009; Maurer & Bretz 2013)")
+    rule = (f"verdicts from the group-sequential design (Lan-DeMets O'Brien-Fleming-type spending, Holm-type graph "
+            f"with α recycling over {family}); MDE and seeds needed at the threshold of the row's look"
+            if sequential else f"verdicts by the Holm-type graph over {family}, equivalence at each hypothesis's own "
+            "level; MDE and seeds needed at that level")
     return (f"Candidate vs baselines, {n} seeds per variant; α = {ALPHA}; {rule}. p = Welch's t-test raised to the "
             "exact permutation floor 2 / C(2n, n), Holm-adjusted; a diverged seed counts as its metric's worst value. "
             f"diff = candidate − reference with its Welch t {CI}; g = Hedges' g; P(better) = probability that a random "
             f"candidate seed beats a random reference seed (Newcombe's score {CI}); MDE = smallest true difference "
             f"detected with power {POWER}; seeds needed = per side to detect the observed difference; equivalent = "
-            "two one-sided tests within the metric's margin.\n\n"
+            "two one-sided tests within the metric's margin. The row's figures and verdict are at the task's own "
+            "budget; verdict by budget = the verdicts at every budget of the task's grid (the points at which every "
+            "trial was judged), by range; floor → ceiling = each side's mean headline as a fraction of the way from "
+            f"the untrained generator (init) to held-out data (real), 'far from the data' below {FAR_FROM_DATA:.0%} on "
+            "both sides (a verdict about weak generators).\n\n"
             + escape.markdown_table(comparison_table(comparisons)) + "\n")

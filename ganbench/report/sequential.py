@@ -31,14 +31,53 @@ motion); tests/report/test_sequential.py measures the resulting false-positive r
 The floor also means that a look whose seeds cannot reach its boundary (5 seeds per side reach
 2/252 = 0.0079 at best) decides nothing but equivalence.
 
-Several comparisons (:func:`decide_all`): Holm's step-down on the spent α at each look with the
-α of rejected hypotheses passed on equally to the others (the graphical approach of Maurer & Bretz
-2013, "Multiple testing in group sequential trials using graphical approaches", with Holm's complete
-graph): each comparison starts with α/m and its own spending boundaries at that level; when one is
-rejected, the others' levels grow and their boundaries are recomputed. Testing only at the current
-look (not retesting earlier looks at the grown level) keeps a subset of Maurer & Bretz's rejections,
-so the familywise error stays ≤ α. Equivalence (two one-sided tests within a margin) is tested at
-the comparison's threshold of the same look; it stops the comparison but does not pass α on.
+Several comparisons, each judged at several budgets (:func:`decide_all` with ``questions``): every
+(question, budget) pair is one hypothesis — a question is a task of ``compare`` or a claim, its
+budgets the points of the task's grid at which every trial was judged (nested budgets,
+:mod:`ganbench.report.curves`) — and the hypotheses share the familywise α by a graphical
+sequentially rejective procedure (Bretz, Maurer, Brannath & Posch 2009, "A graphical approach to
+sequentially rejective multiple test procedures", Stat. Med. 28:586–604) run group-sequentially
+(Maurer & Bretz 2013, "Multiple testing in group sequential trials using graphical approaches",
+Stat. Biopharm. Res. 5:311–320):
+
+- initial levels: α split equally over the questions, then equally over each question's budgets
+  (α / Q / B_q);
+- the graph: a rejected (q, b) passes its level equally to q's budgets not yet rejected; once every
+  budget of q is rejected, q's level passes equally to the other questions with a hypothesis open,
+  each spreading it equally over its open budgets (Holm across questions). This is Bretz et al.'s
+  graph with equal edges inside a question and ε-edges between questions (their section 3.3) in the
+  limit ε → 0, and its levels have a closed form that depends on the set rejected only
+  (:func:`graph_levels`): α / (open questions) / (open budgets of the question). They only grow as
+  rejections accumulate and sum to α over the open hypotheses, the two conditions of Goeman & Solari
+  (2010, "The sequential rejection principle of familywise error control", Ann. Stat. 38:3782) under
+  which the procedure controls the familywise error;
+- each hypothesis has its own spending boundaries over the seed looks at its current level; at each
+  look the smallest p-value under its boundary is rejected, the levels grow, and the look is tested
+  again until nothing more crosses (α recycled within the look). Testing only at the current look
+  (not retesting earlier looks at the grown level) keeps a subset of Maurer & Bretz's rejections, so
+  the familywise error stays ≤ α;
+- equivalence (two one-sided tests within a margin) is tested per hypothesis at its threshold of the
+  same look; it stops that hypothesis but does not pass α on.
+
+A question with one budget is exactly the procedure before budgets existed (Holm's complete graph
+over the comparisons; tests/report/test_sequential.py checks 1,300 saved decisions of it). The
+verdicts are directional ("better"/"worse" from a two-sided test): a rejection of the wrong sign is an
+error too (a directional or type III error; Shaffer 1980, "Control of directional errors with
+stagewise multiple test procedures", Ann. Stat. 8:1342, shows Holm's step-down controls them for
+independent statistics; budgets of one trial are correlated, so tests/report/test_budget_verdicts.py
+measures them). Measured there on 10,000 experiments of correlated synthetic curves (3 questions ×
+5 budgets, neighbouring budgets correlated 0.8, looks at 5, 10, 15, 20 seeds per side, α = 0.05): a
+familywise error of 0.040 under the global null, where testing each (question, budget) at α gives
+0.71 (0.38 at the last look only); with an effect at the first two budgets only, false or wrong-sign
+verdicts 0.036 (wrong sign 0.000) and power 0.94 at an early effect of 1.5 sd. The price of judging
+B budgets is the split: a question's final budget starts at α / Q / B instead of α / Q.
+
+Cost: :func:`step_down` runs the procedure on precomputed statistics for E experiments at once
+(numpy; the boundaries of every level α / i / j are computed once and cached): 10,000 experiments of
+15 hypotheses and 4 looks take about 0.1 s, their p-values (:func:`ganbench.report.stats.welch_p_many`)
+about 1.4 s, on a loaded 2-core CPU. :func:`decide_all` is the same procedure for one experiment, its
+statistics computed look by look only where a hypothesis is still open: ~0.5 ms a hypothesis there
+(7.6 ms for one experiment of those 15), so 10,000 experiments through it would take over a minute.
 
 One look is the fixed-sample test: a one-look design spends exactly α at its look, and
 ``decide_all(pairs)`` without a design tests every pair once at the seeds it has (sides may differ),
@@ -191,14 +230,6 @@ def _pair(a, b, one_look: bool) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _verdict(a, b, p: float, higher: bool, margin: float | None, threshold: float) -> str:
-    if p < threshold:
-        return "better" if (direction(a, b) > 0) == higher else "worse"
-    if margin is not None and tost_p(a, b, margin) < threshold:  # NaN (never) when neither side varies
-        return "equivalent"
-    return "undecided"
-
-
 def _needed(a: np.ndarray, b: np.ndarray, level: float, power: float) -> int | None:
     """Seeds per side to detect the observed difference at ``level`` (None: no finite difference)."""
     if len(a) < 2 or len(b) < 2 or level <= 0 or not (np.isfinite(a).all() and np.isfinite(b).all()):
@@ -206,49 +237,195 @@ def _needed(a: np.ndarray, b: np.ndarray, level: float, power: float) -> int | N
     return _seeds_needed(float(a.mean() - b.mean()), float(a.std(ddof=1)), float(b.std(ddof=1)), level, power)
 
 
-def _replay(pairs, design: Design | None, alpha: float) -> list[Decision]:
-    """Every look up to each pair's own, in order: Holm with α recycling within a look. Without a
-    design, one look at every pair's own seeds."""
+# --- the graph over (question, budget) hypotheses, vectorised over experiments ---------------------
+
+VERDICTS = ("undecided", "better", "worse", "equivalent")  # the codes of Outcome.code
+
+
+def _question_index(questions, m: int) -> np.ndarray:
+    """Questions as integers 0..Q-1 in order of first appearance (None: every hypothesis its own)."""
+    if questions is None:
+        return np.arange(m)
+    questions = list(questions)
+    if len(questions) != m:
+        raise ValueError(f"questions must name one question per hypothesis: got {len(questions)} for {m}")
+    index = {q: i for i, q in enumerate(dict.fromkeys(questions))}
+    return np.array([index[q] for q in questions], dtype=np.intp)
+
+
+def graph_levels(rejected: np.ndarray, questions, alpha: float) -> np.ndarray:
+    """Each hypothesis's share of ``alpha`` once the hypotheses ``rejected`` (bool, shape (..., H)) are
+    rejected: α / (questions with a hypothesis not rejected) / (hypotheses of its question not rejected),
+    0 for a rejected one. ``questions``: one question per hypothesis (its budgets share it). These are
+    the levels of the graph of the module docstring (they depend on the set rejected, not its order)."""
+    rejected = np.asarray(rejected, bool)
+    q = _question_index(questions, rejected.shape[-1])
+    open_ = (~rejected).astype(np.int64)
+    per_q = open_ @ (q[:, None] == np.arange(q.max() + 1)[None, :]).astype(np.int64)  # (..., Q)
+    n_q = (per_q > 0).sum(-1)[..., None]
+    n_b = per_q[..., q]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(rejected, 0.0, alpha / np.maximum(n_q, 1) / np.maximum(n_b, 1))
+
+
+@lru_cache(maxsize=256)
+def _threshold_table(looks: tuple[int, ...] | None, alpha: float, n_questions: int, n_budgets: int) -> np.ndarray:
+    """T[i - 1, j - 1, k]: the nominal threshold at look k of a hypothesis at level α / i / j (the
+    level :func:`graph_levels` gives with i open questions and j open budgets of its question)."""
+    table = np.empty((n_questions, n_budgets, 1 if looks is None else len(looks)))
+    for i in range(1, n_questions + 1):
+        for j in range(1, n_budgets + 1):
+            level = alpha / i / j
+            table[i - 1, j - 1] = level if looks is None else _thresholds(looks, level)
+    return table
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`step_down` decides for E experiments of H hypotheses (arrays of shape (E, H))."""
+
+    code: np.ndarray  # index into VERDICTS: undecided, better, worse, equivalent
+    look: np.ndarray  # the look of the decision; undecided: the last look the hypothesis was tested at
+    threshold: np.ndarray  # the nominal level it was held to there (the level it was rejected at)
+    level: np.ndarray  # its share of α after the last look (0 once rejected)
+
+
+class _Procedure:
+    """The state of the procedure over the looks, for E experiments of H hypotheses at once. A look is
+    three calls, so that a caller computes each statistic only where it is needed: :meth:`open_at`
+    (the hypotheses tested at look k), :meth:`reject` (Holm's step-down on the graph with their
+    p-values: returns those left open) and :meth:`equivalence` (their TOST p-values)."""
+
+    def __init__(self, n_exp: int, questions, design: Design | None, alpha: float, last):
+        self.q = _question_index(questions, np.shape(last)[-1])
+        self.onehot = (self.q[:, None] == np.arange(self.q.max() + 1)[None, :]).astype(np.int64)
+        self.alpha = alpha
+        self.table = _threshold_table(design.looks if design is not None else None, alpha, self.onehot.shape[1],
+                                      int(self.onehot.sum(0).max()))
+        m = len(self.q)
+        self.last = np.broadcast_to(np.asarray(last, int), (n_exp, m))
+        self.code = np.zeros((n_exp, m), np.int8)
+        self.look = np.zeros((n_exp, m), np.intp)
+        self.threshold = np.full((n_exp, m), math.nan)
+        self.rejected = np.zeros((n_exp, m), bool)
+        self._count()
+
+    def _count(self) -> None:
+        """Open questions and open budgets of each hypothesis's question, as indices into the table."""
+        per_q = (~self.rejected).astype(np.int64) @ self.onehot
+        self.i_q = np.maximum((per_q > 0).sum(1), 1)[:, None] - 1
+        self.i_b = np.maximum(per_q[:, self.q], 1) - 1
+
+    def open_at(self, k: int) -> np.ndarray:
+        self.here = (k <= self.last) & (self.code == 0)
+        return self.here
+
+    def reject(self, k: int, p: np.ndarray, better) -> np.ndarray:
+        """``p``: (E, H) p-values at look k (read where :meth:`open_at` said); ``better``: (E, H) bool, or a
+        function of (rows, cols) that gives it for the rejected hypotheses only."""
+        pk = np.where(self.here, p, np.nan)
+        while True:  # Holm's step-down on the graph: reject the smallest p under its threshold, again
+            thr = self.table[self.i_q, self.i_b, k]
+            hit = self.here & ~self.rejected & (pk < thr)
+            rows = np.flatnonzero(hit.any(1))
+            if not len(rows):
+                break
+            cols = np.argmin(np.where(hit[rows], pk[rows], np.inf), axis=1)
+            self.rejected[rows, cols] = True
+            self._count()
+            self.threshold[rows, cols] = thr[rows, cols]
+            self.code[rows, cols] = np.where(better(rows, cols) if callable(better) else better[rows, cols], 1, 2)
+            self.look[rows, cols] = k
+        self.rest, self.thr = self.here & ~self.rejected, thr
+        self.threshold[self.rest], self.look[self.rest] = thr[self.rest], k
+        return self.rest
+
+    def equivalence(self, tost: np.ndarray) -> None:
+        """``tost``: (E, H) TOST p-values at this look (read where :meth:`reject` left open; NaN: none)."""
+        self.code[self.rest & (np.where(self.rest, tost, np.nan) < self.thr)] = 3
+
+    def outcome(self) -> Outcome:
+        level = np.where(self.rejected, 0.0, self.alpha / (self.i_q + 1) / (self.i_b + 1))  # graph_levels
+        return Outcome(code=self.code, look=self.look, threshold=self.threshold, level=level)
+
+
+def step_down(p, better, tost, questions=None, design: Design | None = None, alpha: float | None = None,
+              last=None) -> Outcome:
+    """The procedure of the module docstring on precomputed statistics, for E experiments at once
+    (what :func:`decide_all` runs, one experiment at a time; the simulations run it on thousands).
+
+    ``p``: (E, H, K) two-sided p-values of H hypotheses at the K looks of ``design`` (K = 1 without one);
+    ``better``: (E, H, K) bool, a rejection there says "better" (else "worse"); ``tost``: (E, H, K)
+    equivalence p-values (NaN: no margin); ``questions``: the question of each of the H hypotheses (its
+    budgets share it; None: each its own); ``last``: (E, H) or (H,) the last look each hypothesis has
+    data for (default K−1). At each look, Holm's step-down on the graph: the smallest p-value under its
+    threshold is rejected and the levels grow (:func:`graph_levels`) until nothing more crosses; then
+    equivalence at each open hypothesis's threshold."""
+    p, better, tost = np.asarray(p, float), np.asarray(better, bool), np.asarray(tost, float)
+    if p.ndim != 3 or better.shape != p.shape or tost.shape != p.shape:
+        raise ValueError(f"p, better and tost must share one shape (experiments, hypotheses, looks); got {p.shape}, "
+                         f"{better.shape}, {tost.shape}")
+    n_exp, m, n_looks = p.shape
+    if n_looks != (len(design.looks) if design is not None else 1):
+        raise ValueError(f"{n_looks} looks of statistics for a design of {len(design.looks) if design else 1}")
+    alpha = float(alpha if alpha is not None else design.alpha if design is not None else ALPHA)
+    proc = _Procedure(n_exp, questions, design, alpha, np.full(m, n_looks - 1) if last is None else last)
+    for k in range(n_looks):
+        proc.open_at(k)
+        proc.reject(k, p[:, :, k], better[:, :, k])
+        proc.equivalence(tost[:, :, k])
+    return proc.outcome()
+
+
+def _replay(pairs, design: Design | None, alpha: float, questions=None) -> list[Decision]:
+    """Every look up to each pair's own, through :class:`_Procedure` with one experiment: each look's
+    statistics computed only for the hypotheses still open there. Without a design, one look at every
+    pair's own seeds."""
     m = len(pairs)
     data = [_pair(a, b, design is None) for a, b, _, _ in pairs]
-    last = [design.look_of(len(a)) if design is not None else 0 for a, _ in data]
+    # under a design, a pair short of the first look is not tested yet (it holds its share of α)
+    last = [0 if design is None else -1 if len(a) < design.looks[0] else design.look_of(len(a)) for a, _ in data]
     n_looks = len(design.looks) if design is not None else 1
     power = design.power if design is not None else POWER
 
-    def boundary(level: float, k: int) -> float:
-        return design.boundaries(level)[k] if design is not None else level
+    def prefix(i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = data[i]
+        return (a[: design.looks[k]], b[: design.looks[k]]) if design is not None else (a, b)
 
-    level = [alpha / m] * m  # each hypothesis's current share of α
-    rejected = [False] * m  # the difference null rejected ("better" / "worse"): its α moves on
-    held: dict[int, float] = {}  # the threshold a rejected hypothesis crossed
-    out: list[Decision | None] = [None] * m
+    proc = _Procedure(1, questions, design, alpha, last)
+    p = np.full(m, math.nan)
+    seen = {}
     for k in range(max(last) + 1):
-        here = [i for i in range(m) if k <= last[i] and (out[i] is None or not out[i].stop)]
-        if design is not None:
-            n = design.looks[k]
-            prefix = {i: (data[i][0][:n], data[i][1][:n]) for i in here}
-        else:
-            prefix = {i: data[i] for i in here}
-        p = {i: welch_p(*prefix[i]) for i in here}
-        # Holm's step-down at this look: reject what crosses its boundary, pass its α on, try again.
-        while hit := [i for i in here if not rejected[i] and p[i] < boundary(level[i], k)]:
-            i = min(hit, key=p.get)
-            rejected[i], held[i] = True, boundary(level[i], k)
-            others = [j for j in range(m) if not rejected[j]]
-            for j in others:  # Holm's graph: equal shares to every hypothesis not yet rejected
-                level[j] += level[i] / len(others)
-            level[i] = 0.0
-        for i in here:
-            threshold = held[i] if rejected[i] else boundary(level[i], k)
-            verdict = _verdict(*prefix[i], p[i], pairs[i][2], pairs[i][3], threshold)
-            n_i = min(len(x) for x in prefix[i])
-            out[i] = Decision(verdict=verdict, stop=verdict != "undecided" or k == n_looks - 1, n=n_i, look=k, p=p[i],
-                              threshold=threshold, seeds_needed=None)
-    for i, d in enumerate(out):
-        if d.verdict == "undecided":
-            a, b = (data[i][0][: d.n], data[i][1][: d.n]) if design is not None else data[i]
-            d.seeds_needed = _needed(a, b, boundary(level[i], n_looks - 1), power)
-    return out
+        for i in np.flatnonzero(proc.open_at(k)[0]):
+            x, y = prefix(i, k)
+            p[i] = welch_p(x, y)
+            seen[i] = (p[i], x, y)
+
+        def better(rows, cols):  # the direction of a rejected hypothesis (only those need one)
+            return np.array([(direction(*seen[i][1:]) > 0) == pairs[i][2] for i in cols])
+
+        rest = np.flatnonzero(proc.reject(k, p[None], better)[0])
+        tost = np.full((1, m), math.nan)
+        for i in rest:
+            if pairs[i][3] is not None:
+                tost[0, i] = tost_p(*seen[i][1:], pairs[i][3])
+        proc.equivalence(tost)
+    out = proc.outcome()
+    decisions = []
+    for i in range(m):
+        k, code = int(out.look[0, i]), int(out.code[0, i])
+        if i not in seen:
+            decisions.append(Decision(verdict="undecided", stop=False, n=len(data[i][0]), look=0, p=math.nan,
+                                      threshold=math.nan, seeds_needed=None))
+            continue
+        p_i, x, y = seen[i]
+        d = Decision(verdict=VERDICTS[code], stop=code != 0 or k == n_looks - 1, n=min(len(x), len(y)), look=k,
+                     p=float(p_i), threshold=float(out.threshold[0, i]), seeds_needed=None)
+        if code == 0:
+            level = float(out.level[0, i])
+            d.seeds_needed = _needed(x, y, design.boundaries(level)[-1] if design is not None else level, power)
+        decisions.append(d)
+    return decisions
 
 
 def decide(a, b, design: Design, higher_is_better: bool, margin: float | None = None,
@@ -260,15 +437,18 @@ def decide(a, b, design: Design, higher_is_better: bool, margin: float | None = 
 
 
 def decide_all(pairs: list[tuple[np.ndarray, np.ndarray, bool, float | None]], design: Design | None = None,
-               alpha: float | None = None) -> list[Decision]:
+               alpha: float | None = None, questions=None) -> list[Decision]:
     """Decisions for several comparisons ``(a, b, higher_is_better, margin)`` with the familywise error
     of their "better"/"worse" verdicts held at ``alpha`` (default the design's, or
-    :data:`~ganbench.report.constants.ALPHA`; Holm with α recycling at each look). A comparison may
-    have stopped at an earlier look than the others (its values end there). Without a ``design``: one
-    look at the seeds each pair has (the fixed-sample test; the sides may differ in size, and a pair
-    with fewer than two values on a side has no p-value but still holds its share of α: leave it out)."""
+    :data:`~ganbench.report.constants.ALPHA`; the graph of the module docstring, α recycled at each
+    look). A pair with fewer seeds than the design's first look is not tested yet (undecided, p NaN,
+    holding its share of α). ``questions``: one label per pair, pairs with the same label being the budgets of one
+    question (they share its α first); None: each pair its own question (Holm across the pairs). A
+    comparison may have stopped at an earlier look than the others (its values end there). Without a
+    ``design``: one look at the seeds each pair has (the fixed-sample test; the sides may differ in
+    size; a pair with fewer than two values on a side has no p-value: leave it out)."""
     if not pairs:
         return []
     if alpha is None:
         alpha = design.alpha if design is not None else ALPHA
-    return _replay(pairs, design, alpha)
+    return _replay(pairs, design, alpha, questions)

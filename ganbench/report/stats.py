@@ -139,6 +139,38 @@ def welch_p(a, b, alternative: str = "two-sided") -> float:
     return max(floor, min(1.0, p))
 
 
+def welch_p_many(a, b) -> np.ndarray:
+    """Two-sided :func:`welch_p` of many pairs of groups at once: ``a`` of shape (..., n_a) and ``b`` of
+    shape (..., n_b) with the same leading shape give p-values of that leading shape: the same rule, equal
+    to :func:`welch_p` up to the rounding of the sums (~1e-15 relative; vectorised with numpy for the
+    simulations, where :func:`welch_p` costs ~20 µs a call; pairs holding an infinite value go through
+    :func:`welch_p` one by one). NaN values are refused; fewer than two values per
+    group give NaN."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape[:-1] != b.shape[:-1]:
+        raise ValueError(f"welch_p_many needs the same leading shape, got {a.shape} and {b.shape}")
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise ValueError("per-seed values must not be NaN (a failed seed has no value: leave it out)")
+    lead, na, nb = a.shape[:-1], a.shape[-1], b.shape[-1]
+    if na < 2 or nb < 2:
+        return np.full(lead, math.nan)
+    a, b = a.reshape(-1, na), b.reshape(-1, nb)
+    floor = perm_floor(na, nb)
+    finite = np.isfinite(a).all(-1) & np.isfinite(b).all(-1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        ma, mb = a.sum(-1) / na, b.sum(-1) / nb
+        da, db = a - ma[..., None], b - mb[..., None]
+        va, vb = (da * da).sum(-1) / (na - 1) / na, (db * db).sum(-1) / (nb - 1) / nb
+        diff, v = ma - mb, va + vb
+        df = v**2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+        p = 2.0 * special.stdtr(df, -np.abs(diff) / np.sqrt(v))
+    p = np.maximum(floor, np.minimum(1.0, p))
+    p = np.where(v == 0, np.where(diff == 0, 1.0, floor), p)  # neither side varies: the module's limit
+    for i in np.flatnonzero(~finite):
+        p[i] = welch_p(a[i], b[i])
+    return p.reshape(lead)
+
+
 def better_p(values, floor, higher: bool) -> float:
     """One-sided p-value that ``values`` are better than ``floor``'s (direction-aware :func:`welch_p`):
     the test of "learned" (better than the untrained generator) in leaderboards and ``compare``."""

@@ -156,3 +156,86 @@ def test_the_published_gap_is_placed_against_the_ci_in_the_claims_direction():
     rkl += [make("grid25", "init", i, {"modes": 1.0, "reverse_kl": 3.2}, kind="init") for i in range(6)]
     [v] = claim_verdicts(rkl, ["pacgan-grid25-rkl"], Design((6,)))
     assert v.diff < 0 and v.published_gap == "smaller" and v.verdict == "reproduced"
+
+
+# --- every budget of the grid (issue 41) -----------------------------------------------------------
+
+STEPS = (250, 500, 1000)
+
+
+def _curves(values: dict, floor=0.0, ceiling=8.0, task="ring8"):
+    """Trials judged at 250, 500 and 1,000 steps: ``values`` = {variant: (seeds, budgets) modes}, plus init
+    rows at ``floor`` and real rows at ``ceiling`` (hq = modes / 8)."""
+    out = []
+    for variant, xs in values.items():
+        for i, row in enumerate(np.asarray(xs, float)):
+            r = make(task, variant, i, {"modes": row[-1], "hq_fraction": row[-1] / 8}, budget={"g_steps": STEPS[-1]})
+            r["curve"] = [{"budget": {"g_steps": b}, "status": "ok", "metrics": {"modes": x, "hq_fraction": x / 8}}
+                          for b, x in zip(STEPS, row)]
+            out.append(r)
+    n = max(len(v) for v in values.values())
+    out += [make(task, kind, i, {"modes": v, "hq_fraction": v / 8}, kind=kind)
+            for kind, v in (("init", floor), ("real", ceiling)) for i in range(n)]
+    return out
+
+
+def _early_only(rng, n=10):
+    """PacGAN ahead by 3 modes at 250 and 500 steps, level at 1,000 (sd 0.3)."""
+    gan = np.array([3.0, 4.0, 7.0]) + 0.3 * rng.standard_normal((n, 3))
+    pac = np.array([6.0, 7.0, 7.0]) + 0.3 * rng.standard_normal((n, 3))
+    return pac, gan
+
+
+def test_a_claim_is_judged_at_every_budget_and_says_where_it_holds():
+    pac, gan = _early_only(np.random.default_rng(10))
+    [v] = claim_verdicts(_curves({"pacgan": pac, "gan-ns": gan}), [RING], Design((10,)))
+    assert [b.budget for b in v.by_budget] == list(STEPS)
+    assert [b.label for b in v.by_budget[:2]] == ["reproduced", "reproduced"]
+    assert v.verdict_map.startswith("reproduced at ≤ 500 steps (pacgan better); ")
+    assert v.by_budget[-1].verdict == v.verdict and v.by_budget[-1].p == v.p and v.by_budget[-1].n == v.n == 10
+    # the claim's three budgets are one question of the graph
+    expected = decide_all([(pac[:, j], gan[:, j], True, 1.0) for j in range(3)], Design((10,)), questions=[0, 0, 0])
+    assert [(b.decision, b.threshold) for b in v.by_budget] == [(d.verdict, d.threshold) for d in expected]
+    assert v.by_budget[0].threshold == pytest.approx(0.05 / 3) and v.threshold == expected[-1].threshold
+    assert v.by_budget[0].diff == pytest.approx(pac[:, 0].mean() - gan[:, 0].mean())
+    # the regime: each side's headline (modes) as a fraction of the way from 0 (init) to 8 (real)
+    assert v.by_budget[0].better_progress == pytest.approx(pac[:, 0].mean() / 8)
+    assert v.regime.startswith(f"pacgan {pac[:, -1].mean() / 8:.0%}, gan-ns ")
+    table = claims_table([v])
+    assert table["verdict by budget"].iloc[0] == v.verdict_map and table["floor → ceiling"].iloc[0] == v.regime
+    assert "(claim, budget) hypotheses" in claims_markdown([v], Design((10,)))
+    assert json.loads(verdicts_json([v]))[0]["by_budget"][0]["label"] == "reproduced"
+
+
+def test_a_claim_reversed_late_names_both_ranges_and_weak_generators_are_flagged():
+    rng = np.random.default_rng(11)
+    pac = np.array([2.0, 1.5, 1.0]) + 0.1 * rng.standard_normal((10, 3))
+    gan = np.array([1.0, 1.5, 2.0]) + 0.1 * rng.standard_normal((10, 3))
+    floor = [make("ring8", "init", i, {"modes": 0.5 + 0.01 * i, "hq_fraction": 0.0}, kind="init") for i in range(10)]
+    records = [r for r in _curves({"pacgan": pac, "gan-ns": gan}) if r.get("kind") != "init"] + floor
+    [v] = claim_verdicts(records, [RING], Design((10,)))
+    assert [b.label for b in v.by_budget] == ["reproduced", "contradicted (no difference)", "contradicted (reversed)"]
+    assert v.verdict_map == ("reproduced at ≤ 250 steps (pacgan better); contradicted (no difference) at 500; "
+                             "contradicted (reversed) from 1,000 (gan-ns better); both sides < 25% of the way from "
+                             "floor to ceiling at every budget (250–1,000 steps)")
+    assert v.regime.endswith("both far from the data (< 25%)")
+
+
+def test_a_side_not_learned_at_a_budget_makes_the_claim_untestable_there():
+    pac, gan = _early_only(np.random.default_rng(12))
+    gan[:, 0] = 0.0  # gan-ns at 250 steps is the untrained generator's 0 modes
+    [v] = claim_verdicts(_curves({"pacgan": pac, "gan-ns": gan}), [RING], Design((10,)))
+    assert v.by_budget[0].label == "untestable" and v.by_budget[0].stop
+    assert v.by_budget[0].verdict == "untestable: gan-ns not better than the untrained generator"
+    assert v.verdict_map.startswith("untestable at ≤ 250 steps; reproduced at 500 (pacgan better)")
+
+
+def test_a_claim_stays_open_while_any_budget_is_undecided():
+    """Decided at 250 and 500 steps at the second look, undecided at 1,000: more seeds, for that budget."""
+    rng = np.random.default_rng(13)
+    pac, gan = _early_only(rng, n=10)
+    pac[:, 2] += 1.5 * rng.standard_normal(10)  # too noisy at 1,000 steps to call equivalent within 1 mode at 10 seeds
+    [v] = claim_verdicts(_curves({"pacgan": pac, "gan-ns": gan}), [RING], plan(5, 20, 5))
+    assert v.n == 10 and [b.stop for b in v.by_budget] == [True, True, False] and not v.stop
+    [v] = claim_verdicts(_curves({"pacgan": pac, "gan-ns": gan}), [RING], plan(5, 10, 5))
+    assert v.stop  # the last look

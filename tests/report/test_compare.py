@@ -79,7 +79,8 @@ def test_outputs():
     comps = compare_records(cand, base, "mine")
     table = comparison_table(comps)
     assert list(table.columns) == ["task", "metric", "mine", "reference gan-ns", "best baseline", "diff [95% CI]", "g",
-                                   "P(better) [95% CI]", "MDE", "seeds needed", "p vs init", "Welch p (Holm)", "verdict"]
+                                   "P(better) [95% CI]", "MDE", "seeds needed", "p vs init", "Welch p (Holm)", "verdict",
+                                   "verdict by budget", "floor → ceiling"]
     row = table.iloc[0]
     # separated seeds: P(better) 1 with Newcombe's interval, which keeps its width (the bootstrap's was [1, 1])
     assert row["P(better) [95% CI]"] == "1.0 [0.5, 1.0]" and row["diff [95% CI]"].startswith("-0.5 [")
@@ -279,3 +280,115 @@ def test_hostile_names_keep_the_markdown_table_whole():
 
     rows = [r for r in table.splitlines() if r.startswith("|")]
     assert len({len(re.split(r"(?<!\\)\|", r)) for r in rows}) == 1 and "<b>" not in table
+
+
+# --- verdicts at every budget of the grid (issue 41) -----------------------------------------------
+
+STEPS = (250, 500, 1000)
+
+
+def _curved(task, variant, rows, diverged_from=None):
+    """Records judged at 250, 500 and 1,000 steps: ``rows`` = per seed, mode TV at each budget."""
+    out = []
+    for s, values in enumerate(rows):
+        r = make(task, variant, s, {"mode_tv": float(values[-1])}, budget={"g_steps": STEPS[-1]},
+                 protocol={"headline": "mode_tv"})
+        r["curve"] = [{"budget": {"g_steps": b}, "status": "ok", "metrics": {"mode_tv": float(v)}}
+                      for b, v in zip(STEPS, values)]
+        if diverged_from is not None and s == 0:  # seed 0 diverges from that budget on
+            for pt in r["curve"]:
+                if pt["budget"]["g_steps"] >= diverged_from:
+                    pt["status"], pt["metrics"] = "diverged", {}
+            r["status"], r["metrics"] = "diverged", {}
+        out.append(r)
+    return out
+
+
+def _references(task, floor=0.95, ceiling=0.05):
+    return [make(task, kind, s, {"mode_tv": v + 0.001 * s}, kind=kind, protocol={"headline": "mode_tv"})
+            for kind, v in (("init", floor), ("real", ceiling)) for s in range(3)]
+
+
+def _early_only(rng, n=10, task="ring8"):
+    """The candidate ahead at 250 and 500 steps by 0.3 mode TV (sd 0.03), level with the reference at 1,000."""
+    ref = 0.5 + 0.03 * rng.standard_normal((n, 3))
+    cand = ref.mean(0) + 0.03 * rng.standard_normal((n, 3)) - np.array([0.3, 0.3, 0.0])
+    return _curved(task, "mine", cand), _curved(task, "gan-ns", ref) + _references(task), cand, ref
+
+
+def test_every_budget_of_the_grid_is_judged_and_the_map_names_the_ranges():
+    cand, base, cv, rv = _early_only(np.random.default_rng(1))
+    (c,) = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3})
+    assert [b.budget for b in c.by_budget] == list(STEPS) and [b.unit for b in c.by_budget] == ["g_steps"] * 3
+    assert [b.label for b in c.by_budget[:2]] == ["better", "better"] and c.by_budget[2].label == "undecided"
+    assert c.verdict_map == "better at ≤ 500 steps; undecided from 1,000"
+    assert c.verdict.startswith("undecided") and c.by_budget[-1].verdict == c.verdict  # the row: its own budget
+    last = c.by_budget[-1]
+    assert (last.candidate_mean, last.diff, last.p, last.n) == (c.candidate_mean, c.diff, c.welch_p, 10)
+    # the three budgets are one question of the graph: they share the alpha of the task
+    pairs = [(cv[:, j], rv[:, j], False, 1e-3) for j in range(3)]
+    expected = decide_all(pairs, questions=["ring8"] * 3)
+    assert [(b.decision, b.threshold, b.p) for b in c.by_budget] == [(d.verdict, d.threshold, d.p) for d in expected]
+    assert c.alpha == expected[-1].threshold and c.by_budget[0].threshold == pytest.approx(0.05 / 3)
+    assert c.by_budget[0].diff == pytest.approx(cv[:, 0].mean() - rv[:, 0].mean()) and c.by_budget[0].diff_ci_hi < 0
+    assert "verdict by budget" in comparison_table([c]).columns and "better at ≤ 500 steps" in to_markdown([c])
+    assert '"by_budget"' in to_json([c]) and '"verdict_map"' in to_json([c])
+
+
+def test_tasks_share_alpha_first_then_their_budgets():
+    rng = np.random.default_rng(2)
+    cand, base, _, _ = _early_only(rng)
+    for task in ("grid25", "hd"):  # two tasks without curves: one budget each
+        base += _group(task, "gan-ns", RNG.normal(1.0, 0.1, 10))
+        cand += _group(task, "mine", RNG.normal(1.0, 0.1, 10))
+    comps = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3, "fid": 1e-3})
+    ring, grid25, _ = comps
+    assert len(grid25.by_budget) == 1 and grid25.verdict_map.endswith("at 100 steps")
+    # the first look: ring8's budgets start at alpha / 3 / 3, the others at alpha / 3; ring8's two early
+    # rejections pass alpha / 9 each to its last budget, which is then held to alpha / 3
+    assert ring.by_budget[0].threshold == pytest.approx(0.05 / 9)
+    assert ring.alpha == pytest.approx(0.05 / 3) and grid25.alpha >= 0.05 / 3
+
+
+def test_the_regime_says_how_far_each_side_is_from_the_data():
+    cand, base, cv, rv = _early_only(np.random.default_rng(3))
+    (c,) = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3})
+    floor, ceiling = 0.951, 0.051  # the init and real rows' means
+    b = c.by_budget[0]
+    assert b.candidate_progress == pytest.approx((cv[:, 0].mean() - floor) / (ceiling - floor))
+    assert b.reference_progress == pytest.approx((rv[:, 0].mean() - floor) / (ceiling - floor))
+    assert c.regime == c.by_budget[-1].regime and c.regime.endswith("of the way from floor to ceiling")
+    assert c.regime.startswith(f"mine {c.by_budget[-1].candidate_progress:.0%}, gan-ns ")
+    # a weak pair: both sides under a quarter of the way at every budget
+    (c,) = compare_records(cand, base[:10] + _references("ring8", floor=0.6), "mine", margins={"mode_tv": 1e-3})
+    assert "both far from the data (< 25%)" in c.regime
+    assert c.verdict_map.endswith("; both sides < 25% of the way from floor to ceiling from 1,000 steps")  # not before
+    (c,) = compare_records(cand, base[:10], "mine", margins={"mode_tv": 1e-3})  # no floor, no ceiling: unknown
+    assert c.regime == "" and np.isnan(c.by_budget[0].candidate_progress)
+
+
+def test_a_task_stays_open_while_any_budget_is_undecided():
+    """With a design, ``stop`` needs every budget decided (or the last look): the early budgets decided
+    and the last undecided at an earlier look keep the task open for more seeds."""
+    cand, base, _, _ = _early_only(np.random.default_rng(4))
+    (c,) = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3}, design=plan(5, 20, 5))
+    assert [b.stop for b in c.by_budget] == [True, True, False] and c.stop is False and c.look == 1
+    (c,) = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3}, design=Design((5, 10)))
+    assert c.stop is True and c.by_budget[-1].verdict.startswith("undecided")  # the last look: closed
+
+
+def test_a_diverged_point_counts_at_the_worst_value_from_that_budget_on():
+    rng = np.random.default_rng(5)
+    ref = 0.5 + 0.03 * rng.standard_normal((6, 3))
+    cand = _curved("ring8", "mine", 0.2 + 0.03 * rng.standard_normal((6, 3)), diverged_from=500)
+    (c,) = compare_records(cand, _curved("ring8", "gan-ns", ref), "mine")
+    assert [b.candidate_mean > 0.3 for b in c.by_budget] == [False, True, True]  # seed 0 at 1 from 500 steps
+    assert c.candidate_diverged == 1 and c.by_budget[-1].candidate_mean == pytest.approx(c.candidate_mean)
+
+
+def test_records_without_a_curve_are_one_budget_and_the_same_verdicts_as_before():
+    base = _group("ring8", "gan-ns", RNG.normal(1.0, 0.1, 8))
+    cand = _group("ring8", "mine", RNG.normal(0.5, 0.1, 8))
+    (c,) = compare_records(cand, base, "mine")
+    assert len(c.by_budget) == 1 and c.verdict == "better" and c.verdict_map == "better at 100 steps"
+    assert c.by_budget[0].threshold == c.alpha == 0.05

@@ -3,6 +3,7 @@ metric's worst value, failed trials absent, reference rows budget-free, old reco
 import math
 
 import numpy as np
+import pytest
 
 from ganbench.report.curves import curve_frame, grid, point_values, points
 from tests.report.records import make
@@ -47,3 +48,36 @@ def test_a_record_without_a_curve_is_one_point_at_its_budget():
     f = curve_frame([r])
     assert f.budget.tolist() == [300.0] and f.unit.tolist() == ["g_steps"]
     assert np.isclose(point_values(f, "ring8", "gan-ns", "modes", 300.0000000001).iloc[0], 7.0)
+
+
+def test_verdict_maps_name_budget_ranges_in_the_budgets_unit():
+    from ganbench.report.curves import ranges, verdict_map
+
+    steps = [750, 1500, 3000]
+    assert verdict_map(steps, ["better", "better", "undecided"], "g_steps") == "better at ≤ 1,500 steps; undecided from 3,000"
+    assert verdict_map([750, 1500, 2000, 3000], ["worse", "better", "better", "worse"], "kimg") == \
+        "worse at ≤ 750 kimg; better at 1,500–2,000; worse from 3,000"
+    assert verdict_map(steps, ["better"] * 3, "gflops") == "better at every budget (750–3,000 GFLOP)"
+    assert verdict_map([2.5], ["equivalent"], "kimg") == "equivalent at 2.5 kimg"
+    assert verdict_map(steps, ["reproduced", "reproduced", "undecided"], "g_steps", {"reproduced": "(pacgan better)"}) == \
+        "reproduced at ≤ 1,500 steps (pacgan better); undecided from 3,000"
+    assert verdict_map(steps, ["a", "b", "a"], "g_steps", far=[False, True, True]) == \
+        "a at ≤ 750 steps; b at 1,500; a from 3,000; both sides < 25% of the way from floor to ceiling from 1,500 steps"
+    assert ranges(steps, ["x", "y", "x"], "g_steps", keep={"x"}) == [("x", "at ≤ 750 steps"), ("x", "from 3,000")]
+    with pytest.raises(ValueError, match="one label per budget"):
+        verdict_map(steps, ["a"], "g_steps")
+
+
+def test_progress_from_floor_to_ceiling_and_its_words():
+    from ganbench.report.curves import far_from_data, floor_ceiling, progress, regime
+
+    records = [make("ring8", kind, s, {"mode_tv": v}, kind=kind, protocol={"headline": "mode_tv"})
+               for kind, v in (("init", 0.9), ("real", 0.1)) for s in range(2)]
+    assert floor_ceiling(curve_frame(records), "ring8", "mode_tv") == pytest.approx((0.9, 0.1))
+    assert all(math.isnan(x) for x in floor_ceiling(curve_frame(records[:2]), "ring8", "mode_tv[identity]")[1:])
+    assert progress(0.5, 0.9, 0.1) == pytest.approx(0.5) and progress(1.0, 0.9, 0.1) < 0  # worse than untrained
+    assert math.isnan(progress(0.5, 0.9, 0.9)) and math.isnan(progress(0.5, math.nan, 0.1))
+    assert regime({"pacgan": 0.31, "gan-ns": 0.04}) == "pacgan 31%, gan-ns 4% of the way from floor to ceiling"
+    assert regime({"pacgan": 0.2, "gan-ns": 0.04}).endswith("; both far from the data (< 25%)")
+    assert regime({"pacgan": math.nan, "gan-ns": 0.04}) == "" and not far_from_data({"a": math.nan, "b": 0.1})
+    assert far_from_data({"a": 0.2, "b": 0.1}) and not far_from_data({"a": 0.3, "b": 0.1})

@@ -35,11 +35,10 @@ from ganbench.report.anytime import (TARGETS, ema_initial_share, ert, ert_ci, hi
                                      progress)
 from ganbench.report.budget_ranks import OrderChanges, order_changes, point_table, ranks_by_budget
 from ganbench.report.constants import ALPHA, CI_LEVEL
-from ganbench.report.curves import curve_frame, grid
+from ganbench.report.curves import UNIT_WORDS, curve_frame, grid
 from ganbench.report.stats import mean_ci
 from ganbench.report.tables import aggregate
 
-UNIT_WORDS = {"g_steps": "G steps", "kimg": "kimg", "gflops": "GFLOP"}
 BAND_LABEL = "pointwise 95% bootstrap band"  # what a shaded band around a mean curve is (see anytime.mean_band)
 
 

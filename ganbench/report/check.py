@@ -60,9 +60,8 @@ import numpy as np
 from ganbench.metrics.registry import HIGHER_IS_BETTER
 from ganbench.records import load_records
 from ganbench.report import format as fmt
-from ganbench.report.budget_axis import UNIT_WORDS
 from ganbench.report.comparable import comparable_key, key_differences
-from ganbench.report.curves import points
+from ganbench.report.curves import UNIT_WORDS, points
 from ganbench.report.tables import worst_value
 from ganbench.utils.code import module_changes
 from ganbench.utils.device import FINGERPRINT_FIELDS

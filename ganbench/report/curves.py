@@ -19,6 +19,7 @@ import pandas as pd
 
 from ganbench.metrics.registry import HIGHER_IS_BETTER
 from ganbench.report import format as fmt
+from ganbench.report.anytime import progress as anytime_progress
 from ganbench.report.tables import worst_value
 
 CURVE_COLUMNS = ["trial_id", "suite", "task", "variant", "kind", "seed_index", "unit", "budget", "metric", "extractor",
@@ -137,7 +138,7 @@ def tested_values(a: pd.Series, b: pd.Series, n: int, looks=None) -> tuple[np.nd
 
 # --- budgets in words: verdict maps and the regime ---------------------------------------------------
 
-UNIT_WORDS = {"g_steps": "steps", "kimg": "kimg", "gflops": "GFLOP", "seconds": "s"}
+UNIT_WORDS = {"g_steps": "G steps", "kimg": "kimg", "gflops": "GFLOP", "seconds": "s"}  # generator steps
 # Both sides of a verdict below this fraction of the way from the floor (init) to the ceiling (real)
 # on the task's headline: the verdict is about generators far from the data, and says so.
 FAR_FROM_DATA = 0.25
@@ -206,12 +207,11 @@ def floor_ceiling(frame: pd.DataFrame, task: str, column: str) -> tuple[float, f
 
 
 def progress(mean: float, floor: float, ceiling: float) -> float:
-    """How far ``mean`` lies from the floor towards the ceiling: 0 at the untrained generator, 1 at
-    held-out data (below 0: worse than untrained; above 1: past the held-out data). NaN where either
-    end is missing or they coincide."""
-    if not all(math.isfinite(x) for x in (mean, floor, ceiling)) or ceiling == floor:
+    """How far one ``mean`` lies from the floor towards the ceiling (:func:`ganbench.report.anytime.progress`,
+    the one definition): 0 at the untrained generator, 1 at held-out data; NaN where an end is missing."""
+    if not math.isfinite(mean):
         return math.nan
-    return (mean - floor) / (ceiling - floor)
+    return float(anytime_progress([mean], floor, ceiling)[0])
 
 
 def regime(sides: dict[str, float]) -> str:

@@ -164,7 +164,7 @@ STEPS = (250, 500, 1000)
 
 
 def _curves(values: dict, floor=0.0, ceiling=8.0, task="ring8"):
-    """Trials judged at 250, 500 and 1,000 steps: ``values`` = {variant: (seeds, budgets) modes}, plus init
+    """Trials judged at 250, 500 and 1,000 G steps: ``values`` = {variant: (seeds, budgets) modes}, plus init
     rows at ``floor`` and real rows at ``ceiling`` (hq = modes / 8)."""
     out = []
     for variant, xs in values.items():
@@ -180,7 +180,7 @@ def _curves(values: dict, floor=0.0, ceiling=8.0, task="ring8"):
 
 
 def _early_only(rng, n=10):
-    """PacGAN ahead by 3 modes at 250 and 500 steps, level at 1,000 (sd 0.3)."""
+    """PacGAN ahead by 3 modes at 250 and 500 G steps, level at 1,000 (sd 0.3)."""
     gan = np.array([3.0, 4.0, 7.0]) + 0.3 * rng.standard_normal((n, 3))
     pac = np.array([6.0, 7.0, 7.0]) + 0.3 * rng.standard_normal((n, 3))
     return pac, gan
@@ -191,7 +191,7 @@ def test_a_claim_is_judged_at_every_budget_and_says_where_it_holds():
     [v] = claim_verdicts(_curves({"pacgan": pac, "gan-ns": gan}), [RING], Design((10,)))
     assert [b.budget for b in v.by_budget] == list(STEPS)
     assert [b.label for b in v.by_budget[:2]] == ["reproduced", "reproduced"]
-    assert v.verdict_map.startswith("reproduced at ≤ 500 steps (pacgan better); ")
+    assert v.verdict_map.startswith("reproduced at ≤ 500 G steps (pacgan better); ")
     assert v.by_budget[-1].verdict == v.verdict and v.by_budget[-1].p == v.p and v.by_budget[-1].n == v.n == 10
     # the claim's three budgets are one question of the graph
     expected = decide_all([(pac[:, j], gan[:, j], True, 1.0) for j in range(3)], Design((10,)), questions=[0, 0, 0])
@@ -215,9 +215,9 @@ def test_a_claim_reversed_late_names_both_ranges_and_weak_generators_are_flagged
     records = [r for r in _curves({"pacgan": pac, "gan-ns": gan}) if r.get("kind") != "init"] + floor
     [v] = claim_verdicts(records, [RING], Design((10,)))
     assert [b.label for b in v.by_budget] == ["reproduced", "contradicted (no difference)", "contradicted (reversed)"]
-    assert v.verdict_map == ("reproduced at ≤ 250 steps (pacgan better); contradicted (no difference) at 500; "
+    assert v.verdict_map == ("reproduced at ≤ 250 G steps (pacgan better); contradicted (no difference) at 500; "
                              "contradicted (reversed) from 1,000 (gan-ns better); both sides < 25% of the way from "
-                             "floor to ceiling at every budget (250–1,000 steps)")
+                             "floor to ceiling at every budget (250–1,000 G steps)")
     assert v.regime.endswith("both far from the data (< 25%)")
 
 
@@ -227,11 +227,11 @@ def test_a_side_not_learned_at_a_budget_makes_the_claim_untestable_there():
     [v] = claim_verdicts(_curves({"pacgan": pac, "gan-ns": gan}), [RING], Design((10,)))
     assert v.by_budget[0].label == "untestable" and v.by_budget[0].stop
     assert v.by_budget[0].verdict == "untestable: gan-ns not better than the untrained generator"
-    assert v.verdict_map.startswith("untestable at ≤ 250 steps; reproduced at 500 (pacgan better)")
+    assert v.verdict_map.startswith("untestable at ≤ 250 G steps; reproduced at 500 (pacgan better)")
 
 
 def test_a_claim_stays_open_while_any_budget_is_undecided():
-    """Decided at 250 and 500 steps at the second look, undecided at 1,000: more seeds, for that budget."""
+    """Decided at 250 and 500 G steps at the second look, undecided at 1,000: more seeds, for that budget."""
     rng = np.random.default_rng(13)
     pac, gan = _early_only(rng, n=10)
     pac[:, 2] += 1.5 * rng.standard_normal(10)  # too noisy at 1,000 steps to call equivalent within 1 mode at 10 seeds

@@ -288,7 +288,7 @@ STEPS = (250, 500, 1000)
 
 
 def _curved(task, variant, rows, diverged_from=None):
-    """Records judged at 250, 500 and 1,000 steps: ``rows`` = per seed, mode TV at each budget."""
+    """Records judged at 250, 500 and 1,000 G steps: ``rows`` = per seed, mode TV at each budget."""
     out = []
     for s, values in enumerate(rows):
         r = make(task, variant, s, {"mode_tv": float(values[-1])}, budget={"g_steps": STEPS[-1]},
@@ -310,7 +310,7 @@ def _references(task, floor=0.95, ceiling=0.05):
 
 
 def _early_only(rng, n=10, task="ring8"):
-    """The candidate ahead at 250 and 500 steps by 0.3 mode TV (sd 0.03), level with the reference at 1,000."""
+    """The candidate ahead at 250 and 500 G steps by 0.3 mode TV (sd 0.03), level with the reference at 1,000."""
     ref = 0.5 + 0.03 * rng.standard_normal((n, 3))
     cand = ref.mean(0) + 0.03 * rng.standard_normal((n, 3)) - np.array([0.3, 0.3, 0.0])
     return _curved(task, "mine", cand), _curved(task, "gan-ns", ref) + _references(task), cand, ref
@@ -321,7 +321,7 @@ def test_every_budget_of_the_grid_is_judged_and_the_map_names_the_ranges():
     (c,) = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3})
     assert [b.budget for b in c.by_budget] == list(STEPS) and [b.unit for b in c.by_budget] == ["g_steps"] * 3
     assert [b.label for b in c.by_budget[:2]] == ["better", "better"] and c.by_budget[2].label == "undecided"
-    assert c.verdict_map == "better at ≤ 500 steps; undecided from 1,000"
+    assert c.verdict_map == "better at ≤ 500 G steps; undecided from 1,000"
     assert c.verdict.startswith("undecided") and c.by_budget[-1].verdict == c.verdict  # the row: its own budget
     last = c.by_budget[-1]
     assert (last.candidate_mean, last.diff, last.p, last.n) == (c.candidate_mean, c.diff, c.welch_p, 10)
@@ -331,7 +331,7 @@ def test_every_budget_of_the_grid_is_judged_and_the_map_names_the_ranges():
     assert [(b.decision, b.threshold, b.p) for b in c.by_budget] == [(d.verdict, d.threshold, d.p) for d in expected]
     assert c.alpha == expected[-1].threshold and c.by_budget[0].threshold == pytest.approx(0.05 / 3)
     assert c.by_budget[0].diff == pytest.approx(cv[:, 0].mean() - rv[:, 0].mean()) and c.by_budget[0].diff_ci_hi < 0
-    assert "verdict by budget" in comparison_table([c]).columns and "better at ≤ 500 steps" in to_markdown([c])
+    assert "verdict by budget" in comparison_table([c]).columns and "better at ≤ 500 G steps" in to_markdown([c])
     assert '"by_budget"' in to_json([c]) and '"verdict_map"' in to_json([c])
 
 
@@ -343,7 +343,7 @@ def test_tasks_share_alpha_first_then_their_budgets():
         cand += _group(task, "mine", RNG.normal(1.0, 0.1, 10))
     comps = compare_records(cand, base, "mine", margins={"mode_tv": 1e-3, "fid": 1e-3})
     ring, grid25, _ = comps
-    assert len(grid25.by_budget) == 1 and grid25.verdict_map.endswith("at 100 steps")
+    assert len(grid25.by_budget) == 1 and grid25.verdict_map.endswith("at 100 G steps")
     # the first look: ring8's budgets start at alpha / 3 / 3, the others at alpha / 3; ring8's two early
     # rejections pass alpha / 9 each to its last budget, which is then held to alpha / 3
     assert ring.by_budget[0].threshold == pytest.approx(0.05 / 9)
@@ -362,7 +362,7 @@ def test_the_regime_says_how_far_each_side_is_from_the_data():
     # a weak pair: both sides under a quarter of the way at every budget
     (c,) = compare_records(cand, base[:10] + _references("ring8", floor=0.6), "mine", margins={"mode_tv": 1e-3})
     assert "both far from the data (< 25%)" in c.regime
-    assert c.verdict_map.endswith("; both sides < 25% of the way from floor to ceiling from 1,000 steps")  # not before
+    assert c.verdict_map.endswith("; both sides < 25% of the way from floor to ceiling from 1,000 G steps")  # not before
     (c,) = compare_records(cand, base[:10], "mine", margins={"mode_tv": 1e-3})  # no floor, no ceiling: unknown
     assert c.regime == "" and np.isnan(c.by_budget[0].candidate_progress)
 
@@ -382,7 +382,7 @@ def test_a_diverged_point_counts_at_the_worst_value_from_that_budget_on():
     ref = 0.5 + 0.03 * rng.standard_normal((6, 3))
     cand = _curved("ring8", "mine", 0.2 + 0.03 * rng.standard_normal((6, 3)), diverged_from=500)
     (c,) = compare_records(cand, _curved("ring8", "gan-ns", ref), "mine")
-    assert [b.candidate_mean > 0.3 for b in c.by_budget] == [False, True, True]  # seed 0 at 1 from 500 steps
+    assert [b.candidate_mean > 0.3 for b in c.by_budget] == [False, True, True]  # seed 0 at 1 from 500 G steps
     assert c.candidate_diverged == 1 and c.by_budget[-1].candidate_mean == pytest.approx(c.candidate_mean)
 
 
@@ -390,5 +390,5 @@ def test_records_without_a_curve_are_one_budget_and_the_same_verdicts_as_before(
     base = _group("ring8", "gan-ns", RNG.normal(1.0, 0.1, 8))
     cand = _group("ring8", "mine", RNG.normal(0.5, 0.1, 8))
     (c,) = compare_records(cand, base, "mine")
-    assert len(c.by_budget) == 1 and c.verdict == "better" and c.verdict_map == "better at 100 steps"
+    assert len(c.by_budget) == 1 and c.verdict == "better" and c.verdict_map == "better at 100 G steps"
     assert c.by_budget[0].threshold == c.alpha == 0.05

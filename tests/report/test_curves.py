@@ -10,7 +10,7 @@ from tests.report.records import make
 
 
 def _curved(task, variant, seed, values, diverged_from=None):
-    """A record judged at 100, 200, 400 steps with mode_tv ``values`` (ema and raw)."""
+    """A record judged at 100, 200, 400 G steps with mode_tv ``values`` (ema and raw)."""
     r = make(task, variant, seed, {"mode_tv": values[-1]}, budget={"g_steps": 400},
              protocol={"headline": "mode_tv", "metrics": ["modes"], "generator": "ema(0.999)"})
     r["curve"] = []
@@ -54,16 +54,16 @@ def test_verdict_maps_name_budget_ranges_in_the_budgets_unit():
     from ganbench.report.curves import ranges, verdict_map
 
     steps = [750, 1500, 3000]
-    assert verdict_map(steps, ["better", "better", "undecided"], "g_steps") == "better at ≤ 1,500 steps; undecided from 3,000"
+    assert verdict_map(steps, ["better", "better", "undecided"], "g_steps") == "better at ≤ 1,500 G steps; undecided from 3,000"
     assert verdict_map([750, 1500, 2000, 3000], ["worse", "better", "better", "worse"], "kimg") == \
         "worse at ≤ 750 kimg; better at 1,500–2,000; worse from 3,000"
     assert verdict_map(steps, ["better"] * 3, "gflops") == "better at every budget (750–3,000 GFLOP)"
     assert verdict_map([2.5], ["equivalent"], "kimg") == "equivalent at 2.5 kimg"
     assert verdict_map(steps, ["reproduced", "reproduced", "undecided"], "g_steps", {"reproduced": "(pacgan better)"}) == \
-        "reproduced at ≤ 1,500 steps (pacgan better); undecided from 3,000"
+        "reproduced at ≤ 1,500 G steps (pacgan better); undecided from 3,000"
     assert verdict_map(steps, ["a", "b", "a"], "g_steps", far=[False, True, True]) == \
-        "a at ≤ 750 steps; b at 1,500; a from 3,000; both sides < 25% of the way from floor to ceiling from 1,500 steps"
-    assert ranges(steps, ["x", "y", "x"], "g_steps", keep={"x"}) == [("x", "at ≤ 750 steps"), ("x", "from 3,000")]
+        "a at ≤ 750 G steps; b at 1,500; a from 3,000; both sides < 25% of the way from floor to ceiling from 1,500 G steps"
+    assert ranges(steps, ["x", "y", "x"], "g_steps", keep={"x"}) == [("x", "at ≤ 750 G steps"), ("x", "from 3,000")]
     with pytest.raises(ValueError, match="one label per budget"):
         verdict_map(steps, ["a"], "g_steps")
 

@@ -282,8 +282,9 @@ def _cmd_list(args) -> int:
 
         from ganbench.zoo import VARIANTS
 
-        rows = [{"variant": v.name, "loss": v.loss, "tricks": ", ".join(v.tricks) or "-",
-                 "arch": v.arch.family or "mlp|dcgan", "n_critic": v.n_critic, "paper": v.paper} for v in VARIANTS.values()]
+        rows = [{"variant": v.name, "loss": v.loss, "tricks": ", ".join(v.additions()) or "-",
+                 "arch": v.arch.family or "mlp|dcgan", "n_critic": v.optim.n_critic, "paper": v.paper}
+                for v in VARIANTS.values()]
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "claims":
         import pandas as pd

@@ -41,9 +41,10 @@ def render_variants() -> str:
 
     rows, ids = [], []
     for v in VARIANTS.values():
-        lr = f"{v.lr:g}" + (f" (D {v.d_lr:g})" if v.d_lr else "")
-        rows.append([_code(v.name), _code(v.loss), _e(", ".join(v.tricks) or "-"), str(v.n_critic),
-                     _e(f"{v.optimizer} {lr}, β = {tuple(v.betas)}"), _e(v.paper), _e(v.doc)])
+        o = v.optim
+        lr = f"{o.lr:g}" + (f" (D {o.d_lr:g})" if o.d_lr else "")
+        rows.append([_code(v.name), _code(v.loss), _e(", ".join(v.additions()) or "-"), str(o.n_critic),
+                     _e(f"{o.optimizer} {lr}, β = {tuple(o.betas)}"), _e(v.paper), _e(v.doc)])
         ids.append(f"variant-{v.name}")
     return _table(["variant", "loss", "adds", "D steps", "optimiser", "paper", "note"], rows, ids)
 

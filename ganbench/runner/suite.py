@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +77,7 @@ class TaskPlan:
         from ganbench.zoo import get_variant
 
         v = get_variant(name)
-        return dataclasses.replace(v, **self.train) if self.train else v
+        return v.replace(**self.train) if self.train else v
 
     def to_dict(self) -> dict:
         d = {"budget": self.budget.to_dict(), **self.overrides}
@@ -275,13 +274,13 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
         for v in suite.variants_of(plan):
             try:
                 variant = _validated(plan.variant(v))
-                if variant.conditioning and not labelled:
+                if variant.family.conditioning and not labelled:
                     from ganbench.tasks.conditional import labelled_tasks
 
                     raise ValueError(f"variant {v!r} is conditional and this task has no labels; list it under a "
                                      f"labelled task ({', '.join(labelled_tasks())}) with a task-level "
                                      "variants = [...]")
-                if variant.inference and not judgeable(task):
+                if variant.family.inference and not judgeable(task):
                     raise ValueError(f"variant {v!r} has an encoder, and this task has no labels to judge it with; "
                                      f"list it under one of {', '.join(encoder_tasks())} with a task-level "
                                      "variants = [...]")
@@ -350,6 +349,4 @@ def _sequential(spec, suite: Suite, where: str) -> dict:
 def _validated(variant):
     from ganbench.zoo.variants import validate_variant
 
-    if not math.isfinite(variant.lr):
-        raise ValueError(f"variant {variant.name!r}: lr must be finite")
     return validate_variant(variant)

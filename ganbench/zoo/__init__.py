@@ -9,9 +9,10 @@ from ganbench.zoo.variants import (
     Variant,
     get_variant,
     register_variant,
+    sample_configurations,
 )
 from ganbench.zoo.catalogue import BUILTIN_VARIANTS  # noqa: E402  (registers the reference variants)
 
 __all__ = ["LOSSES", "get_loss", "register_loss", "Arch", "build_networks", "pack", "load_plugin", "STEPS",
            "StepContext", "register_step", "VARIANTS", "BUILTIN_VARIANTS", "RESERVED_NAMES", "Variant", "get_variant",
-           "register_variant"]
+           "register_variant", "sample_configurations"]

@@ -3,18 +3,23 @@
 A variant is a frozen :class:`~ganbench.zoo.recipe.Variant` (its schema: ``ganbench.zoo.recipe``);
 the reference variants are registered by ``ganbench.zoo.catalogue`` when ``ganbench.zoo`` is
 imported. ``register_variant(name, base=..., **overrides)`` derives a new recipe from an existing
-one; that is all a user needs to benchmark a new loss.
+one; that is all a user needs to benchmark a new loss. :func:`sample_configurations` draws the
+configurations of a variant's search space (``ganbench.zoo.space``) as variants of their own.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Callable
 
+import numpy as np
+
 from ganbench.zoo.recipe import FLAT, GROUPS, Variant, source_digest, validate_variant
+from ganbench.zoo.space import DISPLAY, as_distribution
 from ganbench.zoo.steps import STEPS, register_step
 
 __all__ = ["VARIANTS", "RESERVED_NAMES", "Variant", "register_variant", "get_variant", "validate_variant",
-           "source_digest"]
+           "source_digest", "sample_configurations", "configuration_name"]
 
 VARIANTS: dict[str, Variant] = {}
 RESERVED_NAMES = ("real", "init", "identity")  # the reference rows of every leaderboard
@@ -44,13 +49,15 @@ def _add(v: Variant, step_fn: Callable | None = None) -> Variant:
 
 
 def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Callable | None = None,
-                     **overrides) -> Variant:
+                     space: dict | None = None, **overrides) -> Variant:
     """Register a variant named ``name``: ``base``'s recipe with ``overrides``, by flat field name
     (``loss="ragan"``, ``lr=2e-4``, ``betas=(0, 0.9)``, ``arch={"ch": 16}``: any field of
     ``ganbench.zoo.recipe``'s groups) or by group (``optim={"lr": 2e-4}``). ``step`` may be a
     callable ``step(ctx)`` for a variant whose training step differs; it is registered under the
-    variant's name. Registering the same name with the same recipe again returns the registered
-    variant.
+    variant's name. ``space``: the variant's own search space over the default one,
+    ``{hyper-parameter: range or None}`` with ranges as ``"logU[1e-4,1e-3]"``, ``"{2,4}"`` or
+    ``ganbench.zoo.space`` distributions (None: not tuned). Registering the same name with the same
+    recipe again returns the registered variant.
 
     Example::
 
@@ -74,6 +81,13 @@ def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Call
         overrides["step"] = name
     elif step is not None:
         overrides["step"] = step
+    if space is not None:
+        if not isinstance(space, dict):
+            raise ValueError(f"register_variant({name!r}): space must be a dict {{hyper-parameter: range or None}}")
+        try:
+            overrides["space"] = {**proto.space, **{k: None if x is None else as_distribution(x) for k, x in space.items()}}
+        except ValueError as exc:
+            raise ValueError(f"register_variant({name!r}): space: {exc}") from None
     if "paper" not in overrides and base is not None:
         overrides["paper"] = ""
     if "doc" not in overrides and base is not None:
@@ -99,3 +113,50 @@ def get_variant(name: str) -> Variant:
         raise ValueError(f"unknown variant {name!r}; choose from {', '.join(sorted(VARIANTS))} "
                          "or load a plugin that registers it (--plugin FILE)")
     return VARIANTS[name]
+
+
+def configuration_name(base: str, seed: int, index: int) -> str:
+    """The name of configuration ``index`` drawn with sampler seed ``seed`` from ``base``'s space:
+    ``gan-ns+s0c07`` (``s``: the seed, ``c``: the configuration)."""
+    return f"{base}+s{seed}c{index:02d}"
+
+
+def _stream(seed: int, index: int, name: str) -> np.random.Generator:
+    """The random numbers of hyper-parameter ``name`` in configuration ``index``: its own stream, so
+    the value does not depend on what else the space tunes, and variants that share a range draw the
+    same values (common random numbers: configuration 7 of gan-ns and of lsgan have one lr)."""
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+    return np.random.default_rng([seed, index, key])
+
+
+def sample_configurations(variant: str | Variant, n: int, seed: int, *, register: bool = False) -> list[Variant]:
+    """``n`` configurations of ``variant``'s search space (:meth:`Variant.search_space`), as variants:
+    configuration 0 is the recipe itself (its own name and hash, so its trials are the baseline's),
+    configuration i > 0 draws every hyper-parameter from its range with numpy generators seeded by
+    ``(seed, i, hyper-parameter)`` and is named :func:`configuration_name` (each has its own config
+    hash). Pure: the same arguments give the same variants, and the first k of n are the draw of k.
+    ``register``: add them to :data:`VARIANTS` (idempotent: an equal recipe under the same name is
+    fine, another one is an error)."""
+    v = get_variant(variant) if isinstance(variant, str) else variant
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"number of configurations must be a positive integer, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"sampler seed must be an integer >= 0, got {seed!r}")
+
+    space = v.search_space()
+    out = [v]
+    for i in range(1, n):
+        values = {k: dist.sample(_stream(seed, i, k)) for k, dist in space.items()}
+        said = ", ".join(f"{DISPLAY.get(k, k)}={x:.3g}" for k, x in values.items())
+        c = dataclasses.replace(v.with_hyperparameters(values), name=configuration_name(v.name, seed, i),
+                                doc=f"configuration {i} of {v.name}'s search space (sampler seed {seed}): {said}",
+                                origin={"base": v.name, "seed": seed, "index": i, "values": values})
+        _check_name(c.name)
+        try:
+            validate_variant(c)
+        except ValueError as exc:
+            raise ValueError(f"configuration {i} of {v.name!r} ({said}) is not a valid recipe: {exc}") from None
+        out.append(c)
+    if register:
+        out = [out[0], *(_add(c) for c in out[1:])]
+    return out

@@ -39,8 +39,8 @@ import tomllib
 
 from ganbench.harness.budget import Budget
 from ganbench.harness.encoders import encoder_tasks, judgeable
-from ganbench.records import safe_name
 from ganbench.runner.backends.slurm import check_settings as check_slurm_settings
+from ganbench.utils.names import check_name
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "suites"
 BACKEND_TABLES = {"slurm": check_slurm_settings}  # top-level tables holding a backend's settings -> their check
@@ -230,9 +230,10 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
         if key not in data:
             raise ValueError(f"{where}: missing required key {key!r}")
     name = data["name"]
-    if not isinstance(name, str) or not name or safe_name(name) != name:
-        raise ValueError(f"{where}: name {name!r} must be a plain name (letters, digits, . _ + = -), "
-                         "since it names folders and seeds")
+    try:
+        check_name(name, "suite")  # it names folders and seeds
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
     variants = _variant_list(data["variants"], where)
     if not isinstance(data["tasks"], dict) or not data["tasks"]:
         raise ValueError(f"{where}: [tasks] must list at least one task, e.g. [tasks.ring8] budget = {{ g_steps = 1000 }}")

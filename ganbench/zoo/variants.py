@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from ganbench.utils.names import check_new_name, collision_key
 from ganbench.zoo.recipe import FLAT, GROUPS, Variant, source_digest, validate_variant
 from ganbench.zoo.space import DISPLAY, as_distribution
 from ganbench.zoo.steps import STEPS, register_step
@@ -26,12 +27,9 @@ RESERVED_NAMES = ("real", "init", "identity")  # the reference rows of every lea
 
 
 def _check_name(name) -> None:
-    if not name or not isinstance(name, str) or any(c.isspace() for c in name):
-        raise ValueError(f"variant name must be a non-empty string without spaces, got {name!r}")
-    if name in RESERVED_NAMES:
+    if isinstance(name, str) and collision_key(name) in {collision_key(r) for r in RESERVED_NAMES}:
         raise ValueError(f"variant name {name!r} is reserved for a leaderboard's reference rows; pick another name")
-    if "/" in name or "\\" in name or name.startswith(".") or ".." in name:
-        raise ValueError(f"variant name {name!r} must not contain path separators or '..'")
+    check_new_name(name, "variant", VARIANTS)
 
 
 def _add(v: Variant, step_fn: Callable | None = None) -> Variant:
@@ -151,7 +149,7 @@ def sample_configurations(variant: str | Variant, n: int, seed: int, *, register
         c = dataclasses.replace(v.with_hyperparameters(values), name=configuration_name(v.name, seed, i),
                                 doc=f"configuration {i} of {v.name}'s search space (sampler seed {seed}): {said}",
                                 origin={"base": v.name, "seed": seed, "index": i, "values": values})
-        _check_name(c.name)
+        check_new_name(c.name, "variant", ())
         try:
             validate_variant(c)
         except ValueError as exc:

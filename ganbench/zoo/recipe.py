@@ -495,9 +495,12 @@ def source_digest(obj) -> str:
 # --- validation -----------------------------------------------------------------------------------
 
 def validate_variant(v: Variant) -> Variant:
-    """Check a recipe's fields and its search space; returns it unchanged."""
+    """Check a recipe's fields and the form of its own ``space`` (see :func:`check_space`); returns
+    it unchanged. Whether the recipe lies in its space is checked where a space is declared
+    (``register_variant(..., space=...)``) and where it is sampled, not here: a suite may train a
+    recipe (``lr=0``, another batch size) that no search would draw."""
     _validate_fields(v)
-    _validate_space(v)
+    check_space(v, {k: x for k, x in v.space.items() if x is not None}, values=False)
     return v
 
 
@@ -574,18 +577,16 @@ def _validate_family(v: Variant) -> None:
         raise ValueError(f"variant {v.name!r}: step 'progan' grows the progan architecture; set arch={{'family': 'progan'}}")
 
 
-def _validate_space(v: Variant) -> None:
-    """The plugin's ``space`` names tunable fields its step implements, every range stays in its
-    field's domain and gives valid recipes, and the recipe itself lies in its space (it is
-    configuration 0)."""
-    for k, x in v.space.items():
+def check_space(v: Variant, space: dict, values: bool = True) -> None:
+    """Check ranges ``space`` (``{hyper-parameter: range}``) for recipe ``v``: each names a tunable
+    field that ``v``'s step implements and that acts in ``v``, and stays in the values the field may
+    take; with ``values``, also that ``v``'s own value lies in it (the recipe is configuration 0) and
+    that every value of a choice gives a valid recipe (a packing degree that divides the batch)."""
+    for k, x in space.items():
         if k not in TUNABLE:
             raise ValueError(f"variant {v.name!r}: space names {k!r}, which is not tunable; tunable: "
                              f"{', '.join(TUNABLE)}")
-        if x is not None:
-            as_distribution(x)
-    space = v.search_space()
-    for k, dist in space.items():
+        dist = as_distribution(x)
         flat, t = TUNABLE[k]
         kn = FLAT[flat][1].metadata["knob"]
         where = f"variant {v.name!r}: space {format_space({k: dist})}"
@@ -596,9 +597,12 @@ def _validate_space(v: Variant) -> None:
         dom = t.domain or kn.domain
         if not dom.covers(dist):
             raise ValueError(f"{where} leaves the values {k} may take: {k} must be {dom.says}")
+        if not values:
+            continue
         if not covers(dist, Choice((v.hyperparameter(k),))):
             raise ValueError(f"{where} does not contain the recipe's {k} = {v.hyperparameter(k)!r}; the recipe is "
-                             "configuration 0 of its space")
+                             "configuration 0 of its space (declare a space that contains it: "
+                             "register_variant(..., space=...))")
         for x in dist.values if isinstance(dist, Choice) else ():
             try:
                 _validate_fields(v.with_hyperparameters({k: x}))

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ganbench.utils.names import check_new_name, collision_key
-from ganbench.zoo.recipe import FLAT, GROUPS, Variant, source_digest, validate_variant
+from ganbench.zoo.recipe import FLAT, GROUPS, Variant, check_space, source_digest, validate_variant
 from ganbench.zoo.space import DISPLAY, as_distribution
 from ganbench.zoo.steps import STEPS, register_step
 
@@ -42,6 +42,7 @@ def _add(v: Variant, step_fn: Callable | None = None) -> Variant:
         raise ValueError(f"variant {v.name!r} is already registered with another recipe; pick another name")
     _check_name(v.name)
     validate_variant(v)
+    check_space(v, {k: x for k, x in v.space.items() if x is not None})  # a declared space holds the recipe
     VARIANTS[v.name] = v
     return v
 
@@ -142,6 +143,7 @@ def sample_configurations(variant: str | Variant, n: int, seed: int, *, register
         raise ValueError(f"sampler seed must be an integer >= 0, got {seed!r}")
 
     space = v.search_space()
+    check_space(v, space)
     out = [v]
     for i in range(1, n):
         values = {k: dist.sample(_stream(seed, i, k)) for k, dist in space.items()}

@@ -140,3 +140,23 @@ def test_a_plugin_declares_its_own_space():
         register_variant("t-space-bad-7", space={"lr": "1e-4..1e-3"})
     assert not any(n.startswith("t-space-bad") for n in VARIANTS)
     assert math.isclose(get_variant("t-space").optim.lr, 1e-4)
+
+
+def test_every_declared_range_stays_in_its_fields_values():
+    from ganbench.zoo.recipe import FLAT
+
+    for k, (flat, t) in TUNABLE.items():
+        kn = FLAT[flat][1].metadata["knob"]
+        assert (t.domain or kn.domain).covers(t.dist), k
+
+
+def test_a_recipe_outside_its_space_trains_but_cannot_be_sampled():
+    from ganbench.zoo.variants import validate_variant
+
+    fast = register_variant("t-fast-lr", lr=0.05)  # a valid recipe no search of the default space would draw
+    with pytest.raises(ValueError, match="does not contain the recipe's lr = 0.05; the recipe is configuration 0"):
+        sample_configurations(fast, 2, seed=0)
+    small = get_variant("pacgan").replace(batch_size=6)  # a suite's batch: pack 2 divides it, pack 4 does not
+    assert validate_variant(small) is small
+    with pytest.raises(ValueError, match=r"pack = 4 gives an invalid recipe .*divisible by pack 4"):
+        sample_configurations(small, 2, seed=0)

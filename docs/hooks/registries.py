@@ -57,11 +57,9 @@ def render_variants() -> str:
 def render_search_ranges() -> str:
     """Every tunable hyper-parameter's range and its source (declared once, on the recipe's fields)."""
     from ganbench.zoo.recipe import TUNABLE
-    from ganbench.zoo.space import DISPLAY
 
     rows = [[_code(name), _code(flat), _e(str(t.dist)), _e(t.source)] for name, (flat, t) in TUNABLE.items()]
-    return _table(["hyper-parameter", "field", "range", "source"], rows,
-                  [f"range-{DISPLAY.get(n, n)}" for n in TUNABLE])
+    return _table(["hyper-parameter", "field", "range", "source"], rows, [f"range-{n}" for n in TUNABLE])
 
 
 def render_tasks() -> str:

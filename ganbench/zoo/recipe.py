@@ -141,7 +141,7 @@ _UNROLLED = Requires(lambda v: v.step == "unrolled" or v.step not in BUILTIN_STE
 # compare_gan/src/params.py, the wide ranges that phase 1 samples 100 configurations from).
 _LUCIC = "Lucic et al. 2018 (compare_gan v1 params.py, wide range)"
 _LR = Tunable(LogUniform(1e-5, 1e-2), f"{_LUCIC}: learning_rate 10^U[-5,-2]")
-_PENALTY = LogUniform(0.1, 100.0)  # WGAN-GP's and DRAGAN's λ: 10^U[-1,2] (Kurach et al. 2019 keep it)
+_PENALTY = LogUniform(0.1, 100.0)  # compare_gan v1: WGAN-GP's and DRAGAN's λ, 10^U[-1,2]
 
 
 @dataclass(frozen=True)

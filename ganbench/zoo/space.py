@@ -4,7 +4,7 @@ A space maps hyper-parameter names (recipe fields such as ``lr``, ``gp``, ``pack
 Adam's β1) to one of three distributions, written as they print:
 
 - ``logU[1e-5,1e-2]``: log-uniform, ``10 ** U[log10 low, log10 high)`` (learning rates and penalty
-  weights, sampled so in Lucic et al. 2018 and Kurach et al. 2019);
+  weights, sampled so in Lucic et al. 2018: google/compare_gan v1, src/params.py);
 - ``U[0,1]``: uniform on ``[low, high)``;
 - ``{1,5}``: a uniform choice among values.
 

@@ -4,7 +4,6 @@ networks and schedules agree in one program) on one single-threaded worker proce
 in one run, trial-steps per second, at the core's networks with batch 256 (the zoo's default) and at
 the core's batch. GPU cases: one eager seed against packed seeds on the device (skipped without CUDA).
 """
-import dataclasses
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +21,7 @@ def _core_variants(batch):
 
     plan = next(p for p in load_suite("core").tasks if p.name == "ring8")
     names = load_suite("core").variants_of(plan)
-    return [dataclasses.replace(plan.variant(n), batch_size=batch) for n in names]
+    return [plan.variant(n).replace(batch_size=batch) for n in names]
 
 
 def _train(args):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ganbench.metrics.registry import value_info
+from ganbench.utils.names import check_new_name
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,11 @@ CLAIMS: dict[str, Claim] = {}
 
 
 def register_claim(claim: Claim) -> Claim:
+    """Add ``claim`` to :data:`CLAIMS`; its id follows the naming rule of ``ganbench.utils.names``
+    (it names suites' claim lists, tables and files) and collides with no registered id."""
     if claim.id in CLAIMS:
         raise ValueError(f"claim {claim.id!r} is already registered")
+    check_new_name(claim.id, "claim", CLAIMS)
     if value_info(claim.metric).higher_is_better is None:
         raise ValueError(f"claim {claim.id!r}: metric {claim.metric!r} has no direction; pick a ranked value")
     if claim.better == claim.worse:

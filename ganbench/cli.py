@@ -342,9 +342,11 @@ def _cmd_list(args) -> int:
         import pandas as pd
 
         from ganbench.zoo import VARIANTS
+        from ganbench.zoo.space import format_space
 
-        rows = [{"variant": v.name, "loss": v.loss, "tricks": ", ".join(v.tricks) or "-",
-                 "arch": v.arch.family or "mlp|dcgan", "n_critic": v.n_critic, "paper": v.paper} for v in VARIANTS.values()]
+        rows = [{"variant": v.name, "loss": v.loss, "tricks": ", ".join(v.additions()) or "-",
+                 "arch": v.arch.family or "mlp|dcgan", "n_critic": v.optim.n_critic,
+                 "search space": format_space(v.search_space()), "paper": v.paper} for v in VARIANTS.values()]
         print(pd.DataFrame(rows).to_string(index=False))
     elif args.what == "claims":
         import pandas as pd

@@ -64,6 +64,17 @@ def test_list_tasks(capsys):
     assert "VEEGAN" in out
 
 
+def test_list_variants_shows_what_each_adds_and_its_search_space(capsys, tmp_path):
+    plugin = tmp_path / "narrow.py"
+    plugin.write_text("from ganbench.zoo import register_variant\n"
+                      "register_variant('t-cli-narrow', base='wgan-gp', space={'lr': 'logU[1e-4,1e-3]', 'beta1': None})\n")
+    assert main(["list", "variants", "--plugin", str(plugin)]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "gp(10)" in rows["wgan-gp"] and "lr∈logU[1e-5,1e-2]; β1∈U[0,1]; n_critic∈{1,5}; gp∈logU[0.1,100]" in rows["wgan-gp"]
+    assert "pack(2)" in rows["pacgan"] and "pack∈{2,4}" in rows["pacgan"]
+    assert "lr∈logU[1e-4,1e-3]; n_critic∈{1,5}; gp∈logU[0.1,100]" in rows["t-cli-narrow"]
+
+
 def test_list_claims_and_suites(capsys):
     assert main(["list", "claims"]) == 0
     out = capsys.readouterr().out

@@ -153,10 +153,10 @@ def test_suite_settings_are_validated_when_loaded(tmp_path, capsys, body, says):
 def test_suite_and_variant_names_cannot_escape_the_run_directory(tmp_path, capsys):
     suite = tmp_path / "s.toml"
     suite.write_text('name = "../../evil"\nseeds = 1\nvariants = ["gan-ns"]\n[tasks.ring8]\nbudget = { g_steps = 2 }\n')
-    _usage_error(capsys, "run", "--suite", suite, "--out", tmp_path / "r", says="plain name")
+    _usage_error(capsys, "run", "--suite", suite, "--out", tmp_path / "r", says="suite name '../../evil' may contain only")
     plugin = tmp_path / "p.py"
     plugin.write_text("from ganbench.zoo import register_variant\nregister_variant('../x')\n")
-    _usage_error(capsys, "list", "variants", "--plugin", plugin, says="path separators")
+    _usage_error(capsys, "list", "variants", "--plugin", plugin, says="variant name '../x' may contain only")
 
 
 def test_broken_plugins(tmp_path, capsys):

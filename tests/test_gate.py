@@ -1,7 +1,6 @@
 """The project gates itself on its own metrics: `ganbench run --suite smoke` then `ganbench check`
 against the recorded baselines/smoke (exit 0); hand-edited copies of the records stand for the
 regressions a gate must catch (exit 1) and the protocol errors it must refuse (exit 2)."""
-import dataclasses
 import json
 from pathlib import Path
 
@@ -93,7 +92,7 @@ def _one_pair_suite(tmp_path, task="grid25", variant="wgan-gp"):
 def test_sabotaged_variant_fails_with_exit_1(tmp_path, monkeypatch, capsys):
     from ganbench.zoo import variants
 
-    broken = dataclasses.replace(variants.VARIANTS["wgan-gp"], lr=0.0)  # a generator that never learns
+    broken = variants.VARIANTS["wgan-gp"].replace(lr=0.0)  # a generator that never learns
     monkeypatch.setitem(variants.VARIANTS, "wgan-gp", broken)
     out = tmp_path / "sabotaged"
     # One worker: the run stays in this process, where the sabotage is patched in.

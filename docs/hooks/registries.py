@@ -3,7 +3,9 @@
 Markers (each replaced where it stands):
 
 - ``<!-- ganbench:variants -->``: every registered variant (``ganbench.zoo.VARIANTS``): loss, what
-  it adds, critic steps, optimiser settings, paper and its own note;
+  it adds, critic steps, optimiser settings, search space, paper and its own note;
+- ``<!-- ganbench:search-ranges -->``: every tunable hyper-parameter, its range and its source
+  (``ganbench.zoo.recipe.TUNABLE``);
 - ``<!-- ganbench:tasks -->``: every registered task and task family (``ganbench.tasks``): shape,
   modes, metrics, extractor, sample counts, source;
 - ``<!-- ganbench:suites -->``: every shipped suite (``ganbench/suites/*.toml``): its description,
@@ -25,6 +27,7 @@ import tokenize
 from pathlib import Path
 
 VARIANTS_MARKER = re.compile(r"^<!-- ganbench:variants -->$", re.M)
+RANGES_MARKER = re.compile(r"^<!-- ganbench:search-ranges -->$", re.M)
 TASKS_MARKER = re.compile(r"^<!-- ganbench:tasks -->$", re.M)
 SUITES_MARKER = re.compile(r"^<!-- ganbench:suites -->$", re.M)
 RECORD_MARKER = re.compile(r"^<!-- ganbench:record-fields -->$", re.M)
@@ -38,14 +41,25 @@ from html_table import code as _code, e as _e, table as _table  # noqa: E402
 
 def render_variants() -> str:
     from ganbench.zoo import VARIANTS
+    from ganbench.zoo.space import format_space
 
     rows, ids = [], []
     for v in VARIANTS.values():
-        lr = f"{v.lr:g}" + (f" (D {v.d_lr:g})" if v.d_lr else "")
-        rows.append([_code(v.name), _code(v.loss), _e(", ".join(v.tricks) or "-"), str(v.n_critic),
-                     _e(f"{v.optimizer} {lr}, β = {tuple(v.betas)}"), _e(v.paper), _e(v.doc)])
+        o = v.optim
+        lr = f"{o.lr:g}" + (f" (D {o.d_lr:g})" if o.d_lr else "")
+        rows.append([_code(v.name), _code(v.loss), _e(", ".join(v.additions()) or "-"), str(o.n_critic),
+                     _e(f"{o.optimizer} {lr}, β = {tuple(o.betas)}"), "<br>".join(_e(x) for x in format_space(v.search_space()).split("; ")),
+                     _e(v.paper), _e(v.doc)])
         ids.append(f"variant-{v.name}")
-    return _table(["variant", "loss", "adds", "D steps", "optimiser", "paper", "note"], rows, ids)
+    return _table(["variant", "loss", "adds", "D steps", "optimiser", "search space", "paper", "note"], rows, ids)
+
+
+def render_search_ranges() -> str:
+    """Every tunable hyper-parameter's range and its source (declared once, on the recipe's fields)."""
+    from ganbench.zoo.recipe import TUNABLE
+
+    rows = [[_code(name), _code(flat), _e(str(t.dist)), _e(t.source)] for name, (flat, t) in TUNABLE.items()]
+    return _table(["hyper-parameter", "field", "range", "source"], rows, [f"range-{n}" for n in TUNABLE])
 
 
 def render_tasks() -> str:
@@ -103,7 +117,8 @@ def render_record_fields() -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    for marker, render in ((VARIANTS_MARKER, render_variants), (TASKS_MARKER, render_tasks),
+    for marker, render in ((VARIANTS_MARKER, render_variants), (RANGES_MARKER, render_search_ranges),
+                           (TASKS_MARKER, render_tasks),
                            (SUITES_MARKER, render_suites), (RECORD_MARKER, render_record_fields)):
         if marker.search(markdown):  # a marker alone on its line (not a mention in `code`)
             markdown = marker.sub(lambda m: render(), markdown)

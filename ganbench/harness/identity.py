@@ -67,9 +67,9 @@ def _variant_roots(task, variant) -> list:
     from ganbench.zoo.optim import OPTIMIZERS
     from ganbench.zoo.steps import STEPS
 
-    roots = [get_loss(variant.loss), STEPS[variant.step], OPTIMIZERS[variant.optimizer]]
+    roots = [get_loss(variant.loss), STEPS[variant.step], OPTIMIZERS[variant.optim.optimizer]]
     family = family_of(task.shape, variant.arch)
-    if not variant.translation and family in ARCHITECTURES:
+    if not variant.family.translation and family in ARCHITECTURES:
         roots.append(ARCHITECTURES[family])
     return roots
 
@@ -110,8 +110,8 @@ def reference_code(task, init_variant=None) -> dict[str, str]:
 
     extra = []
     if init_variant is not None:
-        extra.append(OPTIMIZERS[init_variant.optimizer])
-        if not init_variant.translation:
+        extra.append(OPTIMIZERS[init_variant.optim.optimizer])
+        if not init_variant.family.translation:
             extra.append(ARCHITECTURES[family_of(task.shape, init_variant.arch)])
     return dict(_digests(tuple([*_roots("reference"), *extra, *_task_roots(task)])))
 

@@ -92,7 +92,8 @@ class Program:
 
 
 def _per_trial(variants: list[Variant], field: str, default=0.0) -> list[float]:
-    return [float(getattr(v, field) or default) for v in variants]
+    """Each trial's value of recipe field ``field`` (a flat name) as a float."""
+    return [float(v.get(field) or default) for v in variants]
 
 
 def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device) -> Program:
@@ -103,40 +104,42 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
     variants = [g.variant for g in groups for _ in g.seed_indices]
     lead = groups[0].variant  # the shared schedule (equal across the program by program_key)
     init_gens = [torch.Generator().manual_seed(s.stream("init")) for s in specs]
-    sn = [v.spectral_norm for v in variants]
-    n_classes = getattr(task, "n_classes", 0) if lead.conditioning else 0
+    sn = [v.tricks.spectral_norm for v in variants]
+    n_classes = getattr(task, "n_classes", 0) if lead.family.conditioning else 0
     e = None  # the encoder of an inference program
     translating = getattr(task, "kind", "") == "translation"
-    if translating != bool(lead.translation):
+    fam = lead.family
+    if translating != bool(fam.translation):
         raise ValueError(f"variant {lead.name!r} trains on translation tasks ({', '.join(_translation_tasks())})"
-                         if lead.translation else
+                         if fam.translation else
                          f"task {task.name!r} is an image-to-image translation task; train a translation variant "
                          "on it (pix2pix on paired tasks, cyclegan on unpaired ones: `ganbench list variants`)")
-    if lead.translation:
-        g, d = build_translation_networks(task.shape_a, task.shape, lead.arch.ch, init_gens, lead.translation)
+    if fam.translation:
+        g, d = build_translation_networks(task.shape_a, task.shape, lead.arch.ch, init_gens, fam.translation)
         z_dim = 0  # a translation G maps images to images
-    elif lead.conditioning:
+    elif fam.conditioning:
         if not n_classes:
             from ganbench.tasks.conditional import labelled_tasks
 
             raise ValueError(f"variant {lead.name!r} is conditional and task {task.name!r} has no labels; "
                              f"train it on a labelled task ({', '.join(labelled_tasks())})")
-        g, d, z_dim = build_conditional_networks(task.shape, lead.arch, init_gens, n_classes, lead.conditioning, sn)
-    elif lead.inference:
-        g, d, e, z_dim = build_inference_networks(task.shape, lead.arch, init_gens, lead.inference, sn)
+        g, d, z_dim = build_conditional_networks(task.shape, lead.arch, init_gens, n_classes, fam.conditioning, sn)
+    elif fam.inference:
+        g, d, e, z_dim = build_inference_networks(task.shape, lead.arch, init_gens, fam.inference, sn)
     else:
-        g, d, z_dim = build_networks(task.shape, lead.arch, init_gens, lead.pack, sn, lead.mbd,
-                                     style_mixing=lead.style_mixing, truncation_psi=lead.truncation_psi)
+        g, d, z_dim = build_networks(task.shape, lead.arch, init_gens, lead.tricks.pack, sn, lead.tricks.mbd,
+                                     style_mixing=lead.style.style_mixing, truncation_psi=lead.style.truncation_psi)
     g, d = g.to(dev).train(), d.to(dev).train()
     e = e.to(dev).train() if e is not None else None
-    opt = OPTIMIZERS[lead.optimizer]
-    extra = {"betas": [list(v.betas) for v in variants]} if lead.optimizer == "adam" else {}
+    opt = OPTIMIZERS[lead.optim.optimizer]
+    extra = {"betas": [list(v.optim.betas) for v in variants]} if lead.optim.optimizer == "adam" else {}
     # An encoder learns with G (BiGAN's joint player, the AAE's reconstruction phase); the AAE's
     # regularisation phase updates E alone with its own optimiser state.
     opt_g = opt(list(g.parameters()) + (list(e.parameters()) if e is not None else []), lr=_per_trial(variants, "lr"),
                 **extra)
-    opt_e = opt(list(e.parameters()), lr=_per_trial(variants, "lr"), **extra) if lead.inference == "aae" else None
-    opt_d = opt(list(d.parameters()), lr=[v.d_lr if v.d_lr is not None else v.lr for v in variants], **extra)
+    opt_e = opt(list(e.parameters()), lr=_per_trial(variants, "lr"), **extra) if fam.inference == "aae" else None
+    opt_d = opt(list(d.parameters()), lr=[v.optim.d_lr if v.optim.d_lr is not None else v.optim.lr for v in variants],
+                **extra)
 
     def on_device(values):
         return torch.tensor(values, dtype=torch.float32, device=dev)
@@ -156,11 +159,11 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
         z_dim, dev,
         real_stream=real_stream,
         noise_stream=SeedStream(gens("noise"), normal_draw(z_dim), block_samples(b, z_dim)),
-        aux_stream=SeedStream(gens("aux"), uniform_draw, block_samples(b // lead.pack, 1)),
-        gp=on_device(_per_trial(variants, "gp")) if lead.gp > 0 else None,
-        r1=on_device(_per_trial(variants, "r1")) if lead.r1 > 0 else None,
-        clip=on_device([v.clip if v.clip > 0 else math.inf for v in variants]) if any(v.clip > 0 for v in variants)
-        else None,
+        aux_stream=SeedStream(gens("aux"), uniform_draw, block_samples(b // lead.tricks.pack, 1)),
+        gp=on_device(_per_trial(variants, "gp")) if lead.reg.gp > 0 else None,
+        r1=on_device(_per_trial(variants, "r1")) if lead.reg.r1 > 0 else None,
+        clip=on_device([v.reg.clip if v.reg.clip > 0 else math.inf for v in variants])
+        if any(v.reg.clip > 0 for v in variants) else None,
         label_stream=SeedStream(gens("labels"), label_draw(n_classes), block_samples(b, 1)) if n_classes else None,
         sample_shape=tuple(task.shape),
         e=e,
@@ -168,9 +171,9 @@ def build_program(task: Task, groups: list[Group], suite: str, dev: torch.device
         weights={t: on_device([v.translation_weights()[t] for v in variants]) for t in lead.translation_terms()},
     )
     prog = Program(ctx, STEPS[lead.step], specs, variants)
-    if lead.ema > 0:
+    if lead.tricks.ema > 0:
         prog.g_ema = copy.deepcopy(g).requires_grad_(False)
-        decay = torch.tensor([v.ema for v in variants], dtype=torch.float64)
+        decay = torch.tensor([v.tricks.ema for v in variants], dtype=torch.float64)
         prog.ema_weights = [(1 - decay).to(device=dev, dtype=p.dtype).reshape(-1, *([1] * (p.ndim - 1)))
                             for p in g.parameters()]
     return prog

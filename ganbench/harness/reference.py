@@ -73,9 +73,7 @@ def reference_records(task: Task, kind: str, seed_indices, *, suite: str = "adho
         else:
             samples = torch.stack([task.heldout(n, torch.Generator().manual_seed(s.stream("eval"))) for s in specs])
     else:
-        import dataclasses
-
-        floor = dataclasses.replace(recipe, name="init", ema=0.0)
+        floor = recipe.replace(name="init", ema=0.0)
         prog = build_program(task, [Group(floor, tuple(s.seed_index for s in specs))], suite, dev)
         samples = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
     chash = reference_hash(task, kind, recipe)

@@ -168,7 +168,7 @@ def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, ch
             program.update_ema()
             spent["wall_s"] += time.perf_counter() - t0
             spent["g_steps"] += 1
-            spent["d_steps"] += ctx.variant.n_critic
+            spent["d_steps"] += ctx.variant.optim.n_critic
             spent["kimg"] += (ctx.real_shown - shown0) / 1000.0
             spent["gflops"] += prog.flops_per_step / 1e9
             steps_this_run += 1
@@ -283,7 +283,7 @@ def train_program(
                 if samples_dir is not None:
                     recon = reconstructions(task, prog.ctx.e, prog.ctx.g, len(specs), dev,
                                             RECON_SHOWN_IMAGES if task.is_image else RECON_SHOWN_POINTS)
-            elif prog.variants[0].translation == "cyclegan":  # and a CycleGAN its way back
+            elif prog.variants[0].family.translation == "cyclegan":  # and a CycleGAN its way back
                 extra = cycle_errors(task, prog.ctx.g, raw)
             elif PATH_LENGTH in task.protocol.metrics:  # the judged generator's latent-space smoothness
                 extra = path_length_stats(judged_g(prog), prog.ctx.z_dim, specs,
@@ -311,7 +311,7 @@ def train_program(
                     rec.metrics_raw = raw_rec.metrics
                 evaluate_samples(rec, task, fakes[i], context)
                 if rec.protocol.get("task"):
-                    rec.protocol["generator"] = f"ema({v.ema:g})" if prog.g_ema is not None else "raw"
+                    rec.protocol["generator"] = f"ema({v.tricks.ema:g})" if prog.g_ema is not None else "raw"
                 if extra is not None and rec.status == "ok":
                     rec.metrics.update(extra[i])
                     rec.protocol.update(extra_protocol)

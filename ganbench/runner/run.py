@@ -68,8 +68,8 @@ class Job:
         if self.kind == "reference":
             return 0.0
         v = self.plan.variant(self.groups[0][0])
-        critic = (3.0 if v.gp or v.r1 else 1.0) * (1.6 if v.spectral_norm else 1.0)
-        per_step = (v.n_critic * critic + 1.0) * (1.0 + 1.8 * v.unroll)
+        critic = (3.0 if v.reg.gp or v.reg.r1 else 1.0) * (1.6 if v.tricks.spectral_norm else 1.0)
+        per_step = (v.optim.n_critic * critic + 1.0) * (1.0 + 1.8 * v.tricks.unroll)
         rule, limit = self.plan.budget.rule
         steps = limit if rule == "g_steps" else 1.0
         return self.n_trials * per_step * steps * (v.batch_size / 64) ** 0.9

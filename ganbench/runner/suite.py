@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +39,8 @@ import tomllib
 
 from ganbench.harness.budget import Budget
 from ganbench.harness.encoders import encoder_tasks, judgeable
-from ganbench.records import safe_name
 from ganbench.runner.backends.slurm import check_settings as check_slurm_settings
+from ganbench.utils.names import check_name
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "suites"
 BACKEND_TABLES = {"slurm": check_slurm_settings}  # top-level tables holding a backend's settings -> their check
@@ -78,7 +77,7 @@ class TaskPlan:
         from ganbench.zoo import get_variant
 
         v = get_variant(name)
-        return dataclasses.replace(v, **self.train) if self.train else v
+        return v.replace(**self.train) if self.train else v
 
     def to_dict(self) -> dict:
         d = {"budget": self.budget.to_dict(), **self.overrides}
@@ -231,9 +230,10 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
         if key not in data:
             raise ValueError(f"{where}: missing required key {key!r}")
     name = data["name"]
-    if not isinstance(name, str) or not name or safe_name(name) != name:
-        raise ValueError(f"{where}: name {name!r} must be a plain name (letters, digits, . _ + = -), "
-                         "since it names folders and seeds")
+    try:
+        check_name(name, "suite")  # it names folders and seeds
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
     variants = _variant_list(data["variants"], where)
     if not isinstance(data["tasks"], dict) or not data["tasks"]:
         raise ValueError(f"{where}: [tasks] must list at least one task, e.g. [tasks.ring8] budget = {{ g_steps = 1000 }}")
@@ -275,13 +275,13 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
         for v in suite.variants_of(plan):
             try:
                 variant = _validated(plan.variant(v))
-                if variant.conditioning and not labelled:
+                if variant.family.conditioning and not labelled:
                     from ganbench.tasks.conditional import labelled_tasks
 
                     raise ValueError(f"variant {v!r} is conditional and this task has no labels; list it under a "
                                      f"labelled task ({', '.join(labelled_tasks())}) with a task-level "
                                      "variants = [...]")
-                if variant.inference and not judgeable(task):
+                if variant.family.inference and not judgeable(task):
                     raise ValueError(f"variant {v!r} has an encoder, and this task has no labels to judge it with; "
                                      f"list it under one of {', '.join(encoder_tasks())} with a task-level "
                                      "variants = [...]")
@@ -350,6 +350,4 @@ def _sequential(spec, suite: Suite, where: str) -> dict:
 def _validated(variant):
     from ganbench.zoo.variants import validate_variant
 
-    if not math.isfinite(variant.lr):
-        raise ValueError(f"variant {variant.name!r}: lr must be finite")
     return validate_variant(variant)

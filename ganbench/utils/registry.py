@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ganbench.utils.names import check_new_name
+
 
 def registrar(table: dict, kind: str, transform: Callable = lambda obj: obj):
-    """``register(name)`` decorators for ``table``: refuse empty and duplicate names, store
+    """``register(name)`` decorators for ``table``: refuse names that break the naming rule
+    (:mod:`ganbench.utils.names`), duplicates and names that collide with a registered one; store
     ``transform(obj)`` under ``name`` and return ``obj`` unchanged."""
 
     def register(name: str):
         def deco(obj):
-            if not name or not isinstance(name, str):
-                raise ValueError(f"{kind} name must be a non-empty string, got {name!r}")
-            if name in table:
+            if isinstance(name, str) and name in table:
                 raise ValueError(f"{kind} {name!r} is already registered; pick another name")
+            check_new_name(name, kind, table)
             table[name] = transform(obj)
             return obj
 

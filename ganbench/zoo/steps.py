@@ -39,7 +39,7 @@ class StepContext:
     d: torch.nn.Module
     opt_g: object  # ganbench.zoo.optim.SeedOptimizer
     opt_d: object
-    variant: object  # ganbench.zoo.variants.Variant: the program's shared schedule
+    variant: object  # ganbench.zoo.recipe.Variant: the program's shared schedule
     loss: Callable  # (d_real (S, B), d_fake (S, B)) -> per-seed (d_loss (S,), g_loss (S,))
     z_dim: int
     device: torch.device
@@ -111,10 +111,10 @@ def _judge(d, real_packed: torch.Tensor, fake_packed: torch.Tensor, batch_couple
 def discriminator_loss(ctx, real: torch.Tensor, fake: torch.Tensor):
     """Loss of D on packed batches, with the trials' penalties; returns (total (S,), d_real)."""
     v, d = ctx.variant, ctx.d
-    pr, pf = pack(real, v.pack), pack(fake, v.pack)
-    d_real, d_fake = _judge(d, pr, pf, v.mbd or getattr(d, "batch_coupled", False))
+    pr, pf = pack(real, v.tricks.pack), pack(fake, v.tricks.pack)
+    d_real, d_fake = _judge(d, pr, pf, v.tricks.mbd or getattr(d, "batch_coupled", False))
     loss, _ = ctx.loss(d_real, d_fake)
-    k = v.reg_every
+    k = v.reg.reg_every
     if ctx.gp is not None:
         eps = ctx.uniform((pr.shape[1],))  # drawn every step: the stream does not depend on reg_every's phase
         if _regularise_now(ctx):
@@ -128,7 +128,7 @@ def _regularise_now(ctx) -> bool:
     """Lazy regularisation (Karras et al. 2020, Sec. 3.1): the penalties run on every ``reg_every``-th D
     step (counted from the real batches drawn, so the phase resumes with a checkpoint), weighted by
     ``reg_every`` so that their expected strength is unchanged."""
-    k = ctx.variant.reg_every
+    k = ctx.variant.reg.reg_every
     return k == 1 or (ctx.real_shown // ctx.variant.batch_size - 1) % k == 0
 
 
@@ -136,10 +136,10 @@ def generator_loss(ctx, d_real: torch.Tensor, real: torch.Tensor, fake: torch.Te
     """Loss of G (per seed); ``d_params`` evaluates D with other (e.g. unrolled) parameters."""
     v = ctx.variant
     d = ctx.d if d_params is None else (lambda x: functional_call(ctx.d, d_params, (x,)))
-    out, f_fake = d(pack(fake, v.pack))
-    if v.feature_matching:  # Salimans et al. 2016, Sec. 3.1: match E f(x) on D's last hidden layer
+    out, f_fake = d(pack(fake, v.tricks.pack))
+    if v.tricks.feature_matching:  # Salimans et al. 2016, Sec. 3.1: match E f(x) on D's last hidden layer
         with torch.no_grad():
-            _, f_real = d(pack(real, v.pack))
+            _, f_real = d(pack(real, v.tricks.pack))
         return (f_real.mean(1) - f_fake.mean(1)).pow(2).sum(1)
     return ctx.loss(d_real.detach(), out)[1]
 
@@ -169,7 +169,7 @@ def _g_update(ctx, g_loss: torch.Tensor) -> None:
 @register_step("default")
 def default_step(ctx) -> dict:
     """``n_critic`` discriminator updates, then one generator update (Goodfellow et al. 2014, Alg. 1)."""
-    for _ in range(ctx.variant.n_critic):
+    for _ in range(ctx.variant.optim.n_critic):
         d_loss, d_real, real = _d_update(ctx)
     with frozen(ctx.d):
         g_loss = generator_loss(ctx, d_real, real, ctx.g(ctx.noise()))
@@ -212,18 +212,18 @@ def unrolled_step(ctx) -> dict:
     state = (_flat(opt.exp_avg, s), _flat(opt.exp_avg_sq, s))
     step = opt.steps
     real_batch = ctx.real()
-    real, fake = pack(real_batch, v.pack), ctx.g(ctx.noise())  # fake not detached: D's unrolled updates depend on G
-    fake_packed = pack(fake, v.pack)
+    real, fake = pack(real_batch, v.tricks.pack), ctx.g(ctx.noise())  # fake not detached: D's unrolled updates depend on G
+    fake_packed = pack(fake, v.tricks.pack)
     buffers = {}
-    for k in range(max(v.unroll, 1)):
+    for k in range(max(v.tricks.unroll, 1)):
         params = {**weights(theta), **buffers}  # k = 0: D's own buffers, advanced as its forward does
-        dr, df = _judge(lambda x: functional_call(d, params, (x,)), real, fake_packed, v.mbd)
+        dr, df = _judge(lambda x: functional_call(d, params, (x,)), real, fake_packed, v.tricks.mbd)
         loss, _ = ctx.loss(dr, df)
-        (grad,) = torch.autograd.grad(loss.sum(), theta, create_graph=v.unroll > 0)
+        (grad,) = torch.autograd.grad(loss.sum(), theta, create_graph=v.tricks.unroll > 0)
         if k == 0:
             d_loss, d_real = loss.detach(), dr.detach()
             buffers = {n: b.clone() for n, b in d.named_buffers()}
-        if v.unroll:
+        if v.tricks.unroll:
             (theta,), (state,) = opt.lookahead([theta], [grad], [state], step + k + 1)
         if k == 0:  # D's update, as a plain step makes it (after the lookahead has read its state)
             for (_, p), g in zip(named, grad.detach().split(sizes, 1)):
@@ -232,7 +232,7 @@ def unrolled_step(ctx) -> dict:
             opt.zero_grad(set_to_none=True)
             if ctx.clip is not None:
                 clip_weights(d, ctx.clip)
-    unrolled = {**weights(theta), **buffers} if v.unroll else None
+    unrolled = {**weights(theta), **buffers} if v.tricks.unroll else None
     g_loss = generator_loss(ctx, d_real, real_batch, fake, d_params=unrolled)
     _g_update(ctx, g_loss)
     opt.zero_grad(set_to_none=True)  # D's gradient from the unrolled graph is not used
@@ -246,7 +246,7 @@ def conditional_step(ctx) -> dict:
     one G update. With a class head (AC-GAN, Odena et al. 2017, Eq. 1-2) D maximises L_S + L_C on
     real and fake samples and G maximises L_C - L_S; L_S is each trial's own adversarial loss."""
     g, d = ctx.g, ctx.d
-    for _ in range(ctx.variant.n_critic):
+    for _ in range(ctx.variant.optim.n_critic):
         real, y_real = ctx.real_labelled()
         y_fake = ctx.labels()
         with torch.no_grad():
@@ -274,7 +274,7 @@ def bigan_step(ctx) -> dict:
     from (G(z), z); then G and E (one optimiser) take the same loss with the labels swapped, the
     non-saturating form of minimising D's objective that both papers' code uses."""
     g, d, e = ctx.g, ctx.d, ctx.e
-    for _ in range(ctx.variant.n_critic):
+    for _ in range(ctx.variant.optim.n_critic):
         x, z = ctx.real(), ctx.noise()
         with torch.no_grad():
             real_pair, fake_pair = joint(x, e(x)), joint(g(z), z)
@@ -299,7 +299,7 @@ def aae_step(ctx) -> dict:
     x = ctx.real()
     recon = (g(e(x)) - x).pow(2).flatten(2).sum(2).mean(1)  # (S,): mean squared L2 per seed
     _g_update(ctx, recon)
-    for _ in range(ctx.variant.n_critic):
+    for _ in range(ctx.variant.optim.n_critic):
         with torch.no_grad():
             code = e(x)
         d_prior, d_code = _judge(d, ctx.noise(), code, False)
@@ -411,7 +411,7 @@ def growth_stage_now(ctx) -> tuple[int, float] | None:
         return None
     from ganbench.zoo.progressive import growth_stage
 
-    return growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.growth_kimg)
+    return growth_stage(ctx.real_shown / 1000.0, ctx.g.levels, ctx.variant.progressive.growth_kimg)
 
 
 def set_growth_stage(ctx, *networks) -> tuple[int, float]:
@@ -432,13 +432,13 @@ def progan_step(ctx) -> dict:
 
     level, alpha = set_growth_stage(ctx)
     v = ctx.variant
-    for _ in range(v.n_critic):
+    for _ in range(v.optim.n_critic):
         real = fade_reals(ctx.real(), level, alpha, ctx.g.levels)
         with torch.no_grad():
             fake = ctx.g(ctx.noise())
         d_loss, d_real = discriminator_loss(ctx, real, fake)
-        if v.drift:
-            d_loss = d_loss + v.drift * d_real.pow(2).mean(1)
+        if v.reg.drift:
+            d_loss = d_loss + v.reg.drift * d_real.pow(2).mean(1)
         _update(ctx.opt_d, d_loss)
     with frozen(ctx.d):
         g_loss = generator_loss(ctx, d_real, real, ctx.g(ctx.noise()))

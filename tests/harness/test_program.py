@@ -13,8 +13,8 @@ from ganbench.zoo import get_variant, register_variant
 
 def _fast(name, **kw):
     if name == "sn-1":  # spectral normalisation with one D step: packs with the plain losses
-        return dataclasses.replace(get_variant("sngan"), **{"name": name, "n_critic": 1, "batch_size": 32, **kw})
-    return dataclasses.replace(get_variant(name), **{"batch_size": 32, **kw})
+        return get_variant("sngan").replace(**{"name": name, "n_critic": 1, "batch_size": 32, **kw})
+    return get_variant(name).replace(**{"batch_size": 32, **kw})
 
 
 def _same(a, b):
@@ -63,9 +63,8 @@ def test_packed_progressive_and_style_trials_equal_lone_trials(names):
         register_variant("t-progan-lr", base="progan", lr=5e-4, gp=5.0)
         register_variant("t-stylegan-gamma", base="stylegan", r1=1.0, betas=(0.5, 0.99))
     # small nets; ProGAN grows 4 -> 8 -> 16 within the 8 steps (8 images, two steps, per phase), EMA on
-    variants = [dataclasses.replace(get_variant(n), batch_size=4, ema=0.9,
-                                    arch=Arch(family=get_variant(n).arch.family, ch=4, depth=2),
-                                    **({"growth_kimg": 0.008} if n.startswith("t-progan") or n == "progan" else {}))
+    variants = [get_variant(n).replace(batch_size=4, ema=0.9, arch=Arch(family=get_variant(n).arch.family, ch=4, depth=2),
+                                       **({"growth_kimg": 0.008} if n.startswith("t-progan") or n == "progan" else {}))
                 for n in names]
     import copy
 
@@ -138,7 +137,7 @@ def test_packed_translation_trials_equal_lone_trials(task, names, steps):
         register_variant("t-pix2pix-lr", base="pix2pix", lr=5e-4, l1=50.0)
         register_variant("t-cyclegan-lambda-5", base="cyclegan", cycle=5.0, betas=(0.9, 0.999))
     # batch 4: CycleGAN's 50-image histories are full after 13 steps, so the swaps run too
-    variants = [dataclasses.replace(get_variant(n), batch_size=4) for n in names]
+    variants = [get_variant(n).replace(batch_size=4) for n in names]
     packed = train_program(task, [Group(v, (0, 2)) for v in variants], {"g_steps": steps})
     for k, v in enumerate(variants):
         (alone,) = train_program(task, [Group(v, (2,))], {"g_steps": steps})

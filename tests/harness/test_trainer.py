@@ -65,10 +65,8 @@ def test_budget_kinds_are_spent_and_recorded():
     assert rec.spent["kimg"] >= 1.0 and rec.spent["g_steps"] == 4  # 256 reals per step
     (w,) = train_seeds("ring8", "wgan", [0], {"kimg": 1.0}, evaluate=False)
     assert w.spent["g_steps"] == 1  # five critic steps show 1,280 reals per generator step
-    import dataclasses
-
     from ganbench.zoo import get_variant
-    small = dataclasses.replace(get_variant("gan-ns"), batch_size=16)  # 0.016 kimg a step: not exact in binary
+    small = get_variant("gan-ns").replace(batch_size=16)  # 0.016 kimg a step: not exact in binary
     (k,) = train_seeds("ring8", small, [0], {"kimg": 4.8}, evaluate=False)
     assert k.spent["g_steps"] == 300  # the float sum 299.999... steps' worth does not run a 301st step
     per_step = rec.spent["gflops"] / rec.spent["g_steps"]
@@ -130,14 +128,11 @@ def test_conditional_and_inference_resume_equals_uninterrupted(tmp_path, task, v
 
 
 def _small_progan(**kw):
-    import dataclasses
-
     from ganbench.zoo import get_variant
     from ganbench.zoo.networks import Arch
 
     # 32 images per phase at batch 8: four steps per phase, so 10 steps reach the 8x8 level's stable phase
-    return dataclasses.replace(get_variant("progan"), batch_size=8, growth_kimg=0.032,
-                               arch=Arch(family="progan", ch=4), **kw)
+    return get_variant("progan").replace(batch_size=8, growth_kimg=0.032, arch=Arch(family="progan", ch=4), **kw)
 
 
 def test_progan_grows_by_images_shown_and_its_average_follows():

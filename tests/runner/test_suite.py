@@ -39,7 +39,7 @@ def test_shipped_suites_load():
     ({"seeds": [0, 0]}, "repeat a seed"),
     ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "train": {"lr": 1}}}}, r"train has unknown key\(s\) \['lr'\]"),
     ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "variants": ["gan-ns", "gan-ns"]}}}, "repeat a name"),
-    ({"name": "a/b"}, "plain name"),
+    ({"name": "a/b"}, "suite name 'a/b' may contain only letters, digits"),
     ({"variants": []}, "non-empty list"),
     ({"variants": ["gan-ns", "cgan"]}, "'cgan' is conditional and this task has no labels"),
     ({"tasks": {"stacked-digits": {"budget": {"g_steps": 1}, "variants": ["aae"]}}},

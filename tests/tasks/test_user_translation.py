@@ -133,11 +133,11 @@ def _judged_by_stand_in(task):
 def test_pix2pix_and_cyclegan_train_and_are_judged_on_user_data(tmp_path):
     dir_a, dir_b, *_ = _paired(tmp_path)
     paired = _judged_by_stand_in(get_task(f"paired:{dir_a},{dir_b}"))
-    pix = dataclasses.replace(get_variant("pix2pix"), batch_size=2)
+    pix = get_variant("pix2pix").replace(batch_size=2)
     rec = train_trial(paired, pix, 0, {"g_steps": 2})
     assert rec.status == "ok" and {"fid", "l1", "psnr", "ssim"} <= set(rec.metrics)
     assert "label_kept" not in rec.metrics  # user data have no labels
     unpaired = _judged_by_stand_in(get_task(f"unpaired:{dir_a},{dir_b}"))
-    cyc = dataclasses.replace(get_variant("cyclegan"), batch_size=2)
+    cyc = get_variant("cyclegan").replace(batch_size=2)
     rec = train_trial(unpaired, cyc, 0, {"g_steps": 2})
     assert rec.status == "ok" and {"fid", "cycle_error"} <= set(rec.metrics) and "ssim" not in rec.metrics

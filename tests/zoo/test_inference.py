@@ -20,8 +20,8 @@ def test_bigan_discriminator_judges_joint_pairs_and_the_aae_discriminator_codes(
 
 
 def test_inference_variants_cite_their_papers_and_refuse_what_their_steps_cannot_do():
-    assert get_variant("bigan").inference == "bigan" and "Donahue" in get_variant("bigan").paper
-    assert get_variant("aae").inference == "aae" and "Makhzani" in get_variant("aae").paper
+    assert get_variant("bigan").family.inference == "bigan" and "Donahue" in get_variant("bigan").paper
+    assert get_variant("aae").family.inference == "aae" and "Makhzani" in get_variant("aae").paper
     with pytest.raises(ValueError, match="does not implement pack"):
         register_variant("t-bigan-pack", base="bigan", pack=2)
     with pytest.raises(ValueError, match="needs inference='aae'"):

@@ -1,5 +1,4 @@
 """Training steps: the unrolled lookahead leaves no trace in D, and G's update does not touch D."""
-import dataclasses
 
 import torch
 
@@ -10,7 +9,7 @@ from ganbench.zoo import get_variant
 
 def _program(name, **kw):
     # One trial name for every recipe, so that the seeds (derived from it) are the same.
-    v = dataclasses.replace(get_variant(name), name="t-same-seeds", batch_size=32, **kw)
+    v = get_variant(name).replace(name="t-same-seeds", batch_size=32, **kw)
     return build_program(get_task("ring8"), [Group(v, (0, 1))], "t", torch.device("cpu"))
 
 

@@ -44,7 +44,8 @@ def _roots(kind: str) -> list:
 # Modules whose code cannot change a number of a record: how records are serialised, where files go,
 # and this identity itself (what it covers is in the digests; how it walks is not a number).
 NOT_JUDGING = ("ganbench.records.record", "ganbench.records.rundir", "ganbench.utils.atomic",
-               "ganbench.harness.identity", "ganbench.utils.code")
+               "ganbench.harness.identity", "ganbench.utils.code", "ganbench.utils.faults", "ganbench.utils.names",
+               "ganbench.utils.registry")
 
 
 def _task_roots(task) -> list:

@@ -65,6 +65,19 @@ def normalised_source(source: str) -> str:
     return "\n".join(lines)
 
 
+def _canonical(value) -> str:
+    """``repr`` of a simple value that does not depend on the process: a set's order follows string
+    hashing, which Python salts per process, so sets (and frozensets) are written sorted."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_canonical(v) for v in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_canonical(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
 def _simple(value) -> bool:
     if isinstance(value, _SIMPLE):
         return True
@@ -211,7 +224,7 @@ def code_digests(roots, follow=("ganbench",), exclude=(), registries=()) -> dict
             if isinstance(value, Path):  # a data file or folder the code reads (a classifier's weights)
                 parts.append(f"{name}={_file_digest(value) if value.exists() else str(value)}")
             elif _simple(value):
-                parts.append(f"{name}={value!r}")
+                parts.append(f"{name}={_canonical(value)}")
             else:
                 reached.append(value)
         for base, attr in attrs:
@@ -219,7 +232,7 @@ def code_digests(roots, follow=("ganbench",), exclude=(), registries=()) -> dict
             if isinstance(module, types.ModuleType) and hasattr(module, attr):
                 value = getattr(module, attr)
                 if _simple(value) and (module.__name__.startswith(tuple(modules))):
-                    parts.append(f"{base}.{attr}={value!r}")
+                    parts.append(f"{base}.{attr}={_canonical(value)}")
                 else:
                     reached.append(value)
         for module_name, attr in imports:

@@ -125,3 +125,19 @@ def test_a_callable_instance_is_known_by_its_class_and_what_it_holds(package):
 def test_what_has_no_source_is_refused():
     with pytest.raises(ValueError, match="cannot fingerprint"):
         code_digests([42])
+
+
+def test_a_set_constant_digests_the_same_in_every_process(tmp_path):
+    """A set's iteration order follows the per-process salt of string hashing (PYTHONHASHSEED); its
+    digest must not."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "setmod.py").write_text("KINDS = {'alpha', 'beta', 'gamma', 'delta', 'eps'}\n\n\n"
+                                        "def f(x):\n    return x in KINDS\n")
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import setmod; "
+             "from ganbench.utils.code import code_digests; print(code_digests([setmod.f])['setmod.f'])")
+    digests = {subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in (1, 2, 3)}
+    assert len(digests) == 1

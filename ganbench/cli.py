@@ -246,16 +246,18 @@ def _tune_dry_run(args) -> int:
     d = tune_design(suite)
     tasks = [p for p in suite.tasks if any(v in d.variants for v in suite.variants_of(p))]
     pairs = sum(1 for p in tasks for v in suite.variants_of(p) if v in d.variants)
-    print(f"ganbench tune --dry-run: suite {suite.name}: {len(d.variants)} variants on {len(tasks)} tasks, "
+    print(f"ganbench tune --dry-run: suite {suite.name}: {len(d.variants)} variant(s) on {len(tasks)} task(s), "
           f"{d.configs} configurations each (sampler seed {d.sampler_seed}): {pairs * d.configs} one-seed trials, then "
           f"up to {pairs * 2 * d.rerun_seeds} reruns (the selected configuration and the default, seeds "
           f"1..{d.rerun_seeds}); selection at {d.select_at}; nothing was trained")
     for v in d.variants:
         print(f"{v}: {d.spaces[v]}")
-        rows = [{"configuration": n, **{DISPLAY.get(k, k): f"{x:.3g}" if isinstance(x, float) else x
-                                        for k, x in get_variant(n).origin.get("values", {}).items()}}
+        space = get_variant(v).search_space()
+        rows = [{"configuration": n + (" (the recipe)" if n == v else ""),
+                 **{DISPLAY.get(k, k): f"{x:.3g}" if isinstance(x, float) else str(x)
+                    for k, x in ((k, get_variant(n).hyperparameter(k)) for k in space)}}
                 for n in d.configurations[v]]
-        print(pd.DataFrame(rows).fillna("(recipe)").to_string(index=False))
+        print(pd.DataFrame(rows).to_string(index=False))
     return EXIT_OK
 
 
@@ -675,7 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="configurations per variant, configuration 0 the recipe itself (required without [tune])")
     tu.add_argument("--sampler-seed", type=int, default=None, help="seed of the configurations' draws (default 0)")
     tu.add_argument("--rerun-seeds", type=int, default=None, metavar="R",
-                    help="seed indices 1..R the selected configuration and the default are rerun with (>= 5, default 5)")
+                    help="seed indices 1..R the selected configuration and the default rerun with (>= 5, default 5)")
     tu.add_argument("--select-at", default=None, metavar="BUDGET",
                     help="the budget point selection reads: final (default) or a point of each task's budget grid")
     tu.add_argument("--out", default=None, help="run directory (default runs/<suite>-<timestamp>); re-use it to resume")

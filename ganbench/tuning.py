@@ -174,8 +174,8 @@ def _reuse(suite: Suite, design: TuneDesign, rd: RunDir, against: Path, skip: st
                         copied += 1
     if baseline and not copied:
         suites = sorted({r.get("suite", "") for r in baseline})
-        log(f"no record of {against} stands for a trial of this tuned comparison (suite {suite.name!r}; {against} holds "
-            f"suite {', '.join(suites)}, or other code or settings): every baseline configuration trains")
+        log(f"no record of {against} stands for a trial of this tuned comparison (suite {suite.name!r}; {against} "
+            f"holds suite {', '.join(suites)}, or other code or settings): every baseline configuration trains")
     elif copied:
         log(f"reusing {copied} tuned baseline records from {against}")
     return copied

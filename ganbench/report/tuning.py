@@ -247,10 +247,11 @@ def select(records: list[dict], design: TuneDesign) -> dict[tuple[str, str], Sel
                     missing.append(name)
                 values.append(v)
             if missing:
-                raise ValueError(f"task {task!r} has no selection values ({len(missing)} of {variant}'s configurations "
-                                 f"judged without one, e.g. {missing[0]}): tuning selects on a reference disjoint from "
-                                 "the reported one, and this task's records carry none; tune on a task with a selection "
-                                 "reference (a mixture, digits), or with records that hold one")
+                raise ValueError(f"task {task!r} has no selection values ({len(missing)} of {variant}'s "
+                                 f"configurations judged without one, e.g. {missing[0]}): tuning selects on a "
+                                 "reference disjoint from the reported one, and this task's records carry none; tune "
+                                 "on a task with a selection reference (a mixture, digits), or with records that hold "
+                                 "one")
             scored = [(i, v) for i, v in enumerate(values) if v is not None]
             if not scored:
                 raise ValueError(f"task {task!r}: every configuration of {variant} failed (no result to select from); "
@@ -455,9 +456,9 @@ def orderings(results: list[TuneResult]) -> list[Ordering]:
             d, t = orders
             outcome = ("kept" if d and d == t else "reversed" if d and t else "lost" if d else "new" if t
                        else "undecided")
-            out.append(Ordering(task, a.variant, b.variant, fams["default_rerun"][0][k][0], fams["default_rerun"][0][k][1],
-                                fams["default_rerun"][1][k], f"{d} better" if d else "undecided",
-                                fams["tuned_rerun"][0][k][0], fams["tuned_rerun"][0][k][1], fams["tuned_rerun"][1][k],
+            (dd, dci), (td, tci) = fams["default_rerun"][0][k], fams["tuned_rerun"][0][k]
+            out.append(Ordering(task, a.variant, b.variant, dd, dci, fams["default_rerun"][1][k],
+                                f"{d} better" if d else "undecided", td, tci, fams["tuned_rerun"][1][k],
                                 f"{t} better" if t else "undecided", outcome))
     return out
 
@@ -558,14 +559,14 @@ def ranks(results: list[TuneResult], family: str) -> dict[tuple[str, str], int]:
 
 def design_caption(design: TuneDesign, results: list[TuneResult]) -> str:
     unit = results[0].unit if results else ""
-    return (f"Equal tuning budgets (Lucic et al. 2018's two phases): per task, {design.configs} configurations of each "
-            f"tuned variant ({', '.join(design.variants)}) drawn from its search space with sampler seed "
-            f"{design.sampler_seed} (configuration 0 is the recipe itself) trained with seed index 0; the configuration "
-            f"whose headline is best on the selection reference (disjoint from the reporting one) at {_at(design, unit)} "
-            f"is selected (ties: the lowest index) and rerun with fresh seed indices 1..{design.rerun_seeds}, as is the "
-            "default recipe on the same seeds. Every rerun number is the headline on the reporting reference at the "
-            "same budget (a diverged seed at the metric's worst): the tuned score and every verdict read the reruns "
-            "only, never the one-seed value a configuration was selected for (the best of N noisy values, and its "
+    return (f"Equal tuning budgets (Lucic et al. 2018's two phases): per task, {design.configs} configurations of "
+            f"each tuned variant ({', '.join(design.variants)}) drawn from its search space with sampler seed "
+            f"{design.sampler_seed} (configuration 0 is the recipe itself) trained with seed index 0; the "
+            "configuration whose headline is best on the selection reference (disjoint from the reporting one) at "
+            f"{_at(design, unit)} is selected (ties: the lowest index) and rerun with fresh seed indices "
+            f"1..{design.rerun_seeds}, as is the default recipe on the same seeds. Every rerun number is the "
+            "headline on the reporting reference at the same budget (a diverged seed at the metric's worst): the tuned "
+            "score and every verdict read the reruns only, never the one-seed value a configuration was selected for (the best of N noisy values, and its "
             f"seed's luck, which both references share). E[best of n]: {ESTIMATOR} (the one-seed selection values; "
             "descriptive: it reads the values the selection read, so it is optimistic as a score; n ≤ N' only, N' the "
             "configurations with a result). tuned − default: the tuned rerun's mean minus the default rerun's, signed "
@@ -574,8 +575,8 @@ def design_caption(design: TuneDesign, results: list[TuneResult]) -> str:
 
 
 def orderings_caption() -> str:
-    return ("Orderings under equal tuning: every pair of tuned variants on the default recipes' reruns and on the tuned "
-            "reruns (the same seeds), each family by one rule: the two-sided Welch test raised to the exact "
+    return ("Orderings under equal tuning: every pair of tuned variants on the default recipes' reruns and on the "
+            "tuned reruns (the same seeds), each family by one rule: the two-sided Welch test raised to the exact "
             f"permutation floor, Holm over the task's pairs, α = {ALPHA}. kept: both decide the same order; reversed: "
             "opposite orders; lost: only the defaults decide it (tuning closed the gap); new: only the tuned reruns "
             "decide it; undecided: neither.")

@@ -119,7 +119,7 @@ class Suite:
     backends: dict = field(default_factory=dict)  # backend name -> its settings ([slurm]); they do not change records
     claims: tuple[str, ...] = ()  # ids of ganbench.claims the suite tests
     sequential: dict = field(default_factory=dict)  # max_seeds, step: seeds go to undecided claims (ganbench.api)
-    tune: dict = field(default_factory=dict)  # configs, sampler_seed, rerun_seeds, select_at, variants (ganbench.tuning)
+    tune: dict = field(default_factory=dict)  # configs, sampler_seed, rerun_seeds, select_at, variants (tuning)
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "description": self.description, "seeds": list(self.seeds),
@@ -152,11 +152,19 @@ class Suite:
     @property
     def n_trials(self) -> int:
         """Trials and reference rows (per task and seed: ``real``, ``init`` and the task's others, e.g. a
-        translation task's ``identity``)."""
+        translation task's ``identity``); for a tuned suite, at most (the selected configuration may be
+        the default, whose reruns are then the selected one's)."""
         from ganbench.harness.reference import reference_kinds
         from ganbench.tasks import get_task
 
-        return len(self.seeds) * sum(len(self.variants_of(t)) + len(reference_kinds(get_task(t.name))) for t in self.tasks)
+        if not self.tune:
+            return len(self.seeds) * sum(len(self.variants_of(t)) + len(reference_kinds(get_task(t.name)))
+                                         for t in self.tasks)
+        # tuned (ganbench.tuning): N one-seed configurations and at most 2 x R reruns per tuned variant
+        n, r, tuned = self.tune["configs"], self.tune["rerun_seeds"], set(self.tune["variants"])
+        seeds = len(set(self.seeds) | set(range(r + 1)))
+        return sum(sum(n + 2 * r if v in tuned else len(self.seeds) for v in self.variants_of(t))
+                   + seeds * len(reference_kinds(get_task(t.name))) for t in self.tasks)
 
 
 def _seeds(value, where: str) -> tuple[int, ...]:

@@ -567,9 +567,9 @@ def design_caption(design: TuneDesign, results: list[TuneResult]) -> str:
             f"1..{design.rerun_seeds}, as is the default recipe on the same seeds. Every rerun number is the "
             "headline on the reporting reference at the same budget (a diverged seed at the metric's worst): the tuned "
             "score and every verdict read the reruns only, never the one-seed value a configuration was selected for "
-            f"(the best of N noisy values, and its seed's luck, which both references share). E[best of n]: {ESTIMATOR} (the one-seed selection values; "
-            "descriptive: it reads the values the selection read, so it is optimistic as a score; n ≤ N' only, N' the "
-            "configurations with a result). tuned − default: the tuned rerun's mean minus the default rerun's, signed "
+            "(the best of N noisy values, and its seed's luck, which both references share). "
+            f"E[best of n]: {ESTIMATOR} (the one-seed selection values; descriptive: it reads the values the selection "
+            "read, so it is optimistic as a score; n ≤ N' only, N' the configurations with a result). tuned − default: the tuned rerun's mean minus the default rerun's, signed "
             "so that > 0 means tuning helped, with its Welch t CI; P(tuned seed beats default seed): Newcombe's score "
             "CI.")
 

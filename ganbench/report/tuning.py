@@ -569,9 +569,9 @@ def design_caption(design: TuneDesign, results: list[TuneResult]) -> str:
             "score and every verdict read the reruns only, never the one-seed value a configuration was selected for "
             "(the best of N noisy values, and its seed's luck, which both references share). "
             f"E[best of n]: {ESTIMATOR} (the one-seed selection values; descriptive: it reads the values the selection "
-            "read, so it is optimistic as a score; n ≤ N' only, N' the configurations with a result). tuned − default: the tuned rerun's mean minus the default rerun's, signed "
-            "so that > 0 means tuning helped, with its Welch t CI; P(tuned seed beats default seed): Newcombe's score "
-            "CI.")
+            "read, so it is optimistic as a score; n ≤ N' only, N' the configurations with a result). "
+            "tuned − default: the tuned rerun's mean minus the default rerun's, signed so that > 0 means tuning "
+            "helped, with its Welch t CI; P(tuned seed beats default seed): Newcombe's score CI.")
 
 
 def orderings_caption() -> str:

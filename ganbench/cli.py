@@ -153,6 +153,8 @@ def _dry_run(args) -> int:
 
     _load_plugins(args)
     suite = load_suite(args.suite)
+    if suite.tune:  # a tuned suite: its design and configurations (ganbench.tuning)
+        return _tune_dry_run(args)
     if args.seeds:
         suite = suite.with_seeds(_parse_seeds(args.seeds))
     if not args.out:
@@ -201,6 +203,9 @@ def _cmd_run(args) -> int:
     for r in bad:
         print(f"  {r['status']:8s} {r['trial_id']}: {r['error'].splitlines()[0] if r['error'] else ''}")
     print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
+    if (Path(run_dir) / "tune.json").is_file():  # a tuned suite: its reruns, not every one-seed configuration
+        _print_tuning(run_dir)
+        return 1 if (bad and args.fail_on_error) else EXIT_OK
     for task, table in aggregate(records).items():
         head = table["headline"].iloc[0]
         if head is None:
@@ -241,8 +246,9 @@ def _tune_dry_run(args) -> int:
     from ganbench.zoo.space import DISPLAY
 
     _load_plugins(args)
-    suite = with_tuning(load_suite(args.suite), args.variant, args.configs, args.sampler_seed, args.rerun_seeds,
-                        _parse_select_at(args.select_at))
+    suite = with_tuning(load_suite(args.suite), *(getattr(args, k, None) for k in ("variant", "configs", "sampler_seed",
+                                                                                    "rerun_seeds")),
+                        _parse_select_at(getattr(args, "select_at", None)))
     d = tune_design(suite)
     tasks = [p for p in suite.tasks if any(v in d.variants for v in suite.variants_of(p))]
     pairs = sum(1 for p in tasks for v in suite.variants_of(p) if v in d.variants)
@@ -263,8 +269,6 @@ def _tune_dry_run(args) -> int:
 
 def _cmd_tune(args) -> int:
     from ganbench.api import run_tune
-    from ganbench.records import load_records
-    from ganbench.report.tuning import load_design, results_display, summarise
 
     if args.dry_run:
         return _tune_dry_run(args)
@@ -274,14 +278,22 @@ def _cmd_tune(args) -> int:
                        select_at=_parse_select_at(args.select_at), device=args.device, fresh=args.fresh,
                        plugins=args.plugin or (), backend=args.backend, workers=args.workers, pack=not args.no_pack,
                        backend_options=backend_options)
-    summary = summarise(load_records(run_dir), load_design(run_dir))
     print(f"run directory: {run_dir}")
+    _print_tuning(run_dir)
+    print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
+    return EXIT_OK
+
+
+def _print_tuning(run_dir) -> None:
+    """A tuned run's results table and its selected configurations as pasteable lines."""
+    from ganbench.records import load_records
+    from ganbench.report.tuning import load_design, results_display, summarise
+
+    summary = summarise(load_records(run_dir), load_design(run_dir))
     print(results_display(summary.results).to_string(index=False))
     print("selected configurations, to paste into a plugin:")
     for r in summary.results:
         print(f"  {r.register}")
-    print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
-    return EXIT_OK
 
 
 def _cmd_leaderboard(args) -> int:

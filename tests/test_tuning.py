@@ -144,8 +144,8 @@ def test_real_selection_values_select_the_best_configuration(tmp_path):
     records = load_records(run_dir)
     design = report_tuning.load_design(run_dir)
     chosen = report_tuning.select(records, design)[("ring8", "gan-ns")]
-    values = {r["variant"]: r["curve"][-1]["selection"]["mode_tv"] for r in records
-              if r["seed_index"] == 0 and r.get("kind") == "trial" and r["variant"].startswith("gan-ns")}
+    values = {r["variant"]: r["curve"][-1]["selection"]["mode_tv"] if r["status"] == "ok" else 1.0  # diverged: worst
+              for r in records if r["seed_index"] == 0 and r.get("kind") == "trial" and r["variant"].startswith("gan-ns")}
     assert chosen.name == min(values, key=lambda k: (values[k], design.configurations["gan-ns"].index(k)))
     assert trained_seeds(records)[("ring8", chosen.name)] == {0, 1, 2, 3, 4, 5}
 
@@ -191,3 +191,22 @@ def test_compare_tune_judges_the_tuned_candidate_against_the_best_tuned_baseline
     assert "search space of ragan: lr∈logU[1e-5,1e-2]; β1∈U[0,1]; n\\_critic∈{1,5}" in report  # Markdown-escaped
     assert 'register_variant("ragan-tuned", base="ragan"' in report
     assert "each tuned with 3 configurations" in out and "search space of gan-ns" in out
+
+
+def test_tune_dry_run_prints_the_design_and_bad_settings_exit_2(tmp_path, capsys):
+    suite = suite_file(tmp_path)
+    assert main(["tune", "--suite", str(suite), "--dry-run", "--configs", "4", "--variant", "pacgan"]) == 0
+    out = capsys.readouterr().out
+    assert "4 configurations each (sampler seed 0): 4 one-seed trials" in out and "nothing was trained" in out
+    assert "pacgan (the recipe)" in out and "pacgan+s0c03" in out and "gan-ns+s0c01" not in out
+    assert main(["run", "--suite", str(suite), "--dry-run", "--out", str(tmp_path / "run")]) == 0  # the same design
+    assert "pacgan+s0c02" in capsys.readouterr().out
+    for argv, message in ((["--configs", "1"], "configs must be an integer >= 2"),
+                          (["--rerun-seeds", "2"], "rerun_seeds must be an integer >= 5"),
+                          (["--select-at", "soon"], "--select-at 'soon': give final or a budget point"),
+                          (["--variant", "wgan"], "variants ['wgan'] are not in the suite")):
+        assert main(["tune", "--suite", str(suite), "--out", str(tmp_path / "run"), *argv]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()  # nothing trained, nothing written
+    assert main(["run", "--suite", str(suite), "--seeds", "3", "--out", str(tmp_path / "run")]) == 2
+    assert "set R with --rerun-seeds" in capsys.readouterr().err

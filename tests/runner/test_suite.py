@@ -136,7 +136,7 @@ def test_the_tuned_suite_tunes_cores_ring8_variants_with_cores_settings():
     ({"configs": 4, "variants": ["lsgan"]}, r"variants \['lsgan'\] are not in the suite"),
     ({"configs": 4, "variants": ["nope"]}, "unknown variant 'nope'"),
     ({"configs": 4, "select_at": "best"}, "select_at must be \"final\" or a budget point"),
-    ({"configs": 4, "select_at": 5}, r"select_at 5 is not a point of \[tasks.ring8\]'s budget grid"),
+    ({"configs": 4, "select_at": 7}, r"select_at 7 is not a point of \[tasks.ring8\]'s budget grid"),
     ("not a table", "must be a table"),
 ])
 def test_tune_errors_name_the_problem(patch, message):

@@ -123,7 +123,7 @@ def run_tune(suite: Suite, out, options: dict | None = None, log=print, leaderbo
                                               for c in design.configurations[v]) for p in suite.tasks}, (0,))
     run_dir = _run_suite(phase1, out, **options)
     options["fresh"] = False  # a fresh start means the first phase only
-    fault_point("tune-selected")
+    fault_point("round")  # a kill between the phases: the rerun selects again, from the same records
     selections = select(load_records(run_dir), design)
     for (task, variant), sel in selections.items():
         log(f"  {task}/{variant}: configuration {sel.index} ({sel.name}) selected, {sel.headline} "

@@ -311,11 +311,14 @@ def _python(x) -> str:
     return repr(x)
 
 
-def register_line(variant: str, default_config: dict, selected_config: dict) -> str:
+def register_line(variant: str, default_config: dict, selected_config: dict, selected: str | None = None) -> str:
     """The selected configuration as a line a user can paste: ``register_variant("<variant>-tuned",
     base="<variant>", lr=..., betas=(..., ...), ...)``, every recipe field in which it differs from the
     default recipe (both records' ``variant_config``), at full precision (the pasted recipe is the one
-    that was measured)."""
+    that was measured). Without both recipes (records that do not carry them), the selected
+    configuration ``selected`` by its name: ``base="<variant>+s0c07"``."""
+    if not default_config or not selected_config:
+        return f"register_variant({json.dumps(variant + '-tuned')}, base={json.dumps(selected or variant)})"
     diff = {k: v for k, v in selected_config.items() if k not in _PROSE and default_config.get(k) != v}
     args = "".join(f", {k}={_python(v)}" for k, v in diff.items())
     return f"register_variant({json.dumps(variant + '-tuned')}, base={json.dumps(variant)}{args})"
@@ -390,7 +393,8 @@ def tuning_results(records: list[dict], design: TuneDesign,
             expected=tuple(expected_best_curve(measured, sel.higher_is_better)), selected=sel.index,
             selected_name=sel.name, selected_value=sel.value,
             default_value=math.nan if sel.values[0] is None else sel.values[0],
-            space=design.spaces.get(variant, ""), register=register_line(variant, config[variant], config[sel.name]),
+            space=design.spaces.get(variant, ""),
+            register=register_line(variant, config[variant], config[sel.name], sel.name),
             default_rerun=_stats(default), tuned_rerun=_stats(tuned))
         if len(default) and len(tuned) and sel.index != 0:  # the default selected: one set of reruns, no gain
             sign = 1.0 if sel.higher_is_better else -1.0

@@ -49,11 +49,15 @@ def design_record(kind: str, design, max_seeds: int, step: int, start: int, **su
             **{k: v for k, v in subject.items() if v is not None}}
 
 
-def keep_design(run_dir, record: dict | None, fresh: bool = False) -> None:
-    """Write the adaptive design ``record`` into ``run_dir`` (None: this invocation is not adaptive), or
-    check it against the one an earlier invocation wrote there: a different design, or an adaptive run
-    resumed without one, is refused (ValueError) before anything trains."""
-    path = Path(run_dir) / DESIGN_FILE
+def keep_design(run_dir, record: dict | None, fresh: bool = False, file: str = DESIGN_FILE, what: str = "adaptive",
+                flags: str = "--until-decided settings",
+                why: str = "changing it after seeing looks inflates the error rate") -> None:
+    """Write the design ``record`` into ``run_dir/file`` (None: this invocation has none), or check it
+    against the one an earlier invocation wrote there: a different design, or a run resumed without
+    one, is refused (ValueError) before anything trains. One rule for every design a run directory
+    keeps: the adaptive design here (``what``, ``flags`` and ``why`` word the refusal), the tuning
+    design of :mod:`ganbench.tuning`."""
+    path = Path(run_dir) / file
     old = None
     if path.is_file() and not fresh:
         try:
@@ -62,17 +66,22 @@ def keep_design(run_dir, record: dict | None, fresh: bool = False) -> None:
             old = None  # unreadable: it was being written when the run was killed; nothing trained after it
     if old is not None:
         if record is None:
-            raise ValueError(f"{run_dir} holds an adaptive run ({old['kind']}, looks {old['looks']}); resume it with the "
-                             "same --until-decided settings, or use --fresh or another --out")
-        diff = [f"{k} {old.get(k)!r} -> {record.get(k)!r}" for k in sorted(set(old) | set(record))
+            said = f"{old['kind']}, looks {old['looks']}" if "looks" in old else old.get("kind", what)
+            raise ValueError(f"{run_dir} holds {'an' if what[0] in 'aeiou' else 'a'} {what} run ({said}); resume it "
+                             f"with the same {flags}, or use --fresh or another --out")
+        diff = [f"{k} {_short(old.get(k))} -> {_short(record.get(k))}" for k in sorted(set(old) | set(record))
                 if old.get(k) != record.get(k)]
         if diff:
-            raise ValueError(f"{run_dir} was started with another adaptive design ({'; '.join(diff)}); changing it "
-                             "after seeing looks inflates the error rate: resume with the same flags, or use --fresh "
-                             "or another --out")
+            raise ValueError(f"{run_dir} was started with another {what} design ({'; '.join(diff)}); {why}: resume "
+                             "with the same flags, or use --fresh or another --out")
         return
     if record is not None:
         atomic_write_json(path, record)
+
+
+def _short(value, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def complete_seeds(records: list[dict], task: str, variants, looks) -> int:

@@ -2,6 +2,8 @@
 
 - :func:`run_suite`: train and evaluate a suite (the runner), then render its leaderboard (the reports).
 - :func:`load_results`: the tidy long table of a run directory (from ``ganbench.report.tables``).
+- :func:`run_tune`: tune a suite's variants on equal budgets (:mod:`ganbench.tuning`); :func:`run_suite`
+  dispatches a suite with a ``[tune]`` table there, ``run_compare(..., tune=N)`` to its tuned comparison.
 - :func:`run_compare`: a candidate on a suite with the baselines' budgets, seeds and protocol,
   re-running a baseline trial only when its record is missing or was made with another
   configuration (said, never silent); the statistics come from ``ganbench.report.compare``.
@@ -21,7 +23,7 @@ from ganbench.runner import load_suite
 from ganbench.runner import run_suite as _run_suite
 from ganbench.utils.atomic import atomic_write_text
 
-__all__ = ["run_suite", "load_results", "run_compare"]
+__all__ = ["run_suite", "run_tune", "load_results", "run_compare"]
 
 
 def _why_stale(record: dict | None, task, variant) -> str:
@@ -54,6 +56,11 @@ def run_suite(suite="smoke", out=None, *, leaderboard: bool = True, until_decide
     for p in options.get("plugins", ()):
         load_plugin(p)
     s = suite if isinstance(suite, Suite) else load_suite(suite)
+    if s.tune:  # a suite with a [tune] table: tuned on equal budgets (ganbench.tuning)
+        if until_decided or max_seeds is not None or step is not None:
+            raise ValueError(f"suite {s.name!r} is tuned ([tune]); --until-decided, --max-seeds and --step decide "
+                             "claims, which a tuned suite has none of")
+        return run_tune(s, out, leaderboard=leaderboard, log=log, **options)
     seeds = options.pop("seeds", None)
     if seeds is not None:
         s = s.with_seeds(seeds)
@@ -145,9 +152,37 @@ def _claims_until_decided(s, run_dir: Path, design, options: dict, log) -> None:
     _run_suite(s, run_dir, **options)  # trains nothing: suite.json and the manifest describe the whole suite again
 
 
+def run_tune(suite="tuned", out=None, *, variants=None, configs: int | None = None, sampler_seed: int | None = None,
+             rerun_seeds: int | None = None, select_at=None, leaderboard: bool = True, log=print, **options) -> Path:
+    """Tune the variants of ``suite`` on equal budgets (:mod:`ganbench.tuning`): per task and tuned variant,
+    ``configs`` configurations of its search space with one seed, the best on the selection reference at
+    ``select_at`` (``"final"`` or a point of the task's grid) rerun with seed indices 1..``rerun_seeds``
+    beside the default recipe, then the leaderboard with the tuned section (expected best of n, the
+    default's and the tuned reruns with CIs, the ``register_variant`` lines, the orderings). Arguments
+    left None take the suite's ``[tune]`` table (``configs`` is required without one); ``variants``: which
+    of the suite's variants are tuned (default all). ``options``: those of :func:`run_suite` (``device``,
+    ``fresh``, ``plugins``, ``backend``, ``workers``, ``progress``, ...; not ``seeds``: the reruns' seeds
+    are ``rerun_seeds``). A rerun into the same ``out`` resumes; one with other settings is refused
+    before anything trains. Returns the run directory."""
+    from ganbench.runner.suite import Suite
+    from ganbench.tuning import run_tune as _tune
+    from ganbench.tuning import with_tuning
+    from ganbench.zoo import load_plugin
+
+    for p in options.get("plugins", ()):
+        load_plugin(p)
+    if options.pop("seeds", None) is not None:
+        raise ValueError("--seeds: a tuned run trains each configuration with seed index 0 and reruns with seed "
+                         "indices 1..R; set R with --rerun-seeds (or the suite's [tune] rerun_seeds)")
+    s = suite if isinstance(suite, Suite) else load_suite(suite)
+    s = with_tuning(s, variants, configs, sampler_seed, rerun_seeds, select_at)
+    return _tune(s, out, options, log, leaderboard)
+
+
 def run_compare(variant: str, suite="core", against="baselines/core", reference: str = "gan-ns", out=None,
                 plugins=(), seeds=None, device=None, progress=None, log=print, until_decided: bool = False,
-                max_seeds: int | None = None, step: int | None = None, margins: dict | None = None):
+                max_seeds: int | None = None, step: int | None = None, margins: dict | None = None,
+                tune: int | None = None):
     """Train ``variant`` on ``suite`` (reusing valid baseline records from ``against``) and compare.
     Returns (comparisons, run_dir); the run directory keeps the report (``compare.json``, ``compare.md``)
     and a leaderboard.
@@ -158,11 +193,25 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     (default: the suite's seed count) more seeds of the candidate and the reference, and stops as soon
     as it is decided or has ``max_seeds`` seeds per side. Added seeds are ordinary trials in the run
     directory (resumable; a rerun with another design is refused before anything trains); the other
-    baselines keep the suite's seeds and are left out of the verdicts."""
+    baselines keep the suite's seeds and are left out of the verdicts.
+
+    ``tune``: N, to compare on equal tuning budgets instead (:func:`ganbench.tuning.compare_tuned`): the
+    candidate and every baseline tuned with the same N configurations (the suite's ``[tune]`` sampler
+    seed, rerun seeds and selection budget), ``against``'s recorded tuned baselines reused where they
+    match, and the candidate's tuned rerun judged against each task's best tuned baseline at n = N."""
     from ganbench.harness import config_hash
     from ganbench.report.compare import to_json, to_markdown
     from ganbench.zoo import get_variant, load_plugin
 
+    if tune is not None:  # equal tuning budgets (ganbench.tuning)
+        from ganbench.tuning import compare_tuned
+
+        _positive(tune, "--tune")
+        if until_decided or max_seeds is not None or step is not None or seeds is not None:
+            raise ValueError("--tune reruns each selected configuration with the suite's [tune] rerun_seeds (default "
+                             "5); --seeds, --until-decided, --max-seeds and --step do not apply to it")
+        return compare_tuned(variant, suite, against, out, tune, plugins=plugins, device=device, progress=progress,
+                             log=log, margins=margins)
     for p in plugins:
         load_plugin(p)
     get_variant(variant)

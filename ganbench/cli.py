@@ -153,6 +153,8 @@ def _dry_run(args) -> int:
 
     _load_plugins(args)
     suite = load_suite(args.suite)
+    if suite.tune:  # a tuned suite: its design and configurations (ganbench.tuning)
+        return _tune_dry_run(args)
     if args.seeds:
         suite = suite.with_seeds(_parse_seeds(args.seeds))
     if not args.out:
@@ -201,6 +203,9 @@ def _cmd_run(args) -> int:
     for r in bad:
         print(f"  {r['status']:8s} {r['trial_id']}: {r['error'].splitlines()[0] if r['error'] else ''}")
     print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
+    if (Path(run_dir) / "tune.json").is_file():  # a tuned suite: its reruns, not every one-seed configuration
+        _print_tuning(run_dir)
+        return 1 if (bad and args.fail_on_error) else EXIT_OK
     for task, table in aggregate(records).items():
         head = table["headline"].iloc[0]
         if head is None:
@@ -220,12 +225,83 @@ def _cmd_run(args) -> int:
     return 1 if (bad and args.fail_on_error) else EXIT_OK
 
 
+def _parse_select_at(text: str | None):
+    """``--select-at``: ``final`` or a budget point (a number in the budget's unit)."""
+    if text is None or text == "final":
+        return text
+    try:
+        x = float(text)
+    except ValueError:
+        raise ValueError(f"--select-at {text!r}: give final or a budget point of the task's grid (e.g. 5000)") from None
+    return int(x) if x.is_integer() else x
+
+
+def _tune_dry_run(args) -> int:
+    """``tune --dry-run``: the design and every configuration's hyper-parameters; nothing trains."""
+    import pandas as pd
+
+    from ganbench.runner import load_suite
+    from ganbench.tuning import tune_design, with_tuning
+    from ganbench.zoo import get_variant
+    from ganbench.zoo.space import DISPLAY
+
+    _load_plugins(args)
+    suite = with_tuning(load_suite(args.suite), *(getattr(args, k, None) for k in ("variant", "configs", "sampler_seed",
+                                                                                    "rerun_seeds")),
+                        _parse_select_at(getattr(args, "select_at", None)))
+    d = tune_design(suite)
+    tasks = [p for p in suite.tasks if any(v in d.variants for v in suite.variants_of(p))]
+    pairs = sum(1 for p in tasks for v in suite.variants_of(p) if v in d.variants)
+    print(f"ganbench tune --dry-run: suite {suite.name}: {len(d.variants)} variant(s) on {len(tasks)} task(s), "
+          f"{d.configs} configurations each (sampler seed {d.sampler_seed}): {pairs * d.configs} one-seed trials, then "
+          f"up to {pairs * 2 * d.rerun_seeds} reruns (the selected configuration and the default, seeds "
+          f"1..{d.rerun_seeds}); selection at {d.select_at}; nothing was trained")
+    for v in d.variants:
+        print(f"{v}: {d.spaces[v]}")
+        space = get_variant(v).search_space()
+        rows = [{"configuration": n + (" (the recipe)" if n == v else ""),
+                 **{DISPLAY.get(k, k): f"{x:.3g}" if isinstance(x, float) else str(x)
+                    for k, x in ((k, get_variant(n).hyperparameter(k)) for k in space)}}
+                for n in d.configurations[v]]
+        print(pd.DataFrame(rows).to_string(index=False))
+    return EXIT_OK
+
+
+def _cmd_tune(args) -> int:
+    from ganbench.api import run_tune
+
+    if args.dry_run:
+        return _tune_dry_run(args)
+    backend_options = {k: getattr(args, k) for k in BACKEND_FLAGS if getattr(args, k, None) is not None}
+    run_dir = run_tune(args.suite, args.out, variants=args.variant, configs=args.configs,
+                       sampler_seed=args.sampler_seed, rerun_seeds=args.rerun_seeds,
+                       select_at=_parse_select_at(args.select_at), device=args.device, fresh=args.fresh,
+                       plugins=args.plugin or (), backend=args.backend, workers=args.workers, pack=not args.no_pack,
+                       backend_options=backend_options)
+    print(f"run directory: {run_dir}")
+    _print_tuning(run_dir)
+    print(f"leaderboard: {run_dir / 'leaderboard' / 'leaderboard.md'}")
+    return EXIT_OK
+
+
+def _print_tuning(run_dir) -> None:
+    """A tuned run's results table and its selected configurations as pasteable lines."""
+    from ganbench.records import load_records
+    from ganbench.report.tuning import load_design, results_display, summarise
+
+    summary = summarise(load_records(run_dir), load_design(run_dir))
+    print(results_display(summary.results).to_string(index=False))
+    print("selected configurations, to paste into a plugin:")
+    for r in summary.results:
+        print(f"  {r.register}")
+
+
 def _cmd_leaderboard(args) -> int:
     from ganbench.records import load_records
-    from ganbench.report.publish import html_page, render, write_leaderboard
+    from ganbench.report.publish import html_page, render, tuned, write_leaderboard
     from ganbench.utils.atomic import atomic_write_text
 
-    records = load_records(args.run_dir)
+    records, tuning = tuned(args.run_dir, load_records(args.run_dir))
     if args.html:  # the self-contained page, to a file (never to the terminal)
         args.format = "html"
         args.out = args.out or str(Path(args.run_dir) / "leaderboard" / "leaderboard.html")
@@ -233,7 +309,7 @@ def _cmd_leaderboard(args) -> int:
         text = html_page(args.run_dir, select=args.select)
     else:
         text = render(records, args.format, title=f"ganbench leaderboard: suite {records[0].get('suite', '')}",
-                      select=args.select)
+                      select=args.select, tuning=tuning)
     if args.out:
         atomic_write_text(args.out, text)
         print(f"wrote {args.out}")
@@ -255,17 +331,24 @@ def _cmd_compare(args) -> int:
         check_writable_file(args.out, "--out")
     if args.max_seeds is not None and not args.until_decided:
         raise ValueError("--max-seeds goes with --until-decided (the sequential comparison it bounds)")
-    comps, run_dir = run_compare(args.variant, args.suite, args.against, args.reference, args.run_dir,
+    against = args.against or ("baselines/core" if args.tune is None else f"baselines/{Path(args.suite).stem}")
+    comps, run_dir = run_compare(args.variant, args.suite, against, args.reference, args.run_dir,
                                  plugins=args.plugin or (), seeds=_parse_seeds(args.seeds), device=args.device,
-                                 until_decided=args.until_decided, max_seeds=args.max_seeds, step=args.step)
-    print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines (records in {run_dir})")
+                                 until_decided=args.until_decided, max_seeds=args.max_seeds, step=args.step,
+                                 tune=args.tune)
+    tuned = f", each tuned with {args.tune} configurations; reference = each task's best tuned baseline" \
+        if args.tune is not None else ""
+    print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines{tuned} (records in {run_dir})")
     table = comparison_table(comps)  # the budget map and the regime go on lines of their own, below
     print(table.drop(columns=["verdict by budget", "floor → ceiling"]).to_string(index=False))
     print("verdicts by budget (every point of each task's grid; familywise α over tasks and budgets):")
     for line in verdict_lines(comps):
         print(f"  {line}")
     if args.out:
-        text = to_json(comps) if str(args.out).endswith(".json") else to_markdown(comps)
+        if str(args.out).endswith(".json"):
+            text = to_json(comps)
+        else:  # a tuned comparison's report says first how each side was tuned
+            text = (run_dir / "compare.md").read_text() if args.tune is not None else to_markdown(comps)
         atomic_write_text(args.out, text)
         print(f"wrote {args.out}")
     return EXIT_OK
@@ -576,7 +659,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="run a candidate variant against recorded baselines, with statistics")
     c.add_argument("--variant", required=True, help="the candidate variant (registered by --plugin)")
     c.add_argument("--suite", default="core")
-    c.add_argument("--against", default="baselines/core", help="folder of baseline TrialRecords (default %(default)s)")
+    c.add_argument("--against", default=None, help="folder of baseline TrialRecords (default baselines/core; with "
+                                                   "--tune, baselines/<suite name>)")
     c.add_argument("--reference", default="gan-ns", help="the baseline the difference is taken against")
     c.add_argument("--plugin", action="append")
     c.add_argument("--seeds", default=None)
@@ -588,7 +672,36 @@ def build_parser() -> argparse.ArgumentParser:
                         "with a group-sequential stopping rule that keeps α under repeated looks")
     c.add_argument("--max-seeds", type=int, default=None, help="with --until-decided: the most seeds per side")
     c.add_argument("--step", type=int, default=None, help="with --until-decided: seeds added per round (default: --seeds)")
+    c.add_argument("--tune", type=int, default=None, metavar="N",
+                   help="compare on equal tuning budgets: the candidate and every baseline tuned with the same N "
+                        "configurations of their search spaces (the suite's [tune] sampler seed, rerun seeds and "
+                        "selection budget, or their defaults), recorded tuned baselines in --against reused; the "
+                        "candidate's selected-and-rerun configuration judged against each task's best tuned baseline")
     c.set_defaults(func=_cmd_compare)
+
+    tu = sub.add_parser("tune", help="tune variants on equal budgets: N configurations each, the best on a selection "
+                                     "reference rerun with fresh seeds beside the default recipe")
+    tu.add_argument("--suite", default="tuned", help="shipped suite name or a .toml path (default %(default)s); its "
+                                                     "[tune] table gives the defaults of the flags below")
+    tu.add_argument("--variant", action="append", default=None,
+                    help="a variant of the suite to tune (repeatable; default: the suite's [tune] variants, else all)")
+    tu.add_argument("--configs", type=int, default=None, metavar="N",
+                    help="configurations per variant, configuration 0 the recipe itself (required without [tune])")
+    tu.add_argument("--sampler-seed", type=int, default=None, help="seed of the configurations' draws (default 0)")
+    tu.add_argument("--rerun-seeds", type=int, default=None, metavar="R",
+                    help="seed indices 1..R the selected configuration and the default rerun with (>= 5, default 5)")
+    tu.add_argument("--select-at", default=None, metavar="BUDGET",
+                    help="the budget point selection reads: final (default) or a point of each task's budget grid")
+    tu.add_argument("--out", default=None, help="run directory (default runs/<suite>-<timestamp>); re-use it to resume")
+    tu.add_argument("--dry-run", action="store_true",
+                    help="train nothing: print the design and every configuration's hyper-parameters")
+    tu.add_argument("--plugin", action="append", help="plugin file/module registering losses/variants (repeatable)")
+    tu.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N (default: the suite's, else auto)")
+    tu.add_argument("--fresh", action="store_true", help="discard earlier results in --out and start over")
+    tu.add_argument("--backend", default="local", choices=list(BACKENDS), help="as for `ganbench run`")
+    tu.add_argument("--workers", type=int, default=None, help="jobs at once, as for `ganbench run`")
+    tu.add_argument("--no-pack", action="store_true", help="train each variant's seeds as their own program")
+    tu.set_defaults(func=_cmd_tune)
 
     ck = sub.add_parser("check", help="CI gate: exit 1 when a run regresses against a baseline beyond seed noise")
     ck.add_argument("run_dir")

@@ -32,6 +32,7 @@ from ganbench.report.budget_axis import (TARGETS, BudgetAxis, add_budget_columns
                                          auc_text, budget_axes, curves_caption, ert_text, order_sentence, ranks_caption,
                                          ranks_display, target_key)
 from ganbench.report.claims import claims_markdown, claims_table
+from ganbench.report.tuning import design_caption, orderings_caption, orderings_display, results_display
 from ganbench.report.constants import ALPHA, CI_LEVEL
 from ganbench.report.regime import regime_notes
 from ganbench.report.selection import selection_caption, selection_display, selection_notes, selection_table
@@ -79,7 +80,7 @@ def plots_by_task(written: Mapping[str, Path], tasks) -> dict[str, dict[str, Pat
 def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | None = None, title: str = "",
                 description: str = "", claims: tuple | None = None,
                 tables: Mapping[str, pd.DataFrame] | None = None,
-                axes: Mapping[str, BudgetAxis] | None = None) -> str:
+                axes: Mapping[str, BudgetAxis] | None = None, tuning: tuple | None = None) -> str:
     """The leaderboard page of ``records`` (every task of one suite) as one HTML string.
 
     ``plots``: per task, the PNG files to embed (``{task: {what: path}}``, :func:`plots_by_task`);
@@ -87,7 +88,9 @@ def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | N
     the page; ``claims``: ``(verdicts, design)`` of the suite's published claims, a section first;
     ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built;
     ``axes``: :func:`~ganbench.report.budget_axis.budget_axes` of ``records`` (its columns joined to
-    ``tables`` by :func:`~ganbench.report.budget_axis.add_budget_columns`), built when not given."""
+    ``tables`` by :func:`~ganbench.report.budget_axis.add_budget_columns`), built when not given;
+    ``tuning``: ``(summary, {task: figure path})`` of a tuned run (:mod:`ganbench.report.tuning`), a
+    section after the claims'."""
     if not records:
         raise ValueError("no records to render; point the leaderboard at a run directory with records/*.json")
     suite = records[0].get("suite", "")
@@ -105,7 +108,8 @@ def render_page(records: list[dict], plots: Mapping[str, Mapping[str, Path]] | N
             f'<meta name="generator" content="ganbench">\n<title>{escape(title)}</title>\n'
             f"<style>\n{CSS}</style>\n</head>\n<body>\n"
             f"{_header(title, description, suite, tables, records)}"
-            f'<main>\n{_claims_section(claims) if claims else ""}{"".join(sections)}</main>\n'
+            f'<main>\n{_claims_section(claims) if claims else ""}{_tuning_section(*tuning) if tuning else ""}'
+            f'{"".join(sections)}</main>\n'
             f"<footer><p>Rendered from the suite's TrialRecords by ganbench (<code>ganbench leaderboard RUN_DIR "
             f"--html</code>); every number is in the CSV (<code>--format csv</code>) at full precision.</p></footer>\n"
             f"<script>\n{SCRIPT}</script>\n</body>\n</html>\n")
@@ -203,6 +207,30 @@ def _claims_section(claims: tuple) -> str:
             '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="claims-c">'
             f'<table class="claims" aria-labelledby="claims-c">\n<thead><tr>{ths}</tr></thead>\n<tbody>\n{rows}'
             "</tbody>\n</table></div>\n</section>\n")
+
+
+def _tuning_section(summary, figures: Mapping[str, Path]) -> str:
+    """A tuned run (:mod:`ganbench.report.tuning`): the design, and per task the expected-best figure,
+    the results, the search spaces, the pasteable ``register_variant`` lines and the orderings."""
+    parts = ['<section id="tuning" aria-labelledby="tuning-h">\n<h2 id="tuning-h">Tuned on equal budgets</h2>\n'
+             f'<p class="note">{escape(design_caption(summary.design, summary.results))}</p>\n']
+    for task in dict.fromkeys(r.task for r in summary.results):
+        rs = [r for r in summary.results if r.task == task]
+        tid = _task_id(task) + "-tune"
+        parts.append(f'<h3 id="{tid}">{escape(task)}: tuned on equal budgets</h3>\n')
+        if task in figures:
+            figure = _figure(Path(figures[task]), f"{task}: expected best of n configurations", "curves")
+            parts.append(f'<div class="figures">{figure}</div>\n')
+        parts.append(_text_table(results_display(rs).drop(columns=["task"]), "ranks", tid))
+        spaces = pd.DataFrame([{"variant": r.variant, "search space": r.space or "-"} for r in rs])
+        parts.append(_text_table(spaces, "ranks", tid))
+        parts.append('<p class="note">The selected configurations, to paste into a plugin:</p>\n<pre><code>'
+                     + escape("\n".join(r.register for r in rs)) + "</code></pre>\n")
+        orders = [o for o in summary.orderings if o.task == task]
+        if orders:
+            parts.append(f'<p class="note" id="{tid}-order">{escape(orderings_caption())}</p>\n'
+                         + _text_table(orderings_display(orders).drop(columns=["task"]), "ranks", f"{tid}-order"))
+    return "".join(parts) + "</section>\n"
 
 
 def _section(task: str, table: pd.DataFrame, records: list[dict], plots: Mapping[str, Path],

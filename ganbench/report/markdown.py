@@ -17,6 +17,7 @@ from ganbench.report.constants import ALPHA
 from ganbench.report.regime import regime_notes
 from ganbench.report.selection import selection_caption, selection_display, selection_notes, selection_table
 from ganbench.report.tables import display_table
+from ganbench.report.tuning import tuning_markdown
 
 
 def _caption(task: str, table: pd.DataFrame, records: list[dict]) -> str:
@@ -35,11 +36,13 @@ def _caption(task: str, table: pd.DataFrame, records: list[dict]) -> str:
 
 def render_markdown(records: list[dict], tables: dict[str, pd.DataFrame], title: str = "",
                     claims: tuple | None = None, axes: dict[str, BudgetAxis] | None = None,
-                    figures: dict[str, str] | None = None) -> str:
+                    figures: dict[str, str] | None = None, tuning: tuple | None = None) -> str:
     """The leaderboard of ``records`` (``tables``: their :func:`~ganbench.report.tables.aggregate`) as
     Markdown; ``claims``: the ``(verdicts, design)`` of the suite's published claims, shown first;
     ``axes``: :func:`~ganbench.report.budget_axis.budget_axes` of the records (built when not given);
-    ``figures``: per task, the learning-curve figure's file name beside the Markdown file, linked."""
+    ``figures``: per task, the learning-curve figure's file name beside the Markdown file, linked;
+    ``tuning``: ``(summary, {task: figure file name})`` of a tuned run
+    (:func:`ganbench.report.tuning.tuning_markdown`), shown first."""
     if axes is None:
         axes = budget_axes(records, tables)
         tables = add_budget_columns(tables, axes)
@@ -64,6 +67,8 @@ def render_markdown(records: list[dict], tables: dict[str, pd.DataFrame], title:
     head = f"# {escape.markdown(title)}\n\n" if title else ""
     if claims:
         head += "## Published claims\n\n" + claims_markdown(*claims) + "\n"
+    if tuning:
+        head += tuning_markdown(*tuning)
     return head + "\n".join(parts)
 
 

@@ -291,3 +291,40 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
     axes[-1].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.suptitle(plot_text(title), fontsize=9, y=1.03)
     _save(fig, path)
+
+
+def save_expected_best(path, curves, defaults=None, ylabel: str = "", title: str = "") -> None:
+    """The expected best of n configurations against n (log axis), every variant on one axis
+    (:mod:`ganbench.report.tuning`). ``curves``: ``[(variant, n, values), ...]``; ``defaults``:
+    ``{variant: configuration 0's value}``, drawn as a hollow marker at n = 1 in the variant's colour (the
+    recipe as shipped, against the mean of one random configuration)."""
+    from matplotlib.lines import Line2D
+
+    defaults = defaults or {}
+    fig = _figure(figsize=(6.4, 3.8))
+    ax = fig.subplots()
+    top = 1
+    for i, (variant, n, values) in enumerate(curves):
+        n, values = np.asarray(n, float), np.asarray(values, float)
+        colour = f"C{i % 10}"
+        ax.plot(n, np.where(np.isfinite(values), values, np.nan), color=colour, marker="o", markersize=3,
+                linewidth=1.4, label=plot_text(shorten(variant)))
+        d = defaults.get(variant)
+        if d is not None and np.isfinite(d):
+            ax.plot([1], [d], linestyle="none", marker="D", markersize=6, markerfacecolor="none", color=colour)
+        top = max(top, int(n[-1]) if len(n) else 1)
+    ax.set_xscale("log")
+    ticks = sorted({t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if t <= top} | {top})
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([str(t) for t in ticks], fontsize=7)
+    ax.minorticks_off()
+    ax.set_xlim(0.85, top * 1.15)
+    ax.set_xlabel("n, configurations tried (log scale)")
+    ax.set_ylabel(plot_text(ylabel), fontsize=8)
+    ax.grid(True, which="major", color="0.9", linewidth=0.6)
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], linestyle="none", marker="D", markerfacecolor="none", color="0.3",
+                          label="the default recipe (configuration 0), one seed"))
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.set_title(plot_text(title), fontsize=9)
+    _save(fig, path)

@@ -1,6 +1,8 @@
 """A run directory's leaderboard, rendered and written: ``leaderboard.{md,csv,html}``, ``long.csv``, the
-claims' verdicts, the per-task plots, and the learning curves in long form (``curves_long.csv``) and as
-JSON lines (``curves.jsonl``). The records are aggregated once
+claims' verdicts, a tuned run's section (:mod:`ganbench.report.tuning`: its tables show the reruns,
+``tuning.csv`` every configuration's one-seed value, ``<task>_tuning.png`` the expected best of n), the
+per-task plots, and the learning curves in long form (``curves_long.csv``) and as JSON lines
+(``curves.jsonl``). The records are aggregated once
 (:func:`ganbench.report.tables.aggregate`, with the budget axis's columns,
 :func:`ganbench.report.budget_axis.add_budget_columns`) and the tables passed to every renderer.
 
@@ -23,10 +25,11 @@ from ganbench.report.claims import claim_verdicts, claims_table, suite_claims, v
 from ganbench.report.html import plots_by_task, render_page
 from ganbench.report.markdown import render_csv, render_markdown
 from ganbench.report.curve_export import curves_jsonl, curves_long
-from ganbench.report.plots import (save_learning_curves, save_metric_bars, save_mixing_grid, save_reconstruction_panel,
-                                   save_sample_panel, save_truncation_curve)
+from ganbench.report.plots import (save_expected_best, save_learning_curves, save_metric_bars, save_mixing_grid,
+                                   save_reconstruction_panel, save_sample_panel, save_truncation_curve)
 from ganbench.report.selection import selected_points
 from ganbench.report.tables import aggregate, long_frame, not_learned_label
+from ganbench.report.tuning import TuneSummary, curve_axes, load_design, summarise, tuning_frame
 from ganbench.utils.atomic import atomic_write_text
 
 FORMATS = ("md", "csv", "html")
@@ -44,20 +47,36 @@ def prepare(records: list[dict], select: str = "final", tables: dict[str, pd.Dat
     return records, add_budget_columns(tables, axes), axes
 
 
+def tuned(run_dir, records: list[dict]) -> tuple[list[dict], TuneSummary | None]:
+    """``(the records the leaderboard's tables show, the tuning summary)`` of a run directory: for a tuned
+    run (``tune.json``, :mod:`ganbench.report.tuning`) the reruns of the selected configurations and the
+    defaults with the reference rows and the variants it does not tune, and its summary; otherwise
+    ``(records, None)``."""
+    design = load_design(run_dir)
+    if design is None:
+        return records, None
+    summary = summarise(records, design)
+    return summary.view, summary
+
+
 def render(records: list[dict], fmt: str = "md", title: str = "", claims: tuple | None = None,
-           tables: dict[str, pd.DataFrame] | None = None, select: str = "final") -> str:
+           tables: dict[str, pd.DataFrame] | None = None, select: str = "final",
+           tuning: TuneSummary | None = None) -> str:
     """The leaderboard of ``records`` as markdown, csv or html (without plots). ``claims``: the
     ``(verdicts, design)`` of the suite's published claims (:mod:`ganbench.report.claims`), shown first;
     ``tables``: :func:`~ganbench.report.tables.aggregate` of ``records``, when already built;
-    ``select``: the point of each trial's curve the tables judge (module docstring)."""
+    ``select``: the point of each trial's curve the tables judge (module docstring); ``tuning``: a tuned
+    run's summary (:func:`tuned`), its section first (``records`` then its view)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     records, tables, axes = prepare(records, select, tables)
     if fmt == "html":  # the page without plots; html_page() embeds a run directory's
-        return render_page(records, title=title, claims=claims, tables=tables, axes=axes)
+        return render_page(records, title=title, claims=claims, tables=tables, axes=axes,
+                           tuning=(tuning, {}) if tuning else None)
     if fmt == "csv":
         return render_csv(tables)
-    return render_markdown(records, tables, title=title, claims=claims, axes=axes)
+    return render_markdown(records, tables, title=title, claims=claims, axes=axes,
+                           tuning=(tuning, {}) if tuning else None)
 
 
 def write_leaderboard(run_dir, out_dir=None, formats=FORMATS, plots: bool = True, select: str = "final") -> dict:
@@ -66,20 +85,24 @@ def write_leaderboard(run_dir, out_dir=None, formats=FORMATS, plots: bool = True
     first), the Markdown links them; ``select``: the point of each trial's curve the tables judge
     (module docstring); returns the paths written."""
     run_dir = Path(run_dir)
-    raw = load_records(run_dir)
+    every = load_records(run_dir)
+    raw, tuning = tuned(run_dir, every)
     out_dir = Path(out_dir) if out_dir else run_dir / "leaderboard"
     records, tables, axes = prepare(raw, select)
     drawn = draw_plots(run_dir, records, out_dir, tables, axes) if plots else {}
+    tuning_figures = draw_tuning(tuning, out_dir) if tuning and plots else {}
     claims = _claims(run_dir, records, tables)
     title = f"ganbench leaderboard: suite {records[0].get('suite', '')}"
     written = {}
     for fmt in formats:
         path = out_dir / f"leaderboard.{fmt}"
         if fmt == "html":
-            text = _page(run_dir, records, drawn, title, claims, tables, axes)
+            text = _page(run_dir, records, drawn, title, claims, tables, axes,
+                         (tuning, tuning_figures) if tuning else None)
         elif fmt == "md":
             text = render_markdown(records, tables, title=title, claims=claims, axes=axes,
-                                   figures={t: p.name for t, p in _curve_figures(drawn, axes).items()})
+                                   figures={t: p.name for t, p in _curve_figures(drawn, axes).items()},
+                                   tuning=(tuning, {t: p.name for t, p in tuning_figures.items()}) if tuning else None)
         else:
             text = render_csv(tables)
         atomic_write_text(path, text)
@@ -88,14 +111,30 @@ def write_leaderboard(run_dir, out_dir=None, formats=FORMATS, plots: bool = True
         atomic_write_text(out_dir / "claims.json", verdicts_json(claims[0]))
         atomic_write_text(out_dir / "claims.csv", escape.csv_frame(claims_table(claims[0])).to_csv(index=False))
         written["claims"] = out_dir / "claims.json"
+    if tuning:  # every configuration's one-seed tuning value, at full precision
+        atomic_write_text(out_dir / "tuning.csv", escape.csv_frame(tuning_frame(tuning)).to_csv(index=False))
+        written["tuning"] = out_dir / "tuning.csv"
     atomic_write_text(out_dir / "long.csv", escape.csv_frame(long_frame(records)).to_csv(index=False))
     written["long"] = out_dir / "long.csv"
-    atomic_write_text(out_dir / "curves_long.csv", escape.csv_frame(curves_long(raw)).to_csv(index=False))
+    atomic_write_text(out_dir / "curves_long.csv", escape.csv_frame(curves_long(every)).to_csv(index=False))
     written["curves_long"] = out_dir / "curves_long.csv"
-    atomic_write_text(out_dir / "curves.jsonl", curves_jsonl(raw))
+    atomic_write_text(out_dir / "curves.jsonl", curves_jsonl(every))
     written["curves_jsonl"] = out_dir / "curves.jsonl"
     written.update(drawn)
+    written.update({f"{t} tuning": p for t, p in tuning_figures.items()})
     return written
+
+
+def draw_tuning(summary: TuneSummary, out_dir: Path) -> dict[str, Path]:
+    """Per task of a tuned run, the expected best of n configurations against n, every tuned variant on
+    one axis (``<task>_tuning.png``); returns ``{task: path}``."""
+    out = {}
+    for task, axis in curve_axes(summary).items():
+        path = Path(out_dir) / f"{safe_name(task)}_tuning.png"
+        save_expected_best(path, axis["curves"], axis["defaults"], ylabel=axis["ylabel"],
+                           title=escape.shorten(axis["title"], 90))
+        out[task] = path
+    return out
 
 
 def _curve_figures(drawn: dict, axes: dict) -> dict:
@@ -114,23 +153,26 @@ def html_page(run_dir, plots_dir=None, select: str = "final") -> str:
     ``plots_dir`` (kept) or a temporary folder (removed), so rendering writes nothing into the run;
     ``select``: the point of each trial's curve the tables judge (module docstring)."""
     run_dir = Path(run_dir)
-    records, tables, axes = prepare(load_records(run_dir), select)
+    raw, tuning = tuned(run_dir, load_records(run_dir))
+    records, tables, axes = prepare(raw, select)
     title = f"ganbench leaderboard: suite {records[0].get('suite', '')}"
     claims = _claims(run_dir, records, tables)
     if plots_dir is not None:
         drawn = draw_plots(run_dir, records, Path(plots_dir), tables, axes)
-        return _page(run_dir, records, drawn, title, claims, tables, axes)
+        figures = draw_tuning(tuning, Path(plots_dir)) if tuning else {}
+        return _page(run_dir, records, drawn, title, claims, tables, axes, (tuning, figures) if tuning else None)
     with tempfile.TemporaryDirectory(prefix="ganbench-plots-") as tmp:
+        figures = draw_tuning(tuning, Path(tmp)) if tuning else {}
         return _page(run_dir, records, draw_plots(run_dir, records, Path(tmp), tables, axes), title, claims, tables,
-                     axes)
+                     axes, (tuning, figures) if tuning else None)
 
 
-def _page(run_dir: Path, records, drawn: dict, title: str, claims, tables, axes) -> str:
+def _page(run_dir: Path, records, drawn: dict, title: str, claims, tables, axes, tuning=None) -> str:
     suite_json = RunDir(run_dir).suite_json
     description = json.loads(suite_json.read_text()).get("description", "") if suite_json.is_file() else ""
     tasks = list(dict.fromkeys(r["task"] for r in records))
     return render_page(records, plots_by_task(drawn, tasks), title=title, description=description, claims=claims,
-                       tables=tables, axes=axes)
+                       tables=tables, axes=axes, tuning=tuning)
 
 
 def _is_file(path: Path) -> bool:

@@ -20,6 +20,13 @@ metric, or a budget that is not a finite positive number, is an error naming it)
     max_seeds = 20                  # the most seeds per side (ganbench.report.sequential)
     step = 5                        # seeds added per round (default: the suite's seed count)
 
+    [tune]                          # optional: tune the variants on equal budgets (ganbench.tuning)
+    configs = 20                    # N configurations per variant, configuration 0 its own recipe
+    sampler_seed = 0                # the seed of the configurations' draws (ganbench.zoo.sample_configurations)
+    rerun_seeds = 5                 # fresh seed indices 1..R for the selected configuration and the default
+    select_at = "final"             # the budget selection reads: "final" or a point of the task's grid
+    variants = ["gan-ns"]           # which of the suite's variants are tuned (default: all)
+
     [slurm]                         # optional: settings of --backend slurm (flags override them)
     partition = "gpu"
     time_min = 120                  # one task's time limit, minutes
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +52,18 @@ from ganbench.utils.names import check_name
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "suites"
 BACKEND_TABLES = {"slurm": check_slurm_settings}  # top-level tables holding a backend's settings -> their check
-TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device", "claims", "sequential", *BACKEND_TABLES}
+TOP_KEYS = {"name", "description", "seeds", "variants", "tasks", "device", "claims", "sequential", "tune",
+            *BACKEND_TABLES}
+# Reruns of a tuned configuration: at least five fresh seeds (issue 43, after Lucic et al. 2018's
+# second phase, which reran the best setting with 50); one seed decides nothing (stats: 4 seeds per
+# side are the fewest at which a two-sided test at 0.05 can decide).
+MIN_RERUN_SEEDS = 5
+TUNE_KEYS = {"configs": "configurations per tuned variant (N >= 2; configuration 0 is the recipe itself)",
+             "sampler_seed": "seed of the configurations' draws (default 0)",
+             "rerun_seeds": f"fresh seed indices 1..R the selected configuration and the default are rerun with "
+                            f"(R >= {MIN_RERUN_SEEDS}, default {MIN_RERUN_SEEDS})",
+             "select_at": "the budget point selection reads: \"final\" (default) or a point of the task's grid",
+             "variants": "which of the suite's variants are tuned (default: all)"}
 SEQUENTIAL_KEYS = {"max_seeds": "the most seeds per side a claim may be given",
                    "step": "seeds added per round to each undecided claim (default: the suite's seed count)"}
 TASK_KEYS = {"budget", "n_fake", "n_real", "metrics", "train", "variants"}
@@ -100,6 +119,7 @@ class Suite:
     backends: dict = field(default_factory=dict)  # backend name -> its settings ([slurm]); they do not change records
     claims: tuple[str, ...] = ()  # ids of ganbench.claims the suite tests
     sequential: dict = field(default_factory=dict)  # max_seeds, step: seeds go to undecided claims (ganbench.api)
+    tune: dict = field(default_factory=dict)  # configs, sampler_seed, rerun_seeds, select_at, variants (tuning)
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "description": self.description, "seeds": list(self.seeds),
@@ -109,6 +129,8 @@ class Suite:
             d["claims"] = list(self.claims)
         if self.sequential:
             d["sequential"] = dict(self.sequential)
+        if self.tune:
+            d["tune"] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.tune.items()}
         return d
 
     def plan_of(self, task: str) -> TaskPlan:
@@ -130,11 +152,19 @@ class Suite:
     @property
     def n_trials(self) -> int:
         """Trials and reference rows (per task and seed: ``real``, ``init`` and the task's others, e.g. a
-        translation task's ``identity``)."""
+        translation task's ``identity``); for a tuned suite, at most (the selected configuration may be
+        the default, whose reruns are then the selected one's)."""
         from ganbench.harness.reference import reference_kinds
         from ganbench.tasks import get_task
 
-        return len(self.seeds) * sum(len(self.variants_of(t)) + len(reference_kinds(get_task(t.name))) for t in self.tasks)
+        if not self.tune:
+            return len(self.seeds) * sum(len(self.variants_of(t)) + len(reference_kinds(get_task(t.name)))
+                                         for t in self.tasks)
+        # tuned (ganbench.tuning): N one-seed configurations and at most 2 x R reruns per tuned variant
+        n, r, tuned = self.tune["configs"], self.tune["rerun_seeds"], set(self.tune["variants"])
+        seeds = len(set(self.seeds) | set(range(r + 1)))
+        return sum(sum(n + 2 * r if v in tuned else len(self.seeds) for v in self.variants_of(t))
+                   + seeds * len(reference_kinds(get_task(t.name))) for t in self.tasks)
 
 
 def _seeds(value, where: str) -> tuple[int, ...]:
@@ -269,6 +299,8 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
                   variants=variants, tasks=tuple(plans), device=device, source=source, backends=backends)
     suite = dataclasses.replace(suite, claims=_claims(data.get("claims"), suite, where))
     suite = dataclasses.replace(suite, sequential=_sequential(data.get("sequential"), suite, where))
+    if "tune" in data:
+        suite = dataclasses.replace(suite, tune=check_tune(data["tune"], suite, f"{where}: [tune]"))
     for plan in suite.tasks:  # every variant's recipe must hold with the task's settings
         task = get_task(plan.name)
         labelled = bool(getattr(task, "n_classes", 0))
@@ -345,6 +377,73 @@ def _sequential(spec, suite: Suite, where: str) -> dict:
     if spec["max_seeds"] < len(suite.seeds):
         raise ValueError(f"{here} max_seeds {spec['max_seeds']} is below the suite's {len(suite.seeds)} seeds")
     return dict(spec)
+
+
+def check_tune(spec, suite: Suite, where: str = "[tune]") -> dict:
+    """The tuning settings ``spec`` (a suite's ``[tune]`` table, or the same keys from the command
+    line) checked against ``suite`` and completed with their defaults: ``{"configs", "sampler_seed",
+    "rerun_seeds", "select_at", "variants"}``. Every configuration of every tuned variant is drawn
+    here with each task's training settings, so a range that cannot hold there (a packing degree that
+    does not divide the task's batch) fails before anything trains."""
+    from ganbench.zoo.variants import configuration
+
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where} must be a table like {{ configs = 20, rerun_seeds = 5 }}")
+    bad = set(spec) - set(TUNE_KEYS)
+    if bad:
+        raise ValueError(f"{where} unknown key(s) {sorted(bad)}; allowed: {', '.join(TUNE_KEYS)}")
+    if suite.claims or suite.sequential:
+        raise ValueError(f"{where} a tuned suite does not judge claims: drop claims and [sequential], or tune another "
+                         "suite")
+    if "configs" not in spec:
+        raise ValueError(f"{where} needs configs, the number of configurations per tuned variant (e.g. configs = 20)")
+    out = {"configs": spec["configs"], "sampler_seed": spec.get("sampler_seed", 0),
+           "rerun_seeds": spec.get("rerun_seeds", MIN_RERUN_SEEDS), "select_at": spec.get("select_at", "final")}
+    for key, low in (("configs", 2), ("sampler_seed", 0), ("rerun_seeds", MIN_RERUN_SEEDS)):
+        v = out[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(f"{where} {key} must be an integer >= {low} ({TUNE_KEYS[key]}), got {v!r}")
+    every = tuple(dict.fromkeys(v for p in suite.tasks for v in suite.variants_of(p)))
+    if "variants" in spec:
+        variants = _variant_list(list(spec["variants"]) if isinstance(spec["variants"], tuple) else spec["variants"],
+                                 f"{where} variants")
+        missing = [v for v in variants if v not in every]
+        if missing:
+            raise ValueError(f"{where} variants {missing} are not in the suite ({', '.join(every)}); tune a suite's "
+                             "variants, or add them to its variants")
+    else:
+        variants = every
+    out["variants"] = tuple(variants)
+    out["select_at"] = _select_at(out["select_at"], suite, variants, where)
+    for plan in suite.tasks:
+        for v in (v for v in suite.variants_of(plan) if v in variants):
+            base = plan.variant(v)
+            for i in range(1, out["configs"]):
+                try:
+                    configuration(base, out["sampler_seed"], i)
+                except ValueError as exc:
+                    raise ValueError(f"{where} [tasks.{plan.name}] {exc}") from None
+    return out
+
+
+def _select_at(value, suite: Suite, variants, where: str):
+    """``"final"``, or a budget point (a number in the unit of every tuned task's budget) on each tuned
+    task's grid."""
+    if value == "final":
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{where} select_at must be \"final\" or a budget point (a positive number in the budget's "
+                         f"unit), got {value!r}")
+    for plan in suite.tasks:
+        if not any(v in variants for v in suite.variants_of(plan)):
+            continue
+        unit, total = plan.budget.rule
+        # the points the task is judged at: its grid (nested budgets), else its own budget
+        grid = tuple(getattr(plan, "grid", (total,)))
+        if not any(abs(value - p) <= 1e-9 * max(abs(value), abs(p)) for p in grid):
+            raise ValueError(f"{where} select_at {value:g} is not a point of [tasks.{plan.name}]'s budget grid "
+                             f"({', '.join(f'{p:g}' for p in grid)} {unit}); use \"final\" or one of them")
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _validated(variant):

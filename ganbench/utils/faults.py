@@ -8,7 +8,7 @@ The points, placed where a real kill would hurt most:
 - ``step``: after a training step (in the worker that trains);
 - ``evaluate``: before a program's samples are judged (at an evaluation point or at the end);
 - ``rename``: between an atomic write's fsync and its rename (a temporary file is left behind);
-- ``round``: before an adaptive run trains its next round of seeds.
+- ``round``: before an adaptive run trains its next round of seeds, or a tuned run its reruns.
 
 Unset (always, outside tests) every point is a no-op costing one dict lookup. Tests start the
 command in a new session (``start_new_session=True``) so that the group is the command alone.

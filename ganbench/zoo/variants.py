@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from typing import Callable
 
 import numpy as np
@@ -20,7 +21,7 @@ from ganbench.zoo.space import DISPLAY, as_distribution
 from ganbench.zoo.steps import STEPS, register_step
 
 __all__ = ["VARIANTS", "RESERVED_NAMES", "Variant", "register_variant", "get_variant", "validate_variant",
-           "source_digest", "sample_configurations", "configuration_name"]
+           "source_digest", "sample_configurations", "configuration", "configuration_name", "parse_configuration_name"]
 
 VARIANTS: dict[str, Variant] = {}
 RESERVED_NAMES = ("real", "init", "identity")  # the reference rows of every leaderboard
@@ -108,7 +109,19 @@ def register_variant(name: str, base: str | None = "gan-ns", *, step: str | Call
 
 
 def get_variant(name: str) -> Variant:
+    """The registered variant ``name``. A configuration's name (:func:`configuration_name`, e.g.
+    ``gan-ns+s0c07``) whose base resolves is drawn and registered on first use: the name alone
+    determines the recipe (the sampler is pure), so a worker process, a SLURM task or a later session
+    that loaded the base's plugin resolves it to the very recipe the planner hashed."""
     if name not in VARIANTS:
+        parsed = parse_configuration_name(name) if isinstance(name, str) else None
+        if parsed is not None:
+            base, seed, index = parsed
+            try:
+                return _add(configuration(get_variant(base), seed, index))
+            except ValueError as exc:
+                raise ValueError(f"variant {name!r} names configuration {index} of {base!r} (sampler seed {seed}), "
+                                 f"which cannot be drawn: {exc}") from None
         raise ValueError(f"unknown variant {name!r}; choose from {', '.join(sorted(VARIANTS))} "
                          "or load a plugin that registers it (--plugin FILE)")
     return VARIANTS[name]
@@ -120,12 +133,54 @@ def configuration_name(base: str, seed: int, index: int) -> str:
     return f"{base}+s{seed}c{index:02d}"
 
 
+_CONFIGURATION = re.compile(r"(?P<base>.+)\+s(?P<seed>[0-9]+)c(?P<index>[0-9]+)")
+
+
+def parse_configuration_name(name: str) -> tuple[str, int, int] | None:
+    """``(base, seed, index)`` of a name :func:`configuration_name` writes (``gan-ns+s0c07`` ->
+    ``("gan-ns", 0, 7)``), or None for any other name (``c7``, ``c007`` and configuration 0, which is
+    the recipe under its own name, are not configuration names)."""
+    m = _CONFIGURATION.fullmatch(name)
+    if m is None:
+        return None
+    base, seed, index = m["base"], int(m["seed"]), int(m["index"])
+    return (base, seed, index) if index >= 1 and configuration_name(base, seed, index) == name else None
+
+
 def _stream(seed: int, index: int, name: str) -> np.random.Generator:
     """The random numbers of hyper-parameter ``name`` in configuration ``index``: its own stream, so
     the value does not depend on what else the space tunes, and variants that share a range draw the
     same values (common random numbers: configuration 7 of gan-ns and of lsgan have one lr)."""
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
     return np.random.default_rng([seed, index, key])
+
+
+def configuration(variant: str | Variant, seed: int, index: int) -> Variant:
+    """Configuration ``index`` of ``variant``'s search space drawn with sampler seed ``seed`` (not
+    registered): the recipe itself for index 0, else the variant :func:`sample_configurations` draws
+    at that index (the same, whatever ``n``)."""
+    v = get_variant(variant) if isinstance(variant, str) else variant
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"sampler seed must be an integer >= 0, got {seed!r}")
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ValueError(f"configuration index must be an integer >= 0, got {index!r}")
+    space = v.search_space()
+    check_space(v, space)
+    return v if index == 0 else _draw(v, space, seed, index)
+
+
+def _draw(v: Variant, space: dict, seed: int, i: int) -> Variant:
+    values = {k: dist.sample(_stream(seed, i, k)) for k, dist in space.items()}
+    said = ", ".join(f"{DISPLAY.get(k, k)}={x:.3g}" for k, x in values.items())
+    c = dataclasses.replace(v.with_hyperparameters(values), name=configuration_name(v.name, seed, i),
+                            doc=f"configuration {i} of {v.name}'s search space (sampler seed {seed}): {said}",
+                            origin={"base": v.name, "seed": seed, "index": i, "values": values})
+    check_new_name(c.name, "variant", ())
+    try:
+        validate_variant(c)
+    except ValueError as exc:
+        raise ValueError(f"configuration {i} of {v.name!r} ({said}) is not a valid recipe: {exc}") from None
+    return c
 
 
 def sample_configurations(variant: str | Variant, n: int, seed: int, *, register: bool = False) -> list[Variant]:
@@ -135,7 +190,7 @@ def sample_configurations(variant: str | Variant, n: int, seed: int, *, register
     ``(seed, i, hyper-parameter)`` and is named :func:`configuration_name` (each has its own config
     hash). Pure: the same arguments give the same variants, and the first k of n are the draw of k.
     ``register``: add them to :data:`VARIANTS` (idempotent: an equal recipe under the same name is
-    fine, another one is an error)."""
+    fine, another one is an error); :func:`get_variant` also draws a configuration by its name."""
     v = get_variant(variant) if isinstance(variant, str) else variant
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"number of configurations must be a positive integer, got {n!r}")
@@ -144,19 +199,7 @@ def sample_configurations(variant: str | Variant, n: int, seed: int, *, register
 
     space = v.search_space()
     check_space(v, space)
-    out = [v]
-    for i in range(1, n):
-        values = {k: dist.sample(_stream(seed, i, k)) for k, dist in space.items()}
-        said = ", ".join(f"{DISPLAY.get(k, k)}={x:.3g}" for k, x in values.items())
-        c = dataclasses.replace(v.with_hyperparameters(values), name=configuration_name(v.name, seed, i),
-                                doc=f"configuration {i} of {v.name}'s search space (sampler seed {seed}): {said}",
-                                origin={"base": v.name, "seed": seed, "index": i, "values": values})
-        check_new_name(c.name, "variant", ())
-        try:
-            validate_variant(c)
-        except ValueError as exc:
-            raise ValueError(f"configuration {i} of {v.name!r} ({said}) is not a valid recipe: {exc}") from None
-        out.append(c)
+    out = [v, *(_draw(v, space, seed, i) for i in range(1, n))]
     if register:
         out = [out[0], *(_add(c) for c in out[1:])]
     return out

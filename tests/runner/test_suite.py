@@ -109,3 +109,45 @@ def test_claims_and_sequential_errors_name_the_problem(patch, message):
         data.pop("claims")
     with pytest.raises(ValueError, match=message):
         parse_suite(data)
+
+
+TUNED = {**GOOD, "variants": ["gan-ns", "pacgan"], "tune": {"configs": 4}}
+
+
+def test_the_tuned_suite_tunes_cores_ring8_variants_with_cores_settings():
+    s, core = load_suite("tuned"), load_suite("core")
+    assert s.tune == {"configs": 20, "sampler_seed": 0, "rerun_seeds": 5, "select_at": "final",
+                      "variants": ("gan-ns", "lsgan", "hinge", "wgan-gp-toy", "pacgan")}
+    assert {"gan-ns", "lsgan", "hinge", "wgan-gp-toy", "pacgan"} <= set(s.tune["variants"])
+    ring, core_ring = s.plan_of("ring8"), core.plan_of("ring8")
+    assert (ring.budget, ring.train) == (core_ring.budget, core_ring.train)  # tuned orders read against core's
+    assert getattr(ring, "eval_at", None) == getattr(core_ring, "eval_at", None)  # the same budget grid
+    assert s.to_dict()["tune"]["variants"] == list(s.tune["variants"]) and s.n_trials == 5 * 30 + 2 * 6
+    parsed = parse_suite(TUNED)
+    assert parsed.tune["variants"] == ("gan-ns", "pacgan") and parsed.tune["rerun_seeds"] == 5
+
+
+@pytest.mark.parametrize("patch, message", [
+    ({"configs": 4, "rounds": 2}, r"\[tune\] unknown key\(s\) \['rounds'\]"),
+    ({"rerun_seeds": 5}, "needs configs"),
+    ({"configs": 1}, "configs must be an integer >= 2"),
+    ({"configs": 4, "rerun_seeds": 3}, "rerun_seeds must be an integer >= 5"),
+    ({"configs": 4, "sampler_seed": -1}, "sampler_seed must be an integer >= 0"),
+    ({"configs": 4, "variants": ["lsgan"]}, r"variants \['lsgan'\] are not in the suite"),
+    ({"configs": 4, "variants": ["nope"]}, "unknown variant 'nope'"),
+    ({"configs": 4, "select_at": "best"}, "select_at must be \"final\" or a budget point"),
+    ({"configs": 4, "select_at": 7}, r"select_at 7 is not a point of \[tasks.ring8\]'s budget grid"),
+    ("not a table", "must be a table"),
+])
+def test_tune_errors_name_the_problem(patch, message):
+    with pytest.raises(ValueError, match=message):
+        parse_suite({**TUNED, "tune": patch})
+
+
+def test_a_tuned_suite_draws_every_configuration_with_the_tasks_settings_before_training():
+    bad = {**TUNED, "tasks": {"ring8": {"budget": {"g_steps": 10}, "train": {"batch_size": 6}}}}  # pack 4 ∤ 6
+    with pytest.raises(ValueError, match=r"\[tune\] \[tasks.ring8\] variant 'pacgan': .*pack = 4 gives an invalid"):
+        parse_suite(bad)
+    with pytest.raises(ValueError, match="a tuned suite does not judge claims"):
+        parse_suite({**CLAIMS, "tune": {"configs": 4}})
+    assert parse_suite({**TUNED, "tune": {"configs": 4, "select_at": 10}}).tune["select_at"] == 10

@@ -34,6 +34,15 @@ def _decode_metrics(metrics: dict) -> dict:
     return {k: _NONFINITE.get(v, v) if isinstance(v, str) else v for k, v in metrics.items()}
 
 
+def _decode_point(point):
+    if not isinstance(point, dict):
+        raise ValueError(f"not a TrialRecord: a curve entry must be an object, got {type(point).__name__}")
+    return {k: _decode_metrics(v) if k in POINT_VALUES and isinstance(v, dict) else v for k, v in point.items()}
+
+
+POINT_VALUES = ("metrics", "metrics_raw", "selection")  # the value dicts of a curve entry
+
+
 def _upgrade(d: dict) -> dict:
     """Field names of records written before 0.2: ``eval_seed`` (the fake-sample seed) became
     ``fake_seed``, the protocol's ``eval_seed`` (the real-sample seed) became ``real_seed``."""
@@ -72,8 +81,13 @@ class TrialRecord:
     pack: dict = field(default_factory=dict)  # what shared the program: id, size, variants
     history: dict = field(default_factory=dict)  # {"step": [...], "d_loss": [...], "g_loss": [...]}
     notes: list = field(default_factory=list)  # events a reader should know (e.g. a checkpoint that was lost)
-    eval_wall_s: float = 0.0
+    eval_wall_s: float = 0.0  # seconds spent judging this trial: its share of its program's judging, all points
     created: str = ""
+    # One entry per budget point the trial was judged at, in increasing budget order, the last being
+    # the trial's own budget (its status and values are the record's own): {"budget": {unit: point},
+    # "spent", "status", "failed_step", "error", "metrics", "metrics_raw", "selection", "eval_wall_s"}.
+    # A point's status and values are those of a trial trained to that budget (nested budgets).
+    curve: list = field(default_factory=list)
 
     @property
     def is_reference(self) -> bool:
@@ -97,6 +111,8 @@ class TrialRecord:
         for key in ("metrics", "metrics_raw"):
             if isinstance(d.get(key), dict):
                 d[key] = _decode_metrics(d[key])
+        if isinstance(d.get("curve"), list):
+            d["curve"] = [_decode_point(p) for p in d["curve"]]
         try:
             return cls(**d)
         except TypeError as exc:

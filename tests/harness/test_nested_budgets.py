@@ -109,6 +109,13 @@ def test_mixtures_point_and_training_unperturbed():
         assert lg.protocol["selection"]["headline"] == "mode_tv"
 
 
+def test_a_gflops_budget_nests():
+    (probe,) = train_seeds("ring8", "gan-ns", [0], {"g_steps": 1}, evaluate=False)
+    per_step = probe.spent["gflops"]  # measured on the first step; every step of the program costs the same
+    long, _ = _check_nested("ring8", "gan-ns", {"gflops": 6.5 * per_step}, 2.5 * per_step)
+    assert long[0].curve[0]["spent"]["g_steps"] == 3 and long[0].spent["g_steps"] == 7
+
+
 def test_mixtures_with_an_average():
     long, _ = _check_nested("ring8", dataclasses.replace(get_variant("gan-ns"), ema=0.9), {"g_steps": 10}, 4)
     assert long[0].curve[0]["metrics_raw"] and long[0].curve[0]["metrics_raw"] != long[0].curve[0]["metrics"]

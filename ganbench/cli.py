@@ -389,7 +389,7 @@ def _cmd_train(args) -> int:
     seeds = [int(x) for x in args.seeds.split(",")]
     records = train_seeds(args.task, args.variant, seeds, args.budget, device=args.device,
                           deterministic=not args.nondeterministic, samples_dir=args.artefacts,
-                          checkpoint_dir=args.checkpoints, progress=None)
+                          checkpoint_dir=args.checkpoints, progress=None, eval_at=_eval_at(args.eval_at))
     if args.artefacts:
         _draw_trials(Path(args.artefacts), records)
     for r in records:
@@ -398,7 +398,23 @@ def _cmd_train(args) -> int:
         vals = "  ".join(f"{k}={v:.4g}" for k, v in r.metrics.items())
         print(f"{r.trial_id}  {r.status}  steps={r.spent['g_steps']}  gflops={r.spent['gflops']:.1f}  "
               f"train {r.spent['wall_s']:.1f}s  {vals}{('  ' + r.error) if r.error else ''}")
+        headline = r.protocol.get("headline")
+        for p in r.curve[:-1]:  # the earlier budget points (the last one is the line above)
+            (unit, at), = p["budget"].items()
+            value = p["metrics"].get(headline)
+            shown = f"  {headline}={value:.4g}" if value is not None else ""
+            print(f"  at {unit}={at:g}  {p['status']}{shown}")
     return EXIT_OK
+
+
+def _eval_at(text: str):
+    """``--eval-at``: "final", "default" or budget points "100,200,500" (numbers in the budget's unit)."""
+    if text.strip() in ("final", "default"):
+        return text.strip()
+    try:
+        return [float(x) if any(c in x for c in ".eE") else int(x) for x in (p.strip() for p in text.split(","))]
+    except ValueError:
+        raise ValueError(f"--eval-at {text!r}: give budget points such as 100,200,500, or final, or default") from None
 
 
 def _draw_trials(folder: Path, records) -> None:
@@ -741,6 +757,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--artefacts", default=None, help="folder for sample and loss-curve PNGs")
     t.add_argument("--checkpoints", default=None, help="folder for checkpoints (resume after a kill)")
     t.add_argument("--nondeterministic", action="store_true", help="on GPU, allow non-deterministic kernels (faster)")
+    t.add_argument("--eval-at", default="final",
+                   help="budget points to judge the trials at besides the end, in the budget's unit, comma-separated "
+                        "(e.g. 100,200,500; each record's curve), or 'default' (the 1-2-5 points in [budget/100, "
+                        "budget)); default: final (the end only)")
     t.set_defaults(func=_cmd_train)
     return p
 

@@ -144,3 +144,15 @@ def test_list_metrics_is_the_registry(capsys):
         assert {True: "higher is better", False: "lower is better", None: " - "}[v.higher_is_better] in row
     assert "ring8,grid25,hd-mixture" in rows["mode_tv"] and "digits32" in rows["ppl_z"]
     assert "- (ganbench eval)" in rows["density"]  # no shipped task computes it; `ganbench eval --metrics dc` does
+
+
+def test_train_judges_at_the_budget_points_asked(tmp_path, capsys):
+    assert main(["train", "ring8", "gan-ns", "--budget", "g_steps=6", "--eval-at", "2,4", "--device", "cpu",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "at g_steps=2  ok  mode_tv=" in out and "at g_steps=4  ok" in out
+    rec = json.loads((tmp_path / "ring8__gan-ns__s0.json").read_text())
+    assert [p["budget"] for p in rec["curve"]] == [{"g_steps": 2}, {"g_steps": 4}, {"g_steps": 6}]
+    for bad, message in (("4,2", "points must increase"), ("two", "give budget points such as 100,200,500")):
+        assert main(["train", "ring8", "gan-ns", "--budget", "g_steps=6", "--eval-at", bad]) == 2
+        assert message in capsys.readouterr().err

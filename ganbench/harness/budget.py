@@ -74,3 +74,89 @@ class Budget:
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+# Nested budgets: the points of a budget at which every trial is judged (issue 41). A point's numbers
+# are those of a trial trained to that budget: training does not depend on the grid, so a grid is part
+# of neither a trial's config hash nor its checkpoint's key.
+GRID_SERIES = (1, 2, 5)  # the 1-2-5 series: 100, 200, 500, 1,000, ... (readable in tables, log-spaced)
+GRID_DECADES = 2  # the default grid spans two decades below the budget
+FINAL = "final"  # eval_at = "final": the end of the budget only
+DEFAULT = "default"  # eval_at = "default": the default grid (what a suite task without eval_at gets)
+_SLACK = 1e-9  # relative, as Budget.done: kimg and GFLOPs are sums of per-step floats
+
+
+def default_grid(budget: Budget) -> tuple:
+    """The points a trial is judged at when its suite task declares none, in the budget's unit: the
+    points of the 1-2-5 series in [B/100, B) and B itself, seven log-spaced points over two decades
+    (10,000 steps: 100, 200, 500, 1,000, 2,000, 5,000, 10,000; 15,000: 200, 500, ..., 10,000, 15,000).
+    A g_steps budget keeps the integer points (8 steps: 1, 2, 5, 8). A ``seconds`` budget is not
+    nested (a point at t seconds is not a trial trained for t seconds: the same steps take another time
+    on every run), so its grid is B alone."""
+    budget = Budget.parse(budget)
+    unit, total = budget.rule
+    if unit == "seconds":
+        return (total,)
+    from decimal import Decimal
+
+    low = total / 10 ** GRID_DECADES
+    exp = math.floor(math.log10(low)) - 1
+    points = []
+    while True:
+        for m in GRID_SERIES:
+            # Decimal, so that 0.2 kimg is the float 0.2 a user would write, not 2 * 0.1
+            p = float(Decimal(m) * Decimal(10) ** exp)
+            if p >= total * (1 - _SLACK):
+                return tuple(points) + (total,)
+            if p >= low * (1 - _SLACK) and (unit != "g_steps" or p.is_integer()):
+                points.append(int(p) if unit == "g_steps" else p)
+        exp += 1
+
+
+def budget_grid(budget: Budget, eval_at=None) -> tuple:
+    """The validated points (numbers in the budget's unit, increasing, the budget itself last) of
+    ``eval_at``: None or ``"default"`` the :func:`default_grid`; ``"final"`` the budget alone; a list of
+    numbers, each in (0, B], to which B is added when it is not the last. Raises ValueError naming
+    what is wrong."""
+    budget = Budget.parse(budget)
+    unit, total = budget.rule
+    if eval_at is None or eval_at == DEFAULT:
+        return default_grid(budget)
+    if eval_at == FINAL:
+        return (total,)
+    if isinstance(eval_at, str) or not isinstance(eval_at, (list, tuple)) or not eval_at:
+        raise ValueError(f"eval_at must be a list of budget points such as [500, 1000, 2000], \"final\" or "
+                         f"\"default\", got {eval_at!r}")
+    if unit == "seconds":
+        raise ValueError("eval_at: a seconds budget is not nested (the same steps take another time on every run, "
+                         "so a point at t seconds is not a trial trained for t seconds); use a g_steps, kimg or "
+                         "gflops budget, or eval_at = \"final\"")
+    points = []
+    for p in eval_at:
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or p <= 0:
+            raise ValueError(f"eval_at: every point must be a finite positive number of {unit}, got {p!r}")
+        if unit == "g_steps":
+            if not float(p).is_integer():
+                raise ValueError(f"eval_at: g_steps points must be integers, got {p!r}")
+            p = int(p)
+        if p > total * (1 + _SLACK):
+            raise ValueError(f"eval_at: point {p:g} lies beyond the budget of {total:g} {unit}")
+        if points and p <= points[-1] * (1 + _SLACK):
+            raise ValueError(f"eval_at: points must increase, got {p:g} after {points[-1]:g}")
+        points.append(p)
+    if same_point(points[-1], total):
+        points[-1] = total
+    else:
+        points.append(total)
+    return tuple(points)
+
+
+def same_point(a: float, b: float) -> bool:
+    """Whether two budget points are the same (kimg and GFLOPs points within a relative 1e-9)."""
+    return abs(a - b) <= _SLACK * max(abs(a), abs(b))
+
+
+def point_done(budget: Budget, point: float, spent: dict) -> bool:
+    """Whether ``spent`` has reached ``point`` (in ``budget``'s unit), by the rule of :meth:`Budget.done`."""
+    unit, _ = Budget.parse(budget).rule
+    return Budget(**{unit: point}).done(spent)

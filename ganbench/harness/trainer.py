@@ -6,7 +6,21 @@ has its own init, data and noise streams and every op is per seed, so a trial's 
 depend, bit for bit, on what shares its program, and S trials cost little more than one.
 
 ``train_program`` reads top to bottom in phases: build the program, resume from a checkpoint, train
-until the budget is spent, sample with each trial's evaluation stream, evaluate, make the records.
+until the budget is spent, judging every trial at each point of its budget grid on the way (nested
+budgets), keep the final samples for plots, make the records.
+
+Nested budgets: a point of the grid is judged by :func:`judge_program`, the same function that judges the end
+of the budget, right after the step that reaches it and before anything else (a checkpoint included),
+so a point's status and values are exactly those of a trial trained to that budget, and a checkpoint
+never holds a passed point that was not judged. Judging does not perturb training: it reads G (and
+its average) in eval mode under ``torch.no_grad`` (BatchNorm running statistics, spectral-norm vectors
+and a style-based G's ``w_avg`` only move in training mode), never runs D, touches no training
+stream, draws its latents from each trial's own seeded streams (``eval``, ``select``, ``ppl``), and runs
+under ``torch.random.fork_rng`` so that even code drawing from the global RNG (feature extractors
+built on first use, a plugin's network) leaves training's global RNG state as it was. What depends on
+the whole budget by construction is not nested: the loss history (``HISTORY_POINTS`` samples spread
+over the whole budget) and a ``seconds`` budget (the same steps take another time on every run; its
+grid is its end alone).
 """
 from __future__ import annotations
 
@@ -25,7 +39,7 @@ from typing import Sequence
 import torch
 
 from ganbench.evaluation import EvalContext, evaluate_task
-from ganbench.harness.budget import Budget
+from ganbench.harness.budget import FINAL, Budget, budget_grid, point_done, same_point
 from ganbench.harness.checkpoint import CorruptCheckpoint, load_checkpoint, save_checkpoint
 from ganbench.harness.encoders import encoder_stats, reconstructions
 from ganbench.harness.encoders import protocol as encoder_protocol
@@ -34,6 +48,7 @@ from ganbench.harness.identity import code_summary, extractor_key, register_root
 from ganbench.harness.latent_paths import path_length_stats
 from ganbench.harness.latent_paths import protocol as path_length_protocol
 from ganbench.harness.program import Group, build_program, check_groups, load_program_state, program_id, program_state
+from ganbench.metrics.registry import value_info
 from ganbench.records import REAL_EVAL_SEED, TrialRecord, TrialSpec, now
 from ganbench.records.trial import derive_seed
 from ganbench.tasks import Task, get_task
@@ -68,10 +83,18 @@ class _Progress:
     flops_per_step: float | None = None  # per trial
     notes: list = field(default_factory=list)  # what happened that a reader should know (a lost checkpoint)
     flops_stage: list | None = None  # the growth stage flops_per_step was measured at (growing networks)
+    # The budget points judged so far, in order: {"budget": point, "spent": {...}, "trials": {trial id:
+    # the trial's point}}; and per trial the protocol its latest judging recorded.
+    points: list = field(default_factory=list)
+    protocol: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"spent": self.spent, "status": self.status, "history": self.history,
-                "flops_per_step": self.flops_per_step, "notes": self.notes, "flops_stage": self.flops_stage}
+                "flops_per_step": self.flops_per_step, "notes": self.notes, "flops_stage": self.flops_stage,
+                "points": self.points, "protocol": self.protocol}
+
+    def judged(self, point: float) -> bool:
+        return any(same_point(p["budget"], point) for p in self.points)
 
 
 def _growth_stage_ahead(ctx) -> list | None:
@@ -117,13 +140,14 @@ def translate(g, inputs: torch.Tensor, n_seeds: int, device) -> torch.Tensor:
         g.train(was_training)
 
 
-def outputs(g, z_dim: int, task: Task, specs) -> torch.Tensor:
+def outputs(g, z_dim: int, task: Task, specs, stream: str = "eval") -> torch.Tensor:
     """What the trials of a program are judged on, (S, n, ...) on CPU: samples from each trial's
-    evaluation stream, or for a translation task the translations of its test inputs."""
+    ``stream`` (``eval``; ``select`` for the selection reference), or for a translation task the
+    translations of its test inputs."""
     dev = next(g.parameters()).device
     if getattr(task, "kind", "") == "translation":
         return translate(g, task.inputs(), len(specs), dev)
-    eval_gens = [torch.Generator().manual_seed(s.stream("eval")) for s in specs]
+    eval_gens = [torch.Generator().manual_seed(s.stream(stream)) for s in specs]
     n = task.protocol.n_fake
     return generate(g, z_dim, n, eval_gens, dev, task.eval_labels(n) if hasattr(task, "eval_labels") else None)
 
@@ -144,8 +168,12 @@ def cycle_errors(task: Task, g, translated: torch.Tensor) -> list[dict]:
     return [{"cycle_error": float((b - a[0]).double().abs().mean())} for b in back]
 
 
-def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, checkpoint, stop_after_steps) -> None:
-    """Run steps until the budget is spent or every trial diverged; checkpoint every so often."""
+def _train(program, budget: Budget, prog: _Progress, *, points, judge, label: str, progress, checkpoint,
+           stop_after_steps) -> None:
+    """Run steps until the budget is spent or every trial diverged, judging each point of ``points``
+    (``judge(points)``) right after the step that reaches it and checkpointing then (so that a kill
+    never loses a passed point), and every so often besides. Points the run never reached (every trial
+    diverged) are judged at its end."""
     from tqdm.auto import tqdm
 
     ctx, step_fn, specs = program.ctx, program.step_fn, program.specs
@@ -156,6 +184,7 @@ def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, ch
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     log_every = max(1, int(limit) // HISTORY_POINTS) if rule == "g_steps" else 10
     last_ckpt, steps_this_run = time.perf_counter(), 0
+    pending = [p for p in points if not prog.judged(p)]
     try:
         while not budget.done(spent) and any(v["status"] == "ok" for v in status.values()):
             t0, shown0 = time.perf_counter(), ctx.real_shown
@@ -189,7 +218,11 @@ def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, ch
             bar.update(1 if total else 0)
             if spent["g_steps"] % 50 == 0 and not bar.disable:
                 bar.set_postfix(d=f"{float(dl.mean()):.3f}", g=f"{float(gl.mean()):.3f}", refresh=False)
-            if checkpoint is not None and time.perf_counter() - last_ckpt > CHECKPOINT_EVERY_S:
+            due = [p for p in pending if point_done(budget, p, spent)]
+            if due:  # judged before anything else happens to the program: the state a shorter budget ends in
+                judge(due)
+                pending = pending[len(due):]
+            if checkpoint is not None and (due or time.perf_counter() - last_ckpt > CHECKPOINT_EVERY_S):
                 checkpoint(prog)
                 last_ckpt = time.perf_counter()
             if stop_after_steps is not None and steps_this_run >= stop_after_steps:
@@ -198,7 +231,9 @@ def _train(program, budget: Budget, prog: _Progress, *, label: str, progress, ch
                 raise KeyboardInterrupt(f"stopped after {steps_this_run} steps (stop_after_steps)")
     finally:
         bar.close()
-    if checkpoint is not None:  # the finished state, so that a crash during evaluation does not retrain
+    if pending:  # every trial diverged before these points: a shorter budget would have stopped here too
+        judge(pending)
+    if checkpoint is not None:  # the finished state, so that a crash before the records are saved does not retrain
         checkpoint(prog)
 
 
@@ -213,16 +248,20 @@ def train_program(
     checkpoint_dir: str | os.PathLike | None = None,  # where to checkpoint and resume; None: no checkpoints
     samples_dir: str | os.PathLike | None = None,  # keep each trial's first samples (<trial_id>.npy) for plots
     progress: bool | None = None,  # tqdm bar; None: only on a terminal
-    evaluate: bool = True,  # compute the task's metrics at the end
+    evaluate: bool = True,  # judge the trials (at every point of eval_at); False: train only
+    eval_at=FINAL,  # the budget points to judge at: "final", "default" (default_grid) or a list (budget_grid)
     eval_context: EvalContext | None = None,  # shared extractors and real features (default: one for `device`)
     stop_after_steps: int | None = None,  # testing aid: simulate a kill after this many steps (raises)
 ) -> list[TrialRecord]:
     """Train the trials of ``groups`` (``Group(variant, seed_indices)`` or ``(variant, seeds)`` pairs)
-    on ``task`` as one program and return one record per trial, in group then seed order."""
+    on ``task`` as one program and return one record per trial, in group then seed order. Each
+    record's ``curve`` holds its judgement at every point of ``eval_at`` (nested budgets: a point's
+    status and values are those of the trial trained to that budget), the budget itself last."""
     task = get_task(task) if isinstance(task, str) else task
     groups = [g if isinstance(g, Group) else
               Group(get_variant(g[0]) if isinstance(g[0], str) else g[0], tuple(int(i) for i in g[1])) for g in groups]
     budget = Budget.parse(budget)
+    points = budget_grid(budget, eval_at) if evaluate else ()
     check_groups(groups)
     dev = resolve_device(device)
     context = eval_context or EvalContext(dev)
@@ -242,10 +281,14 @@ def train_program(
                                   hashes[g.variant.name], env, n, f"build failed: {exc!r}")
                     for g in groups for i in g.seed_indices]
         specs = prog.specs
-        state = _Progress(status={s.trial_id: {"status": "ok", "error": "", "failed_step": None} for s in specs},
-                          history={"step": [], "d_loss": [[] for _ in specs], "g_loss": [[] for _ in specs]})
+        fresh = lambda: _Progress(  # noqa: E731
+            status={s.trial_id: {"status": "ok", "error": "", "failed_step": None} for s in specs},
+            history={"step": [], "d_loss": [[] for _ in specs], "g_loss": [[] for _ in specs]})
+        state = fresh()
 
-        # Resume: a checkpoint of this very program (same configurations, seeds and suite).
+        # Resume: a checkpoint of this very program (same configurations, seeds and suite). The grid is
+        # not part of its key (it does not change training); a checkpoint that passed a point of this
+        # grid without judging it (made for another grid) cannot give that point and is not used.
         checkpoint = None
         if checkpoint_dir is not None:
             path = Path(checkpoint_dir) / f"{pid}.ckpt"
@@ -255,80 +298,196 @@ def train_program(
                 if saved is not None:
                     load_program_state(prog, saved[0])
                     state = _Progress(**saved[1])
-            except (CorruptCheckpoint, RuntimeError, KeyError, ValueError) as exc:
+                    missed = [p for p in points if not state.judged(p) and point_done(budget, p, state.spent)]
+                    if missed:
+                        raise ValueError(f"it passed the budget points {[float(p) for p in missed]} without judging "
+                                         "them (made with another eval_at)")
+            except (CorruptCheckpoint, RuntimeError, KeyError, ValueError, TypeError) as exc:
                 note = f"checkpoint {path.name} could not be used ({exc}); trained again from the start"
                 warnings.warn(note, stacklevel=2)
                 path.unlink(missing_ok=True)
                 prog = build_program(task, groups, suite, dev)
+                state = fresh()
                 state.notes.append(note)
             checkpoint = lambda st: save_checkpoint(path, key, program_state(prog), st.to_dict())  # noqa: E731
 
-        # Train until the budget is spent.
+        # Train until the budget is spent, judging every trial at each point of the grid on the way.
+        final = {}  # the ranked samples of the end of the budget, when judged in this process (plots)
+
+        def judge_points(due):
+            judged, protocols, fakes = judge_program(prog, task, state.status, state.spent, context)
+            for p in due:
+                state.points.append({"budget": p, "spent": dict(state.spent),
+                                     "trials": {s.trial_id: dict(j) for s, j in zip(specs, judged)}})
+            state.protocol.update({s.trial_id: pr for s, pr in zip(specs, protocols)})
+            if same_point(due[-1], budget.rule[1]):
+                final["fakes"] = fakes
+
         label = f"{task.name}/{'+'.join(g.variant.name for g in groups)} x{len(specs)}"
-        _train(prog, budget, state, label=label, progress=progress, checkpoint=checkpoint,
-               stop_after_steps=stop_after_steps)
+        _train(prog, budget, state, points=points, judge=judge_points, label=label, progress=progress,
+               checkpoint=checkpoint, stop_after_steps=stop_after_steps)
 
-        # Sample with each trial's own evaluation stream (the same latents for G and its average),
-        # or translate the test inputs.
-        # ``extra``: per trial, the values beyond the samples' own, with ``extra_protocol`` saying how.
-        fakes = raw = extra = recon = None
-        extra_protocol = {}
-        if evaluate:
-            raw = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
-            fakes = outputs(prog.g_ema, prog.ctx.z_dim, task, specs) if prog.g_ema is not None else raw
-            if prog.ctx.e is not None:  # an inference program: judge its encoder too
-                extra = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev,
-                                      context.extractor(task.protocol.extractor) if task.is_image else None)
-                extra_protocol = {"encoder": encoder_protocol(task)}
-                if samples_dir is not None:
-                    recon = reconstructions(task, prog.ctx.e, prog.ctx.g, len(specs), dev,
-                                            RECON_SHOWN_IMAGES if task.is_image else RECON_SHOWN_POINTS)
-            elif prog.variants[0].family.translation == "cyclegan":  # and a CycleGAN its way back
-                extra = cycle_errors(task, prog.ctx.g, raw)
-            elif PATH_LENGTH in task.protocol.metrics:  # the judged generator's latent-space smoothness
-                extra = path_length_stats(judged_g(prog), prog.ctx.z_dim, specs,
-                                          context.extractor(task.protocol.extractor))
-                extra_protocol = {"path_length": path_length_protocol(task.protocol.extractor)}
+        # Plots: the final samples, a style-based G's style-mixing grid, an encoder's reconstructions.
+        if samples_dir is not None and evaluate:
+            fakes = final.get("fakes")
+            if fakes is None:  # resumed after the end was judged: the same samples again
+                with torch.random.fork_rng(devices=_rng_devices(dev)):
+                    fakes = outputs(judged_g(prog), prog.ctx.z_dim, task, specs)
+            _keep_plots(Path(samples_dir), prog, task, fakes, dev)
 
-        # A style-based G's FID against truncation (Karras et al. 2019, Sec. 3.1 / Fig. 8).
-        curve = truncation_curve(judged_g(prog), prog.ctx.z_dim, task, specs, context) if evaluate else None
-
-        # A style-based G's style-mixing grid, for the leaderboard's figure.
-        mixing = style_mixing_grids(judged_g(prog), specs) if samples_dir is not None and evaluate else None
-
-        # Evaluate and record.
+        # Records: each trial's last point is its own budget's judgement.
         records = []
         # What ran: the program (its id, size and variants) and how (eager PyTorch ops: no
         # torch.compile, no CUDA graphs; the device and precision flags are in ``env``).
         pack = {"id": pid, "size": len(specs), "variants": [g.variant.name for g in groups], "engine": "eager"}
+        unit = budget.rule[0]
         for i, (s, v) in enumerate(zip(specs, prog.variants)):
             rec = _trial_record(s, task, v, budget, hashes[v.name], env, state, i, len(specs))
             rec.pack = pack
-            if fakes is not None and rec.status == "ok":
-                if prog.g_ema is not None:  # both numbers are kept; the average's are ranked
-                    raw_rec = copy.copy(rec)
-                    evaluate_samples(raw_rec, task, raw[i], context)
-                    rec.metrics_raw = raw_rec.metrics
-                evaluate_samples(rec, task, fakes[i], context)
-                if rec.protocol.get("task"):
-                    rec.protocol["generator"] = f"ema({v.tricks.ema:g})" if prog.g_ema is not None else "raw"
-                if extra is not None and rec.status == "ok":
-                    rec.metrics.update(extra[i])
-                    rec.protocol.update(extra_protocol)
-                if curve is not None and rec.status == "ok":
-                    rec.metrics.update(curve[i])
-                    rec.protocol["truncation_curve"] = {"psi": list(TRUNCATION_PSI), "towards": "w_avg",
-                                                        "metric": "fid"}
-            if samples_dir is not None and fakes is not None:
-                keep_samples(Path(samples_dir) / f"{s.trial_id}.npy", task, fakes[i])
-                if mixing is not None:
-                    atomic_save_npy(Path(samples_dir) / f"{s.trial_id}.mixing.npy", mixing[i].float().cpu().numpy())
-                if recon is not None:  # (2, n, *shape): the inputs, then this trial's reconstructions
-                    atomic_save_npy(Path(samples_dir) / f"{s.trial_id}.recon.npy",
-                                    torch.stack([recon[0], recon[1][i]]).numpy())
+            if state.points:
+                rec.curve = [{"budget": {unit: p["budget"]}, "spent": p["spent"], **p["trials"][s.trial_id]}
+                             for p in state.points]
+                last = rec.curve[-1]
+                rec.status, rec.error, rec.failed_step = last["status"], last["error"], last["failed_step"]
+                rec.metrics, rec.metrics_raw = dict(last["metrics"]), dict(last["metrics_raw"])
+                rec.protocol = dict(state.protocol[s.trial_id])
+                rec.eval_wall_s = sum(p["eval_wall_s"] for p in rec.curve)
             records.append(rec)
     # The checkpoint stays until the caller has saved the records (the runner removes it then).
     return records
+
+
+def _rng_devices(dev: torch.device) -> list[int]:
+    """The CUDA devices whose global RNG ``torch.random.fork_rng`` saves and restores around judging."""
+    if dev.type != "cuda":
+        return []
+    return [dev.index if dev.index is not None else torch.cuda.current_device()]
+
+
+def _keep_plots(folder: Path, prog, task: Task, fakes: torch.Tensor, dev) -> None:
+    """Each trial's first samples, and for a style-based G its style-mixing grid, for an encoder its
+    reconstructions: the leaderboard's figures (the end of the budget only)."""
+    specs = prog.specs
+    with torch.random.fork_rng(devices=_rng_devices(dev)):
+        mixing = style_mixing_grids(judged_g(prog), specs)
+        recon = None
+        if prog.ctx.e is not None:
+            recon = reconstructions(task, prog.ctx.e, prog.ctx.g, len(specs), dev,
+                                    RECON_SHOWN_IMAGES if task.is_image else RECON_SHOWN_POINTS)
+    for i, s in enumerate(specs):
+        keep_samples(folder / f"{s.trial_id}.npy", task, fakes[i])
+        if mixing is not None:
+            atomic_save_npy(folder / f"{s.trial_id}.mixing.npy", mixing[i].float().cpu().numpy())
+        if recon is not None:  # (2, n, *shape): the inputs, then this trial's reconstructions
+            atomic_save_npy(folder / f"{s.trial_id}.recon.npy", torch.stack([recon[0], recon[1][i]]).numpy())
+
+
+SELECT_REAL_SEED = derive_seed(REAL_EVAL_SEED, "select")  # the selection reference's real draws (synthetic tasks)
+
+
+@torch.no_grad()
+def judge_program(prog, task: Task, status: dict, spent: dict, context: EvalContext, *, select: bool = True):
+    """Judge every trial of program ``prog`` as it stands, by ``task``'s full protocol: samples from each
+    trial's evaluation stream for the raw G and for its average, their metrics (``evaluate_samples``),
+    and what the program adds (an encoder's numbers, a CycleGAN's cycle error, the path length, a
+    style-based G's truncation curve); with ``select``, the task's headline on the selection reference
+    (:meth:`ganbench.tasks.task.Task.selection_reference`: another real set, samples from each trial's
+    ``select`` stream), for picking a trial's best budget point without looking at its reported numbers.
+
+    ``status``: the training status per trial id (a diverged trial is not judged); ``spent``: the budget
+    spent so far. Returns, per trial, its point ({"status", "failed_step", "error", "metrics",
+    "metrics_raw", "selection", "eval_wall_s"}: its share of the program's judging seconds) and its
+    protocol, and the ranked samples (S, n, ...) (None when no trial is ok). Nothing here changes the
+    program's training state (see the module's docstring)."""
+    t0 = time.perf_counter()
+    specs, dev = prog.specs, prog.ctx.device
+    base = {**task.protocol.to_dict(), "task": task.name}
+    judged = [{"status": status[s.trial_id]["status"], "failed_step": status[s.trial_id]["failed_step"],
+               "error": status[s.trial_id]["error"], "metrics": {}, "metrics_raw": {}, "selection": {}}
+              for s in specs]
+    protocols = [dict(base) for _ in specs]
+    fakes = None
+    if any(j["status"] == "ok" for j in judged):
+        with torch.random.fork_rng(devices=_rng_devices(dev)):
+            fakes = _judge_alive(prog, task, specs, spent, context, judged, protocols, select)
+    share = (time.perf_counter() - t0) / len(specs)
+    for j in judged:
+        j["eval_wall_s"] = share
+    return judged, protocols, fakes
+
+
+def _judge_alive(prog, task, specs, spent, context, judged, protocols, select) -> torch.Tensor:
+    dev = prog.ctx.device
+    g = judged_g(prog)
+    # The same latents for G and its average (each trial's ``eval`` stream), or the test inputs translated.
+    raw = outputs(prog.ctx.g, prog.ctx.z_dim, task, specs)
+    fakes = outputs(prog.g_ema, prog.ctx.z_dim, task, specs) if prog.g_ema is not None else raw
+    # ``extra``: per trial, the values beyond the samples' own, with ``extra_protocol`` saying how.
+    extra, extra_protocol = None, {}
+    if prog.ctx.e is not None:  # an inference program: judge its encoder too
+        extra = encoder_stats(task, prog.ctx.e, prog.ctx.g, prog.ctx.z_dim, len(specs), dev,
+                              context.extractor(task.protocol.extractor) if task.is_image else None)
+        extra_protocol = {"encoder": encoder_protocol(task)}
+    elif prog.variants[0].family.translation == "cyclegan":  # and a CycleGAN its way back
+        extra = cycle_errors(task, prog.ctx.g, raw)
+    elif PATH_LENGTH in task.protocol.metrics:  # the judged generator's latent-space smoothness
+        extra = path_length_stats(g, prog.ctx.z_dim, specs, context.extractor(task.protocol.extractor))
+        extra_protocol = {"path_length": path_length_protocol(task.protocol.extractor)}
+    # A style-based G's FID against truncation (Karras et al. 2019, Sec. 3.1 / Fig. 8).
+    curve = truncation_curve(g, prog.ctx.z_dim, task, specs, context)
+    selection, selection_protocol = (_selection(g, prog.ctx.z_dim, task, specs, context, judged) if select
+                                     else ([{} for _ in specs], {}))
+    for i, (s, v) in enumerate(zip(specs, prog.variants)):
+        if judged[i]["status"] != "ok":
+            continue
+        rec = TrialRecord(trial_id=s.trial_id, suite=s.suite, task=task.name, variant=v.name,
+                          seed_index=s.seed_index, seed=s.seed, fake_seed=s.stream("eval"), spent=dict(spent),
+                          protocol=dict(protocols[i]))
+        if prog.g_ema is not None:  # both numbers are kept; the average's are ranked
+            raw_rec = copy.copy(rec)
+            evaluate_samples(raw_rec, task, raw[i], context)
+            judged[i]["metrics_raw"] = raw_rec.metrics
+        evaluate_samples(rec, task, fakes[i], context)
+        if rec.protocol.get("task"):
+            rec.protocol["generator"] = f"ema({v.tricks.ema:g})" if prog.g_ema is not None else "raw"
+        if extra is not None and rec.status == "ok":
+            rec.metrics.update(extra[i])
+            rec.protocol.update(extra_protocol)
+        if curve is not None and rec.status == "ok":
+            rec.metrics.update(curve[i])
+            rec.protocol["truncation_curve"] = {"psi": list(TRUNCATION_PSI), "towards": "w_avg", "metric": "fid"}
+        if selection_protocol:
+            rec.protocol["selection"] = selection_protocol
+        judged[i].update(status=rec.status, failed_step=rec.failed_step, error=rec.error, metrics=rec.metrics,
+                         selection=selection[i] if rec.status == "ok" else {})
+        protocols[i] = rec.protocol
+    return fakes
+
+
+def _selection(g, z_dim: int, task: Task, specs, context: EvalContext, judged) -> tuple[list[dict], dict]:
+    """Per trial, the task's headline on its selection reference ({headline: value}; empty where the
+    task has none or the samples cannot be judged), and the protocol entry that says how."""
+    headline = task.protocol.headline
+    reference, what = task.selection_reference()
+    source = value_info(headline).source
+    if reference is not None and source not in task.protocol.metrics:
+        reference, what = None, f"the protocol does not compute its headline {headline!r} (metric {source!r})"
+    if reference is None:
+        return [{} for _ in specs], {"headline": headline, "none": what}
+    x = outputs(g, z_dim, reference, specs, stream="select")
+    out = []
+    for i in range(len(specs)):
+        value = {}
+        if judged[i]["status"] == "ok" and bool(torch.isfinite(x[i]).all()):
+            try:
+                res = evaluate_task(reference, x[i].clamp(-1, 1) if task.is_image else x[i],
+                                    real_seed=SELECT_REAL_SEED, context=context, only=(source,))
+                value = {headline: float(res.values[headline])}
+            except Exception:  # the point's own evaluation records what went wrong; selection stays empty
+                value = {}
+        out.append(value)
+    return out, {"headline": headline, "reference": what, "real_seed": SELECT_REAL_SEED,
+                 "fakes": "n_fake samples from the trial's 'select' stream", "generator": "the ranked one"}
 
 
 def train_seeds(task, variant, seed_indices: Sequence[int], budget, **kwargs) -> list[TrialRecord]:

@@ -19,7 +19,9 @@ count 1/2), and the continuity correction moves U by 1/2 towards the alternative
 """
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -29,6 +31,25 @@ from ganbench.metrics._inputs import as_features, check_positive_int
 MIN_FAKE_PER_CELL = 20  # the paper's τ·m: a cell enters C_T with more generated samples than this
 COPYING_THRESHOLD = -3.0  # Meehan et al. 2020: C_T below it is evidence of data copying
 _BLOCK_ROWS = 4096
+_FITS: OrderedDict = OrderedDict()  # (digest of T, n_cells, seed) -> the k-means fitted on T
+_FITS_KEPT = 4
+
+
+def _cells_of(train: torch.Tensor, n_cells: int, seed: int):
+    """The k-means cells of the training set (scikit-learn, ``seed``), fitted once per process and
+    training set: every judgement of a task (each seed, each budget point, G and its average) cuts
+    the same T, and the fit took two thirds of a digits evaluation. The same data, cells and seed give
+    the same fit, so the cache changes no value."""
+    from sklearn.cluster import KMeans
+
+    x = np.ascontiguousarray(train.numpy())
+    key = (hashlib.sha256(x.tobytes()).hexdigest(), x.shape, x.dtype.str, n_cells, seed)
+    if key not in _FITS:
+        if len(_FITS) >= _FITS_KEPT:
+            _FITS.popitem(last=False)
+        _FITS[key] = KMeans(n_clusters=n_cells, n_init=10, random_state=seed).fit(x)
+    _FITS.move_to_end(key)
+    return _FITS[key]
 
 
 def nearest_distances(x: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
@@ -59,8 +80,6 @@ def data_copying(train, test, fake, n_cells: int = 10, tau: float | None = None,
     held-out samples, so keep n / n_cells well above 20. ``tau``: a cell enters C_T when more than
     ``tau * m`` generated samples fall in it (default 20/m). Returns ``c_t``, ``cells_used`` (of
     ``n_cells``) and ``fake_share_used`` (the share of generated samples in those cells)."""
-    from sklearn.cluster import KMeans
-
     train = as_features(train, "train", device=torch.device("cpu"))
     dim = train.shape[1]
     test = as_features(test, "test", dim=dim, device=torch.device("cpu"))
@@ -73,7 +92,7 @@ def data_copying(train, test, fake, n_cells: int = 10, tau: float | None = None,
         raise ValueError(f"tau must be in [0, 1), got {tau}")
     tau = MIN_FAKE_PER_CELL / m if tau is None else float(tau)
 
-    km = KMeans(n_clusters=n_cells, n_init=10, random_state=seed).fit(train.numpy())
+    km = _cells_of(train, n_cells, seed)
     sets = (train, test, fake)
     cells = [torch.from_numpy(km.predict(x.numpy()).astype(np.int64)) for x in sets]
     weights, scores, used_fake = [], [], 0

@@ -3,7 +3,7 @@
 Seed rule: a trial's training seed is ``derive_seed(suite, task, variant, index)``, the first 8
 bytes of SHA-256 of ``"ganbench/{suite}/{task}/{variant}/{index}"`` as an integer below 2^63. From
 it, independent streams (``init``, ``data``, ``noise``, ``aux`` (penalty interpolation weights),
-``eval``) are seeded with
+``eval``, ``select``, ...: :data:`STREAMS`) are seeded with
 ``derive_seed(str(seed), stream)``. A task's real reference set is drawn with ``REAL_EVAL_SEED``,
 shared by every trial, so all trials are judged against the same real samples.
 
@@ -16,7 +16,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-STREAMS = ("init", "data", "noise", "aux", "eval", "labels", "ppl")  # labels: the classes a conditional G is asked for; ppl: path-length latents
+# labels: the classes a conditional G is asked for; ppl: path-length latents; select: the samples judged
+# against the selection reference at each budget point (disjoint from ``eval``'s, see ganbench.harness.trainer)
+STREAMS = ("init", "data", "noise", "aux", "eval", "labels", "ppl", "select")
 REAL_EVAL_SEED = 0
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]*")
 

@@ -23,6 +23,7 @@ import traceback
 from pathlib import Path
 
 from ganbench.harness import config_hash, failed_record, train_program
+from ganbench.harness.budget import same_point
 from ganbench.harness.reference import init_recipe, reference_hash, reference_kinds, reference_records
 from ganbench.records import RunDir, TrialRecord, TrialSpec, now
 from ganbench.runner.backends import get_backend
@@ -44,6 +45,7 @@ class Job:
     run_dir: str
     plugins: tuple[str, ...] = ()
     kind: str = "train"  # or "reference": the task's real and init rows (evaluation only)
+    replanned: tuple[tuple[str, str], ...] = ()  # (trial id, why its record was not reused), for the job's log
 
     @property
     def n_trials(self) -> int:
@@ -93,6 +95,10 @@ def run_job(job: Job) -> list[dict]:
     the seconds it took, or the traceback that stopped it."""
     rd = RunDir(job.run_dir)
     with _job_log(rd.job_log(job.label), job) as log:
+        mine = {TrialSpec(job.suite, job.plan.name, v, i).trial_id for v, seeds in job.groups for i in seeds}
+        for trial, why in job.replanned:
+            if trial in mine:  # a program split over workers logs its own trials
+                log(f"{trial}: trained again: {why}")
         records = _run_job(job, rd, log)
         for r in records:
             error = r["error"].splitlines()[0] if r.get("error") else ""
@@ -138,7 +144,7 @@ def _run_job(job: Job, rd: RunDir, log) -> list[dict]:
         groups = [(job.plan.variant(v), seeds) for v, seeds in job.groups]
         records = train_program(task, groups, job.plan.budget, suite=job.suite, device=job.device,
                                 checkpoint_dir=rd.checkpoint_dir(job.key), samples_dir=rd.samples,
-                                eval_context=_CONTEXTS[job.device])
+                                eval_at=job.plan.grid, eval_context=_CONTEXTS[job.device])
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a crash in one job must not take the run down
@@ -188,11 +194,29 @@ def balance(jobs: list[Job], workers: int, split: bool = True) -> list[Job]:
     return sorted(out, key=lambda j: -j.cost())
 
 
+def stale(rec: TrialRecord | None, expected: str, grid: tuple = (), retry_failed: bool = True) -> str | None:
+    """Why ``rec`` cannot stand for its trial (None when it can): missing, made by another
+    configuration (``expected`` config hash), ``failed`` (with ``retry_failed``), or judged at fewer
+    budget points than ``grid`` asks for (the record's own budget is its last point, so an older
+    record without a curve still stands for ``eval_at = "final"``)."""
+    if rec is None:
+        return "no record"
+    if rec.config_hash != expected:
+        return f"its config hash {rec.config_hash or 'none'} is not {expected}"
+    if rec.status == "failed":
+        return "it failed" if retry_failed else None
+    judged = [v for p in rec.curve for v in p.get("budget", {}).values() if isinstance(v, (int, float))]
+    missing = [p for p in grid[:-1] if not any(same_point(p, j) for j in judged)]
+    return f"its curve lacks points {list(missing)}" if missing else None
+
+
 def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), pack: bool = True,
               retry_failed: bool = True) -> tuple[list[Job], int]:
     """Jobs for every trial without a current record; returns (jobs, number of trials already done).
     A record of a ``failed`` trial (a crash, a lost worker) is not a result: it is retried unless
-    ``retry_failed`` is off; ``diverged`` records are results (the same seeds diverge again).
+    ``retry_failed`` is off; ``diverged`` records are results (the same seeds diverge again). A record
+    whose curve lacks a point of its task's grid (``eval_at``) is trained again (:func:`stale`); each
+    job's log says why its trials were.
 
     With ``pack``, the pending trials of a task whose variants agree on ``Variant.program_key`` train
     as one program (seeds and variants together); without, each variant's seeds are one program.
@@ -202,20 +226,27 @@ def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), pack: bool = True,
     for plan in suite.tasks:
         task = plan.task()
         programs: dict = {}  # program key -> [(variant, seeds)]
+        why: dict = {}  # program key -> [(trial id, reason)]
+        grid = plan.grid
         for vname in suite.variants_of(plan):
             variant = plan.variant(vname)
             expected = config_hash(task, variant, plan.budget)
             pending = []
+            key = variant.program_key() if pack else (vname,)
             for i in suite.seeds:
-                rec = rd.read_record(TrialSpec(suite.name, plan.name, vname, i).trial_id)
-                if rec is not None and rec.config_hash == expected and (rec.status != "failed" or not retry_failed):
+                tid = TrialSpec(suite.name, plan.name, vname, i).trial_id
+                rec = rd.read_record(tid)
+                reason = stale(rec, expected, grid, retry_failed)
+                if reason is None:
                     done += 1
                 else:
                     pending.append(i)
+                    if rec is not None:
+                        why.setdefault(key, []).append((tid, reason))
             if pending:
-                key = variant.program_key() if pack else (vname,)
                 programs.setdefault(key, []).append((vname, tuple(pending)))
-        jobs += [Job(suite.name, plan, tuple(groups), device, str(run_dir), tuple(plugins)) for groups in programs.values()]
+        jobs += [Job(suite.name, plan, tuple(groups), device, str(run_dir), tuple(plugins), replanned=tuple(why.get(key, ())))
+                 for key, groups in programs.items()]
         references = []  # the task's floor and ceiling rows
         for kind in reference_kinds(task):
             expected = reference_hash(task, kind, plan.variant(init_recipe(task)))

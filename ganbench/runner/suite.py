@@ -12,6 +12,7 @@ metric, or a budget that is not a finite positive number, is an error naming it)
 
     [tasks.ring8]
     budget = { g_steps = 300 }      # exactly one of g_steps, kimg, seconds, gflops
+    eval_at = [50, 100, 200]        # optional: budget points every trial is also judged at (nested budgets)
     train = { batch_size = 64, ema = 0.999 }   # optional: applied to every variant on this task
     variants = ["gan-ns", "pacgan"] # optional: this task's variants instead of the suite's
     n_fake = 2500                   # optional protocol overrides: n_fake, n_real, metrics
@@ -33,6 +34,15 @@ metric, or a budget that is not a finite positive number, is an error naming it)
     gpus_per_job = 1
     mem_gb = 16
 
+``eval_at`` (nested budgets): the budget points, in the budget's unit, at which every trial of the task
+is judged besides the end of its budget, each by the task's full protocol as if the trial had been
+trained to that point (its record's ``curve``). A list of increasing numbers in (0, budget] (the budget
+is added as the last point), ``"final"`` (the end only), or absent: the default grid
+(:func:`ganbench.harness.budget.default_grid`: the 1-2-5 points in [budget/100, budget) and the
+budget, e.g. 100, 200, 500, 1000, 2000, 5000, 10000 for 10,000 steps). A ``seconds`` budget is not
+nested: its grid is its end alone. The grid does not change training, so it is not part of a trial's
+config hash: a run directory's records are reused when their curve holds every point asked for.
+
 Suites shipped with ganbench live in ``ganbench/suites/*.toml``; ``--suite`` takes their name or a path.
 """
 from __future__ import annotations
@@ -45,7 +55,7 @@ from pathlib import Path
 
 import tomllib
 
-from ganbench.harness.budget import Budget
+from ganbench.harness.budget import Budget, budget_grid
 from ganbench.harness.encoders import encoder_tasks, judgeable
 from ganbench.runner.backends.slurm import check_settings as check_slurm_settings
 from ganbench.utils.names import check_name
@@ -66,7 +76,7 @@ TUNE_KEYS = {"configs": "configurations per tuned variant (N >= 2; configuration
              "variants": "which of the suite's variants are tuned (default: all)"}
 SEQUENTIAL_KEYS = {"max_seeds": "the most seeds per side a claim may be given",
                    "step": "seeds added per round to each undecided claim (default: the suite's seed count)"}
-TASK_KEYS = {"budget", "n_fake", "n_real", "metrics", "train", "variants"}
+TASK_KEYS = {"budget", "eval_at", "n_fake", "n_real", "metrics", "train", "variants"}
 TRAIN_KEYS = {"batch_size": "samples per batch (every variant on the task)",
               "ema": "decay of the generator average that is evaluated and ranked (0: the raw generator)"}
 
@@ -78,6 +88,12 @@ class TaskPlan:
     overrides: dict = field(default_factory=dict)  # protocol overrides: n_fake, n_real, metrics
     train: dict = field(default_factory=dict)  # training settings applied to every variant: batch_size, ema
     variants: tuple[str, ...] = ()  # this task's variants; empty: the suite's
+    eval_at: tuple | str | None = None  # the suite's eval_at: points, "final", or None (the default grid)
+
+    @property
+    def grid(self) -> tuple:
+        """The budget points every trial of the task is judged at, the budget itself last."""
+        return budget_grid(self.budget, self.eval_at)
 
     def task(self):
         """The task with this suite's protocol overrides applied (a copy; the registry is untouched)."""
@@ -99,7 +115,7 @@ class TaskPlan:
         return v.replace(**self.train) if self.train else v
 
     def to_dict(self) -> dict:
-        d = {"budget": self.budget.to_dict(), **self.overrides}
+        d = {"budget": self.budget.to_dict(), "eval_at": list(self.grid), **self.overrides}
         if self.train:
             d["train"] = dict(self.train)
         if self.variants:
@@ -290,7 +306,16 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
             _check_metrics(overrides["metrics"], task, here)
         train = _train_settings(spec["train"], here) if "train" in spec else {}
         plan_variants = _variant_list(spec["variants"], here) if "variants" in spec else ()
-        plans.append(TaskPlan(tname, budget, overrides, train, plan_variants))
+        eval_at = spec.get("eval_at")
+        if eval_at is not None and eval_at != "final" and not isinstance(eval_at, list):
+            raise ValueError(f"{here} eval_at must be a list of budget points such as [500, 1000, 2000] or "
+                             f"\"final\", got {eval_at!r}")
+        try:
+            budget_grid(budget, eval_at)
+        except ValueError as exc:
+            raise ValueError(f"{here} {exc}") from None
+        plans.append(TaskPlan(tname, budget, overrides, train, plan_variants,
+                              tuple(eval_at) if isinstance(eval_at, list) else eval_at))
     device = data.get("device", "auto")
     if not isinstance(device, str):
         raise ValueError(f"{where}: device must be a string such as \"auto\", \"cpu\" or \"cuda\"")

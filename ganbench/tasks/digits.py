@@ -37,6 +37,7 @@
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import torch
@@ -88,7 +89,26 @@ class _DigitsBase(Task):
         return self.ceiling_images[idx].reshape(n, *self.shape)
 
     def cache_key(self) -> dict:
-        return {"task": self.name, "splits": "train i%5<=2, ceiling i%5==3, test (reference) i%5==4"}
+        return {"task": self.name, "splits": "train i%5<=2, ceiling i%5==3, test (reference) i%5==4",
+                **self._selection_key()}
+
+    reference_split = "test"  # the split real samples are judged against: "test", or "ceiling" (selection)
+
+    def _reference(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The images and labels of the reference split."""
+        if self.reference_split == "ceiling":
+            return self.ceiling_images, self.ceiling_labels
+        return self.test_images, self.test_labels
+
+    def _selection_key(self) -> dict:
+        return {"reference_split": "ceiling"} if self.reference_split == "ceiling" else {}
+
+    def selection_reference(self):
+        """This task judged against the ceiling split (i % 5 == 3: held out of training and disjoint
+        from the test split every metric uses; the ``real`` row's images)."""
+        task = copy.copy(self)
+        task.reference_split = "ceiling"
+        return task, "the ceiling split (i % 5 == 3), disjoint from the test split the metrics use"
 
     def mode_stats(self, fake, features) -> dict:
         """A sample's mode is its channels' predicted digits read as one number (``100 r + 10 g + b``
@@ -133,7 +153,7 @@ class Digits(_DigitsBase):
         return self._on("images", self.images, dev)[torch.randint(len(self.images), (n,), generator=generator, device=dev)]
 
     def eval_real(self, generator):
-        return self.test_images  # the whole held-out test split: the reference set does not depend on a seed
+        return self._reference()[0]  # the whole held-out test split: the reference set does not depend on a seed
 
     def copying_reference(self) -> torch.Tensor:
         """The training set the data-copying test measures closeness to (C_T's T): the train split."""
@@ -190,8 +210,9 @@ class StackedDigits(_DigitsBase):
 
     def eval_real(self, generator):
         """The reference set: ``n_real`` triples of held-out test digits."""
-        idx = torch.randint(len(self.test_images), (self.protocol.n_real, 3), generator=generator)
-        return self.test_images[idx].reshape(-1, *self.shape)
+        images = self._reference()[0]
+        idx = torch.randint(len(images), (self.protocol.n_real, 3), generator=generator)
+        return images[idx].reshape(-1, *self.shape)
 
     def sample_labelled(self, n, generator) -> tuple[torch.Tensor, torch.Tensor]:
         """Samples and their true mode labels (``100 r + 10 g + b``), for tests of mode counting."""
@@ -201,7 +222,7 @@ class StackedDigits(_DigitsBase):
 
     def cache_key(self) -> dict:
         return {"task": self.name, "splits": "train i%5<=2, ceiling i%5==3, test (reference) i%5==4",
-                "reference": "triples of test digits"}
+                "reference": "triples of test digits", **self._selection_key()}
 
 
 @register_task("stacked-digits32")

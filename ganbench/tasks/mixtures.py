@@ -66,6 +66,11 @@ class GaussianMixture(Task):
         noise = torch.randn((len(k), self.shape[0]), generator=generator, device=generator.device)
         return self._on("centers", self._centers32, generator.device)[k] + self.std * noise
 
+    def selection_reference(self):
+        """Fresh draws of the mixture itself (another real seed; ``mode_tv`` compares with the exact
+        distribution over the modes and needs none)."""
+        return self, "fresh draws of the mixture (the selection real seed)"
+
     def judge(self, samples: torch.Tensor, features=None) -> torch.Tensor:
         """(N,) the mode of each sample when it is a high-quality sample of it, else -1."""
         nearest, hq = nearest_modes(samples, self.centers, self.mode_std, self.threshold)

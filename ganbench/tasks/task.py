@@ -82,6 +82,13 @@ class Task:
         """The real reference set of the protocol (``protocol.n_real`` samples)."""
         return self.sample(self.protocol.n_real, generator)
 
+    def selection_reference(self) -> tuple["Task | None", str]:
+        """The task as judged against a *selection reference*, disjoint from the reference set its
+        metrics use (to pick a trial's best budget point without looking at the reported numbers),
+        and a line saying what that reference is; ``(None, why)`` when the task has none. The harness
+        draws its real set with another seed and the generated samples from another stream."""
+        return None, "no real reference disjoint from the one the metrics use"
+
     def mode_stats(self, fake: torch.Tensor, features) -> dict:
         """Mode statistics of generated samples ({"modes": ..., ...}); only tasks with modes define it."""
         raise ValueError(f"task {self.name!r} has no countable modes; drop 'modes' from its metrics")

@@ -114,6 +114,10 @@ class TranslationTask(Task):
         n = len(self.inputs())
         return b[torch.arange(n) % len(b)]  # unpaired test sets may differ in size: cycle through B
 
+    def selection_reference(self):
+        return None, ("no held-out set besides the test split: the translation tasks train on every other "
+                      "image, and a trial's outputs are its translations of the test inputs")
+
     def translation_stats(self, out: torch.Tensor, features) -> dict:
         """Paired scores of translations ``out`` (N, C_B, H, W) of the test inputs against their
         targets, and ``label_kept`` from the protocol classifier's ``features.labels``."""

@@ -85,3 +85,17 @@ def test_bad_input_is_a_clear_error(kwargs, match):
     args = {"train": train, "test": test, "fake": rng.standard_normal((300, 4)), **kwargs}
     with pytest.raises(ValueError, match=match):
         data_copying(**args)
+
+
+def test_the_training_set_is_clustered_once():
+    from ganbench.metrics import data_copying as module
+
+    rng = np.random.default_rng(3)
+    train, test = rng.standard_normal((400, 4)), rng.standard_normal((300, 4))
+    first = module.data_copying(train, test, rng.standard_normal((300, 4)), n_cells=5, seed=0)
+    fits = dict(module._FITS)
+    fake = rng.standard_normal((300, 4))
+    cached = module.data_copying(train, test, fake, n_cells=5, seed=0)
+    assert module._FITS.keys() == fits.keys() and first != cached  # the same cells, another sample judged
+    module._FITS.clear()
+    assert module.data_copying(train, test, fake, n_cells=5, seed=0) == cached  # refitted: the same value

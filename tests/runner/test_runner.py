@@ -147,3 +147,45 @@ def test_encoder_runs_keep_reconstructions_and_plot_them_next_to_their_inputs(tm
     assert not (out / "samples" / "digits__init__s0.recon.npy").exists()  # reference rows have no encoder
     for task in ("digits", "ring8"):
         assert (out / "leaderboard" / f"{task}_reconstructions.png").stat().st_size > 1000
+
+
+def test_planner_reuses_a_record_only_when_its_curve_covers_the_grid(tmp_path):
+    from ganbench.harness import config_hash
+    from ganbench.records import RunDir, TrialRecord, TrialSpec
+    from ganbench.runner.run import plan_jobs, run_job, stale
+    from ganbench.runner.suite import parse_suite
+
+    suite = parse_suite({"name": "t", "seeds": 3, "variants": ["gan-ns"],
+                         "tasks": {"ring8": {"budget": {"g_steps": 40}, "eval_at": [10, 20]}}})
+    plan = suite.tasks[0]
+    expected = config_hash(plan.task(), plan.variant("gan-ns"), plan.budget)
+
+    def record(seed, points, chash=expected, status="ok"):
+        spec = TrialSpec("t", "ring8", "gan-ns", seed)
+        return TrialRecord(trial_id=spec.trial_id, suite="t", task="ring8", variant="gan-ns", seed_index=seed,
+                           seed=spec.seed, fake_seed=0, status=status, config_hash=chash,
+                           curve=[{"budget": {"g_steps": p}, "status": status, "metrics": {}} for p in points])
+
+    rd = RunDir(tmp_path)
+    rd.write_record(record(0, [10, 20, 40]))  # covers the grid: reused
+    rd.write_record(record(1, [5, 10, 40]))  # judged at other points: lacks 20
+    rd.write_record(record(2, [10, 20, 40], chash="old"))
+    jobs, done = plan_jobs(suite, tmp_path, device="cpu")
+    (train,) = [j for j in jobs if j.kind == "train"]
+    assert done == 1 and train.groups == (("gan-ns", (1, 2)),)
+    assert dict(train.replanned) == {"ring8__gan-ns__s1": "its curve lacks points [20]",
+                                     "ring8__gan-ns__s2": f"its config hash old is not {expected}"}
+    # an older record without a curve stands for the end of its budget, not for earlier points
+    assert stale(record(0, []), expected, (40,)) is None
+    assert stale(record(0, []), expected, plan.grid) == "its curve lacks points [10, 20]"
+    assert stale(record(0, [], status="failed"), expected, plan.grid, retry_failed=False) is None
+    assert stale(None, expected, plan.grid) == "no record"
+    # the job's log says why its trials train again
+    (tmp_path / "records").mkdir(exist_ok=True)
+    import dataclasses
+
+    one = dataclasses.replace(train, groups=(("gan-ns", (1,)),))
+    (trained,) = run_job(one)
+    assert [p["budget"] for p in trained["curve"]] == [{"g_steps": 10}, {"g_steps": 20}, {"g_steps": 40}]
+    log = rd.job_log(one.label).read_text()
+    assert "ring8__gan-ns__s1: trained again: its curve lacks points [20]" in log and "s2: trained again" not in log

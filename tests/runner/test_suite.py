@@ -151,3 +151,35 @@ def test_a_tuned_suite_draws_every_configuration_with_the_tasks_settings_before_
     with pytest.raises(ValueError, match="a tuned suite does not judge claims"):
         parse_suite({**CLAIMS, "tune": {"configs": 4}})
     assert parse_suite({**TUNED, "tune": {"configs": 4, "select_at": 10}}).tune["select_at"] == 10
+
+
+@pytest.mark.parametrize("eval_at, message", [
+    ([500, 250], r"\[tasks.ring8\] eval_at: points must increase"),
+    ([2000], r"\[tasks.ring8\] eval_at: point 2000 lies beyond the budget of 1000 g_steps"),
+    ([0, 100], "finite positive number"),
+    ([10.5], "g_steps points must be integers"),
+    ([], "list of budget points"),
+    ("sometimes", r"eval_at must be a list of budget points such as \[500, 1000, 2000\] or \"final\""),
+    (500, "eval_at must be a list"),
+])
+def test_eval_at_errors_name_the_problem(eval_at, message):
+    data = {**GOOD, "tasks": {"ring8": {"budget": {"g_steps": 1000}, "eval_at": eval_at}}}
+    with pytest.raises(ValueError, match=message):
+        parse_suite(data)
+
+
+def test_eval_at_is_resolved_and_written_to_suite_json():
+    def plan(spec):
+        return parse_suite({**GOOD, "tasks": {"ring8": spec}}).tasks[0]
+
+    assert plan({"budget": {"g_steps": 1000}, "eval_at": [250, 500]}).grid == (250, 500, 1000)
+    assert plan({"budget": {"g_steps": 1000}, "eval_at": "final"}).grid == (1000,)
+    default = plan({"budget": {"g_steps": 1000}})
+    assert default.grid == (10, 20, 50, 100, 200, 500, 1000) and default.to_dict()["eval_at"] == list(default.grid)
+    assert plan({"budget": {"kimg": 4.8}, "eval_at": [0.6, 1.2]}).grid == (0.6, 1.2, 4.8)
+    assert plan({"budget": {"seconds": 30}}).grid == (30,)  # a seconds budget is not nested
+    with pytest.raises(ValueError, match="seconds budget is not nested"):
+        plan({"budget": {"seconds": 30}, "eval_at": [10]})
+    for name in available_suites():  # every shipped grid is valid and ends at its budget
+        for p in load_suite(name).tasks:
+            assert p.grid[-1] == p.budget.rule[1]

@@ -94,3 +94,27 @@ def test_real_stacked_digits32_cover_almost_all_1000_modes_and_noise_none():
     assert stats["modes"] >= 990 and stats["modes_argmax"] == 1000
     noise = torch.rand(2000, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
     assert t.mode_stats(noise, ext(noise))["modes"] <= 5
+
+
+def test_the_selection_reference_is_the_ceiling_split_disjoint_from_the_test_split():
+    import torch
+
+    from ganbench.tasks import get_task
+
+    for name in ("digits", "digits-cond", "stacked-digits", "digits32"):
+        task = get_task(name)
+        select, what = task.selection_reference()
+        assert "ceiling" in what and select.cache_key() != task.cache_key()
+        assert "reference_split" not in task.cache_key()  # the task itself keeps its identity
+        real = select.eval_real(torch.Generator().manual_seed(0))
+        test = task.eval_real(torch.Generator().manual_seed(0))
+        ceiling = {tuple(x.flatten().tolist()) for x in task.ceiling_images}
+        if task.shape[0] == 1:  # the ceiling images themselves, none of the test split's
+            assert torch.equal(real, task.ceiling_images)
+            assert not ceiling & {tuple(x.flatten().tolist()) for x in test}
+        else:  # triples of ceiling digits
+            assert all(tuple(c.flatten().tolist()) in ceiling for c in real[:50].reshape(-1, 1, *task.shape[1:]))
+    assert torch.equal(get_task("digits-cond").selection_reference()[0].reference_labels(),
+                       get_task("digits-cond").ceiling_labels.long())
+    assert get_task("ring8").selection_reference()[0] is get_task("ring8")  # fresh draws of the mixture
+    assert get_task("digits-edges").selection_reference()[0] is None  # no held-out set besides the test split

@@ -18,6 +18,7 @@ from ganbench.adaptive import Question, complete_view, design_record, keep_desig
 from ganbench.records import RunDir, TrialRecord, TrialSpec, load_records
 from ganbench.report.compare import compare_records
 from ganbench.report.publish import write_leaderboard
+from ganbench.report.selection import selected_points
 from ganbench.report.tables import load_results
 from ganbench.runner import load_suite
 from ganbench.runner import run_suite as _run_suite
@@ -182,7 +183,7 @@ def run_tune(suite="tuned", out=None, *, variants=None, configs: int | None = No
 def run_compare(variant: str, suite="core", against="baselines/core", reference: str = "gan-ns", out=None,
                 plugins=(), seeds=None, device=None, progress=None, log=print, until_decided: bool = False,
                 max_seeds: int | None = None, step: int | None = None, margins: dict | None = None,
-                tune: int | None = None):
+                tune: int | None = None, select: str = "final", workers: int | None = None):
     """Train ``variant`` on ``suite`` (reusing valid baseline records from ``against``) and compare.
     Returns (comparisons, run_dir); the run directory keeps the report (``compare.json``, ``compare.md``)
     and a leaderboard.
@@ -198,11 +199,19 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
     ``tune``: N, to compare on equal tuning budgets instead (:func:`ganbench.tuning.compare_tuned`): the
     candidate and every baseline tuned with the same N configurations (the suite's ``[tune]`` sampler
     seed, rerun seeds and selection budget), ``against``'s recorded tuned baselines reused where they
-    match, and the candidate's tuned rerun judged against each task's best tuned baseline at n = N."""
+    match, and the candidate's tuned rerun judged against each task's best tuned baseline at n = N.
+
+    ``select``: which point of each trial's curve is compared: ``"final"`` (its budget, the default) or
+    ``"best"`` (:func:`ganbench.report.selection.selected_points`: the point whose headline is best on
+    the selection reference, reported on the reporting one)."""
     from ganbench.harness import config_hash
     from ganbench.report.compare import to_json, to_markdown
+    from ganbench.report.selection import SELECT
+    from ganbench.runner.run import stale
     from ganbench.zoo import get_variant, load_plugin
 
+    if select not in SELECT:
+        raise ValueError(f"--select must be one of {', '.join(SELECT)}, got {select!r}")
     if tune is not None:  # equal tuning budgets (ganbench.tuning)
         from ganbench.tuning import compare_tuned
 
@@ -239,24 +248,29 @@ def run_compare(variant: str, suite="core", against="baselines/core", reference:
             for i in s.seeds:
                 rec = index.get((plan.name, v, i))
                 spec = TrialSpec(s.name, plan.name, v, i)
+                if rd.read_record(spec.trial_id) is not None:
+                    continue  # an earlier invocation copied or trained it; the planner judges it
                 if rec is not None and rec.get("config_hash") == expected and rec.get("suite") == s.name:
-                    if rd.read_record(spec.trial_id) is None:
+                    lacking = stale(TrialRecord.from_dict(rec), expected, plan.grid)
+                    if lacking is None:
                         rd.write_record(TrialRecord.from_dict(rec))
-                elif rd.read_record(spec.trial_id) is None:
+                    else:
+                        reran.append(f"{plan.name}/{v}/seed {i}: {lacking}")
+                else:
                     reran.append(f"{plan.name}/{v}/seed {i}: " + _why_stale(rec, task, plan.variant(v)))
     for line in reran:
         log(f"re-running baseline {line}")
     with_candidate = tuple(dataclasses.replace(p, variants=(variant, *(v for v in p.variants if v != variant)))
                            if p.variants else p for p in s.tasks)
     combined = dataclasses.replace(s, variants=(variant, *base_variants), tasks=with_candidate)
-    options = {"device": device, "plugins": plugins, "progress": progress}
+    options = {"device": device, "plugins": plugins, "progress": progress, "workers": workers}
     _run_suite(combined, rd.root, **options)
     if design is None:
-        records = load_records(rd.root)
+        records = selected_points(load_records(rd.root), select)
         comps = compare_records(records, records, variant, reference=reference, margins=margins)
     else:
-        comps = _until_decided(combined, rd, variant, reference, design, margins, options, log)
-    write_leaderboard(rd.root)
+        comps = _until_decided(combined, rd, variant, reference, design, margins, options, log, select)
+    write_leaderboard(rd.root, select=select)
     atomic_write_text(rd.root / "compare.json", to_json(comps))
     atomic_write_text(rd.root / "compare.md", to_markdown(comps))
     return comps, rd.root
@@ -286,13 +300,14 @@ def _compare_design(s, until_decided: bool, max_seeds: int | None, step: int | N
     return plan(start, max_seeds, step or start)
 
 
-def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, log):
+def _until_decided(s, rd: RunDir, variant, reference, design, margins, options, log, select="final"):
     log(f"sequential design: looks at {list(design.looks)} seeds per side, two-sided α = {design.alpha} over the tasks "
         "and their budgets (Lan-DeMets O'Brien-Fleming spending, Holm-type graph)")
     pairs = {p.name: (variant, reference) for p in s.tasks if {variant, reference} <= set(s.variants_of(p))}
     last: list = []
 
     def judge(records):
+        records = selected_points(records, select)
         view = complete_view(records, pairs, design.looks)
         comps = compare_records(view, view, variant, reference=reference, margins=margins, design=design,
                                 best_from=records)  # the best baseline among every baseline the run holds

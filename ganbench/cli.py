@@ -335,7 +335,7 @@ def _cmd_compare(args) -> int:
     comps, run_dir = run_compare(args.variant, args.suite, against, args.reference, args.run_dir,
                                  plugins=args.plugin or (), seeds=_parse_seeds(args.seeds), device=args.device,
                                  until_decided=args.until_decided, max_seeds=args.max_seeds, step=args.step,
-                                 tune=args.tune)
+                                 tune=args.tune, select=args.select, workers=args.workers)
     tuned = f", each tuned with {args.tune} configurations; reference = each task's best tuned baseline" \
         if args.tune is not None else ""
     print(f"ganbench compare: {args.variant} vs suite {args.suite} baselines{tuned} (records in {run_dir})")
@@ -693,6 +693,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "configurations of their search spaces (the suite's [tune] sampler seed, rerun seeds and "
                         "selection budget, or their defaults), recorded tuned baselines in --against reused; the "
                         "candidate's selected-and-rerun configuration judged against each task's best tuned baseline")
+    c.add_argument("--select", default="final", choices=["final", "best"],
+                   help="which point of each trial's curve is compared: final (default), or best: the point whose "
+                        "headline is best on a selection reference disjoint from the reporting one")
+    c.add_argument("--workers", type=int, default=None, help="jobs at once, as for `ganbench run`")
     c.set_defaults(func=_cmd_compare)
 
     tu = sub.add_parser("tune", help="tune variants on equal budgets: N configurations each, the best on a selection "

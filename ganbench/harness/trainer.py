@@ -56,6 +56,7 @@ from ganbench.tasks.digits import PATH_LENGTH
 from ganbench.utils.atomic import atomic_save_npy
 from ganbench.utils.code import fingerprint
 from ganbench.utils.device import deterministic_algorithms, environment, resolve_device
+from ganbench.utils.faults import fault_point
 from ganbench.zoo import Variant, get_variant
 from ganbench.zoo.steps import growth_stage_now
 
@@ -201,6 +202,7 @@ def _train(program, budget: Budget, prog: _Progress, *, points, judge, label: st
             spent["kimg"] += (ctx.real_shown - shown0) / 1000.0
             spent["gflops"] += prog.flops_per_step / 1e9
             steps_this_run += 1
+            fault_point("step")  # testing aid (GANBENCH_FAULT): a kill mid-training
             dl, gl = losses["d_loss"].detach(), losses["g_loss"].detach()
             bad = ~(torch.isfinite(dl) & torch.isfinite(gl))
             if bool(bad.any()):  # a non-finite loss ends that trial, not the program
@@ -315,6 +317,7 @@ def train_program(
         final = {}  # the ranked samples of the end of the budget, when judged in this process (plots)
 
         def judge_points(due):
+            fault_point("evaluate")  # testing aid (GANBENCH_FAULT): a kill before a point is judged
             judged, protocols, fakes = judge_program(prog, task, state.status, state.spent, context)
             for p in due:
                 state.points.append({"budget": p, "spent": dict(state.spent),

@@ -100,7 +100,7 @@ def plan_trials(suite: Suite, run_dir) -> list[PlannedTrial]:
             init = plan.variant(init_recipe(task))
             expected = reference_hash(task, kind, init)
             code = code_summary(reference_code(task, init if kind == "init" else None))
-            for i in suite.seeds:
+            for i in suite.reference_seeds:
                 rec = rd.read_record(TrialSpec(suite.name, plan.name, kind, i).trial_id)
                 why = _why(rec, expected, code, plan, None)
                 # a reference row only evaluates: no training compute, a few seconds at most

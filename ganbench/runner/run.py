@@ -251,7 +251,7 @@ def plan_jobs(suite: Suite, run_dir, device: str, plugins=(), pack: bool = True,
         for kind in reference_kinds(task):
             expected = reference_hash(task, kind, plan.variant(init_recipe(task)))
             pending = []
-            for i in suite.seeds:
+            for i in suite.reference_seeds:
                 rec = rd.read_record(TrialSpec(suite.name, plan.name, kind, i).trial_id)
                 if rec is not None and rec.config_hash == expected and (rec.status != "failed" or not retry_failed):
                     done += 1

@@ -15,7 +15,7 @@ metric, or a budget that is not a finite positive number, is an error naming it)
     eval_at = [50, 100, 200]        # optional: budget points every trial is also judged at (nested budgets)
     train = { batch_size = 64, ema = 0.999 }   # optional: applied to every variant on this task
     variants = ["gan-ns", "pacgan"] # optional: this task's variants instead of the suite's
-    n_fake = 2500                   # optional protocol overrides: n_fake, n_real, metrics
+    n_fake = 2500                   # optional protocol overrides: n_fake, n_real, metrics, headline
 
     [sequential]                    # optional, with claims: add seeds where a claim is undecided
     max_seeds = 20                  # the most seeds per side (ganbench.report.sequential)
@@ -76,9 +76,17 @@ TUNE_KEYS = {"configs": "configurations per tuned variant (N >= 2; configuration
              "variants": "which of the suite's variants are tuned (default: all)"}
 SEQUENTIAL_KEYS = {"max_seeds": "the most seeds per side a claim may be given",
                    "step": "seeds added per round to each undecided claim (default: the suite's seed count)"}
-TASK_KEYS = {"budget", "eval_at", "n_fake", "n_real", "metrics", "train", "variants"}
+TASK_KEYS = {"budget", "eval_at", "n_fake", "n_real", "metrics", "headline", "train", "variants"}
 TRAIN_KEYS = {"batch_size": "samples per batch (every variant on the task)",
               "ema": "decay of the generator average that is evaluated and ranked (0: the raw generator)"}
+
+
+# Draws of every task's floor and ceiling rows, whatever the suite's seed count. "Learned" is a
+# one-sided test of a variant's seeds against the floor's draws, and with n seeds against m draws no
+# test can go below the exact permutation floor 1 / C(n + m, n) (ganbench.report.stats.welch_p): 3
+# seeds against 3 draws could never show learning at α = 0.05 (1/20), 3 against 10 can (1/286), and
+# 2 seeds against 10 (1/66). Reference rows only evaluate, so more draws cost seconds, not training.
+REFERENCE_DRAWS = 10
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ class TaskPlan:
         if not self.overrides:
             return base
         t = copy.copy(base)
-        over = {k: tuple(v) if k == "metrics" else int(v) for k, v in self.overrides.items()}
+        over = {k: tuple(v) if k == "metrics" else v if k == "headline" else int(v) for k, v in self.overrides.items()}
         t.protocol = dataclasses.replace(base.protocol, **over)
         return t
 
@@ -159,6 +167,12 @@ class Suite:
         """The suite file's settings of ``backend`` (its table, e.g. ``[slurm]``), or none."""
         return dict(self.backends.get(backend, {}))
 
+    @property
+    def reference_seeds(self) -> tuple[int, ...]:
+        """The draws of each task's reference rows (``init``, ``real``): the suite's seeds and at least
+        :data:`REFERENCE_DRAWS` (they only evaluate: a few seconds each)."""
+        return tuple(sorted(set(self.seeds) | set(range(REFERENCE_DRAWS))))
+
     def with_seeds(self, seeds) -> "Suite":
         return dataclasses.replace(self, seeds=_seeds(seeds, "--seeds"))
 
@@ -173,14 +187,14 @@ class Suite:
         from ganbench.harness.reference import reference_kinds
         from ganbench.tasks import get_task
 
+        refs = len(self.reference_seeds)
         if not self.tune:
-            return len(self.seeds) * sum(len(self.variants_of(t)) + len(reference_kinds(get_task(t.name)))
-                                         for t in self.tasks)
+            return sum(len(self.seeds) * len(self.variants_of(t)) + refs * len(reference_kinds(get_task(t.name)))
+                       for t in self.tasks)
         # tuned (ganbench.tuning): N one-seed configurations and at most 2 x R reruns per tuned variant
         n, r, tuned = self.tune["configs"], self.tune["rerun_seeds"], set(self.tune["variants"])
-        seeds = len(set(self.seeds) | set(range(r + 1)))
         return sum(sum(n + 2 * r if v in tuned else len(self.seeds) for v in self.variants_of(t))
-                   + seeds * len(reference_kinds(get_task(t.name))) for t in self.tasks)
+                   + refs * len(reference_kinds(get_task(t.name))) for t in self.tasks)
 
 
 def _seeds(value, where: str) -> tuple[int, ...]:
@@ -265,6 +279,21 @@ def _check_metrics(metrics, task, where: str) -> None:
         raise ValueError(f"{where}: unknown metric(s) {unknown} for task {task.name!r}; choose from {sorted(known)}")
 
 
+def _check_headline(headline, metrics, task, where: str) -> None:
+    """The value that ranks must be a ranked value the task's metrics compute: a ``metrics`` override
+    that drops the headline's metric needs a ``headline`` among what is left."""
+    from ganbench.metrics.registry import HIGHER_IS_BETTER, value_info
+
+    if not isinstance(headline, str) or HIGHER_IS_BETTER.get(headline) is None:
+        raise ValueError(f"{where} headline must name a ranked value (`ganbench list metrics`), got {headline!r}")
+    computed = tuple(metrics) if metrics is not None else task.protocol.metrics
+    source = value_info(headline).source
+    if source not in computed:
+        raise ValueError(f"{where} the headline {headline!r} is computed by metric {source!r}, which metrics = "
+                         f"{list(computed)} leaves out; add {source!r} or set headline = a value of those metrics "
+                         "(e.g. headline = \"fid\")")
+
+
 def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
     """Validate a suite's TOML data completely (tasks, variants, budgets, settings, metrics)."""
     from ganbench.tasks import get_task
@@ -298,12 +327,13 @@ def parse_suite(data: dict, where: str = "suite", source: str = "") -> Suite:
             budget = Budget.parse(spec["budget"])
         except ValueError as exc:
             raise ValueError(f"{here} {exc}") from None
-        overrides = {k: spec[k] for k in ("n_fake", "n_real", "metrics") if k in spec}
+        overrides = {k: spec[k] for k in ("n_fake", "n_real", "metrics", "headline") if k in spec}
         for k in ("n_fake", "n_real"):
             if k in overrides and (isinstance(overrides[k], bool) or not isinstance(overrides[k], int) or overrides[k] < 2):
                 raise ValueError(f"{here} {k} must be an integer >= 2, got {overrides[k]!r}")
         if "metrics" in overrides:
             _check_metrics(overrides["metrics"], task, here)
+        _check_headline(overrides.get("headline", task.protocol.headline), overrides.get("metrics"), task, here)
         train = _train_settings(spec["train"], here) if "train" in spec else {}
         plan_variants = _variant_list(spec["variants"], here) if "variants" in spec else ()
         eval_at = spec.get("eval_at")

@@ -35,7 +35,7 @@ def _by(rows):
 
 def test_a_finished_run_reuses_everything(done):
     rows = plan_trials(load_suite(str(done / "dry.toml")), done / "run")
-    assert {r.action for r in rows} == {"reuse"} and len(rows) == 2 * (2 + 2)  # trials and real/init rows
+    assert {r.action for r in rows} == {"reuse"} and len(rows) == 2 * 2 + 2 * 10  # trials, 10 draws of real and init
 
 
 def test_stale_records_say_why_and_cost_what_they_cost(done, tmp_path):
@@ -69,6 +69,6 @@ def test_the_cli_trains_nothing_and_prints_the_plan(done, capsys):
     before = sorted(p.name for p in (done / "run" / "records").iterdir())
     assert main(["run", "--suite", str(done / "dry.toml"), "--out", str(done / "run"), "--dry-run", "--seeds", "3"]) == 0
     out = capsys.readouterr().out
-    assert "4 of 12 trials and reference rows would train" in out and "missing" in out and "nothing was trained" in out
+    assert "2 of 26 trials and reference rows would train" in out and "missing" in out and "nothing was trained" in out
     assert sorted(p.name for p in (done / "run" / "records").iterdir()) == before
     assert main(["run", "--suite", str(done / "dry.toml"), "--dry-run"]) == 2

@@ -43,9 +43,7 @@ def test_run_directory_layout(tiny):
 def test_rerun_skips_finished_trials(tiny):
     d, out = tiny
     before = {p.name: p.stat().st_mtime_ns for p in (out / "records").iterdir()}
-    t0 = time.perf_counter()
     run_suite(d / "tiny.toml", out, progress=False, leaderboard=False)
-    assert time.perf_counter() - t0 < 10
     assert before == {p.name: p.stat().st_mtime_ns for p in (out / "records").iterdir()}
     # The re-run trained nothing; the manifest still says what the first invocation ran, and where.
     manifest = json.loads((out / "manifest.json").read_text())

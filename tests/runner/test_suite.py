@@ -95,7 +95,8 @@ def test_the_claims_suite_lists_claims_on_its_tasks_with_a_sequential_design():
     ({"claims": ["pacgan-ring8-modes", "pacgan-ring8-modes"]}, "repeat an id"),
     ({"claims": ["pacgan-grid25-modes"]}, "about task 'grid25', which the suite does not train"),
     ({"variants": ["gan-ns"]}, "does not train pacgan"),
-    ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "metrics": ["fid"]}}}, "add 'modes' to its metrics"),
+    ({"tasks": {"ring8": {"budget": {"g_steps": 1}, "metrics": ["fid"], "headline": "fid"}}},
+     "add 'modes' to its metrics"),
     ({"sequential": {"max_seeds": 10, "steps": 2}}, r"unknown key\(s\) \['steps'\]"),
     ({"sequential": {"step": 2}}, "needs max_seeds"),
     ({"sequential": {"max_seeds": 1}}, "below the suite's 2 seeds"),
@@ -151,6 +152,19 @@ def test_a_tuned_suite_draws_every_configuration_with_the_tasks_settings_before_
     with pytest.raises(ValueError, match="a tuned suite does not judge claims"):
         parse_suite({**CLAIMS, "tune": {"configs": 4}})
     assert parse_suite({**TUNED, "tune": {"configs": 4, "select_at": 10}}).tune["select_at"] == 10
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"metrics": ["fid"]}, r"the headline 'mode_tv' is computed by metric 'modes', which metrics = \['fid'\] leaves out"),
+    ({"metrics": ["fid"], "headline": "modes"}, "computed by metric 'modes'"),
+    ({"headline": "c_t"}, "headline must name a ranked value"),
+    ({"headline": 3}, "headline must name a ranked value"),
+])
+def test_a_headline_the_metrics_do_not_compute_is_refused(spec, message):
+    with pytest.raises(ValueError, match=message):
+        parse_suite({**GOOD, "tasks": {"ring8": {"budget": {"g_steps": 10}, **spec}}})
+    ok = parse_suite({**GOOD, "tasks": {"ring8": {"budget": {"g_steps": 10}, "metrics": ["fid"], "headline": "fid"}}})
+    assert ok.tasks[0].task().protocol.headline == "fid" and ok.to_dict()["tasks"]["ring8"]["headline"] == "fid"
 
 
 @pytest.mark.parametrize("eval_at, message", [

@@ -43,7 +43,7 @@ def _roots(kind: str) -> list:
 
 # Modules whose code cannot change a number of a record: how records are serialised, where files go,
 # and this identity itself (what it covers is in the digests; how it walks is not a number).
-NOT_JUDGING = ("ganbench.records.record", "ganbench.records.rundir", "ganbench.utils.atomic",
+NOT_JUDGING = ("ganbench.records.record", "ganbench.records.rundir", "ganbench.utils.atomic", "ganbench.utils.cache",
                "ganbench.harness.identity", "ganbench.utils.code", "ganbench.utils.faults", "ganbench.utils.names",
                "ganbench.utils.registry")
 
@@ -76,10 +76,11 @@ def _variant_roots(task, variant) -> list:
 
 
 def _registries() -> tuple:
-    """The tables a trial picks its parts from by name (its roots say which); every other table the
-    code reads is followed into."""
+    """The tables a trial picks its parts from by name (its roots say which), and their views
+    (``HIGHER_IS_BETTER`` of ``VALUES``): registering a plugin's metric or loss must not change the
+    identity of trials that do not use it. Every other table the code reads is followed into."""
     from ganbench.features.base import EXTRACTORS
-    from ganbench.metrics.registry import METRICS, VALUES
+    from ganbench.metrics.registry import HIGHER_IS_BETTER, METRICS, VALUES
     from ganbench.tasks.task import TASK_FAMILIES, TASKS
     from ganbench.tasks.translation import TRANSLATION_TASKS
     from ganbench.zoo.losses import LOSSES
@@ -88,7 +89,7 @@ def _registries() -> tuple:
     from ganbench.zoo.steps import STEPS
     from ganbench.zoo.variants import VARIANTS
 
-    return (EXTRACTORS, METRICS, VALUES, TASKS, TASK_FAMILIES, TRANSLATION_TASKS, LOSSES, ARCHITECTURES,
+    return (EXTRACTORS, METRICS, VALUES, HIGHER_IS_BETTER, TASKS, TASK_FAMILIES, TRANSLATION_TASKS, LOSSES, ARCHITECTURES,
             OPTIMIZERS, STEPS, VARIANTS)
 
 

@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import OrderedDict
-
 import numpy as np
 import torch
 
 from ganbench.metrics._inputs import as_features, check_positive_int
+from ganbench.utils.cache import ProcessCache
 
 MIN_FAKE_PER_CELL = 20  # the paper's τ·m: a cell enters C_T with more generated samples than this
 COPYING_THRESHOLD = -3.0  # Meehan et al. 2020: C_T below it is evidence of data copying
 _BLOCK_ROWS = 4096
-_FITS: OrderedDict = OrderedDict()  # (digest of T, n_cells, seed) -> the k-means fitted on T
-_FITS_KEPT = 4
+_FITS = ProcessCache(kept=4)  # (digest of T, n_cells, seed) -> the k-means fitted on T
 
 
 def _cells_of(train: torch.Tensor, n_cells: int, seed: int):
@@ -44,12 +42,10 @@ def _cells_of(train: torch.Tensor, n_cells: int, seed: int):
 
     x = np.ascontiguousarray(train.numpy())
     key = (hashlib.sha256(x.tobytes()).hexdigest(), x.shape, x.dtype.str, n_cells, seed)
-    if key not in _FITS:
-        if len(_FITS) >= _FITS_KEPT:
-            _FITS.popitem(last=False)
-        _FITS[key] = KMeans(n_clusters=n_cells, n_init=10, random_state=seed).fit(x)
-    _FITS.move_to_end(key)
-    return _FITS[key]
+    if key in _FITS:
+        _FITS.move_to_end(key)
+        return _FITS[key]
+    return _FITS.keep(key, KMeans(n_clusters=n_cells, n_init=10, random_state=seed).fit(x))
 
 
 def nearest_distances(x: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:

@@ -10,6 +10,7 @@ from typing import Callable
 
 import torch
 
+from ganbench.utils.cache import ProcessCache
 from ganbench.utils.registry import registrar
 
 
@@ -113,7 +114,7 @@ class Task:
 TASKS: dict[str, Callable[[], Task]] = {}
 # Parametrised task families, written "prefix:ARGUMENT" (e.g. "images:/data/faces", "cifar10:~/data").
 TASK_FAMILIES: dict[str, Callable[[str], Task]] = {}
-_INSTANCES: dict[str, Task] = {}
+_INSTANCES = ProcessCache()  # name -> the Task built for it, once per process
 
 
 # register_task(name): a task factory (a class or function with no arguments);

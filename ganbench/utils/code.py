@@ -7,7 +7,8 @@ module-level function or class on its own:
 
 - an object's digest covers its source with comments, docstrings, blank lines and trailing
   whitespace removed (editing prose does not re-plan anything), plus the values of the simple
-  module-level constants it names (``CONFIDENT = 0.99``);
+  module-level constants it names (``CONFIDENT = 0.99``), but not what a
+  :class:`~ganbench.utils.cache.ProcessCache` holds (state a process fills as it runs);
 - from it, the walk follows every name its source reads (``foo``, ``module.foo``) that resolves, in
   the object's module, to a function or class of a followed module (ganbench's own, and the modules of
   the roots: a plugin's file) and to the bases of a class. Nested functions and methods are part of
@@ -33,6 +34,8 @@ import tokenize
 import types
 from functools import lru_cache
 from pathlib import Path
+
+from ganbench.utils.cache import ProcessCache
 
 DIGEST_CHARS = 12
 _SIMPLE = (int, float, str, bytes, bool, type(None))
@@ -221,7 +224,11 @@ def code_digests(roots, follow=("ganbench",), exclude=(), registries=()) -> dict
             if name not in namespace or (name.startswith("__") and name.endswith("__")):
                 continue  # a local, a builtin, an argument, or the module's own __file__ (where it lives)
             value = namespace[name]
-            if isinstance(value, Path):  # a data file or folder the code reads (a classifier's weights)
+            if isinstance(value, ProcessCache):  # state the process fills as it runs, not code
+                parts.append(f"{name}=<process cache>")
+            elif id(value) in skip:  # a registry: what a trial picks from it is a root of its own
+                parts.append(f"{name}=<registry>")
+            elif isinstance(value, Path):  # a data file or folder the code reads (a classifier's weights)
                 parts.append(f"{name}={_file_digest(value) if value.exists() else str(value)}")
             elif _simple(value):
                 parts.append(f"{name}={_canonical(value)}")
@@ -231,7 +238,9 @@ def code_digests(roots, follow=("ganbench",), exclude=(), registries=()) -> dict
             module = namespace.get(base)
             if isinstance(module, types.ModuleType) and hasattr(module, attr):
                 value = getattr(module, attr)
-                if _simple(value) and (module.__name__.startswith(tuple(modules))):
+                if isinstance(value, ProcessCache) or id(value) in skip:
+                    parts.append(f"{base}.{attr}=<{'registry' if id(value) in skip else 'process cache'}>")
+                elif _simple(value) and (module.__name__.startswith(tuple(modules))):
                     parts.append(f"{base}.{attr}={_canonical(value)}")
                 else:
                     reached.append(value)

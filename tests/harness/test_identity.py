@@ -123,6 +123,38 @@ def _hashes_of_a_copy(tmp_path: Path, name: str, edit=None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def test_an_identity_does_not_depend_on_what_the_process_has_cached():
+    # regression: the k-means cells of the data-copying test were kept in a plain dict the walk
+    # digested, so a process that had judged a digits task gave every trial another identity than a
+    # fresh one, and `compare` re-ran baselines whose code had not changed
+    import torch
+
+    from ganbench.harness import identity
+    from ganbench.metrics import data_copying
+    from ganbench.tasks import get_task
+
+    def codes():
+        identity._digests.cache_clear()
+        return [f(get_task(t), get_variant("gan-ns")) for t in ("ring8", "digits") for f in (trial_code, reference_code)]
+
+    before = codes()
+    data_copying._cells_of(torch.randn(40, 3, generator=torch.Generator().manual_seed(0)), 3, 0)
+    get_task("grid25")
+    assert codes() == before
+    # nor on a plugin's metric registered next to the built-in ones (a view of the registry was digested)
+    from ganbench.metrics.registry import VALUES, MetricValue, register_value
+
+    register_value(MetricValue("probe_value", "probe", higher_is_better=True, source="a plugin", needs=(), paper="",
+                               description="a probe"))
+    try:
+        assert codes() == before
+    finally:
+        VALUES.pop("probe_value")
+        from ganbench.metrics.registry import HIGHER_IS_BETTER
+
+        HIGHER_IS_BETTER.pop("probe_value")
+
+
 def test_editing_one_line_of_a_builtin_loss_replans_exactly_the_trials_that_use_it(tmp_path):
     original = _hashes_of_a_copy(tmp_path, "original")
     edited = _hashes_of_a_copy(tmp_path, "edited", lambda s: s.replace(NS_LOSS, NS_LOSS.replace(

@@ -122,6 +122,30 @@ def test_a_callable_instance_is_known_by_its_class_and_what_it_holds(package):
     assert len({fingerprint(a), fingerprint(b), fingerprint(c)}) == 3
 
 
+def test_a_process_cache_filling_up_does_not_change_the_identity(package):
+    # a dict the code reads is digested; a cache that fills as the process runs would give one program
+    # two identities (before and after its first value), so a ProcessCache's contents are left out
+    mod = package(MODULE + textwrap.dedent('''
+        from ganbench.utils.cache import ProcessCache
+
+        PLAIN = {}
+        CACHE = ProcessCache(kept=2)
+
+        def cached(x):
+            if x not in CACHE:
+                CACHE.keep(x, object())
+            return CACHE[x]
+
+        def plain(x):
+            return PLAIN.setdefault(x, object())
+        '''))
+    before = code_digests([mod.cached]), code_digests([mod.plain])
+    for x in range(3):
+        mod.cached(x), mod.plain(x)
+    assert code_digests([mod.cached]) == before[0] and len(mod.CACHE) == 2  # the oldest went out
+    assert code_digests([mod.plain]) != before[1]  # why caches must say what they are
+
+
 def test_what_has_no_source_is_refused():
     with pytest.raises(ValueError, match="cannot fingerprint"):
         code_digests([42])

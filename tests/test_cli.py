@@ -83,7 +83,7 @@ def test_list_claims_and_suites(capsys):
     assert all(cid in out for cid in CLAIMS) and "PacGAN" in out and "VEEGAN" in out
     assert main(["list", "suites"]) == 0
     claims = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("claims"))
-    assert "65 trials (first look; up to 260 as claims need seeds)" in claims
+    assert "95 trials (first look; up to 260 as claims need seeds)" in claims
 
 
 def test_eval_against_a_task(tmp_path, capsys):

@@ -5,8 +5,9 @@ Each command runs in a process that has already imported ganbench and torch whil
 command ran (tests/crash_worker.py), in its own session; ``GANBENCH_FAULT=POINT:K`` (ganbench/utils/faults.py)
 SIGKILLs its process group at the K-th pass of a point: ``step`` (mid-training), ``evaluate`` (before
 a curve point is judged), ``rename`` (between an atomic write's fsync and its rename), ``round``
-(before an adaptive or tuning round). CI runs one kill per point and command (the commands that pass
-it); ``pytest -m crash_matrix`` runs a seeded matrix of K per point.
+(before an adaptive or tuning round). CI runs every point of ``run`` and ``tune`` and one kill of
+``compare --until-decided`` and of a claims suite (:data:`CI_KILLS`); ``pytest -m crash_matrix``
+runs their other points and a seeded matrix of K per point.
 """
 import json
 import os
@@ -187,11 +188,15 @@ def uninterrupted(zygote, tmp_path_factory):
     return root, commands, out
 
 
-# (command, point, K): the CI set, one kill per point each command passes ("run" has no rounds).
+# (command, point, K): one kill per point each command passes ("run" has no rounds).
 KILLS = [("run", "step", 160), ("run", "evaluate", 3), ("run", "rename", 30),
          ("compare", "step", 400), ("compare", "evaluate", 5), ("compare", "rename", 45), ("compare", "round", 1),
          ("claims", "step", 400), ("claims", "evaluate", 5), ("claims", "rename", 45), ("claims", "round", 1),
          ("tune", "step", 200), ("tune", "evaluate", 4), ("tune", "rename", 40), ("tune", "round", 1)]
+# The CI set: every point of the commands that run in seconds (run, tune) and one kill of each
+# adaptive command (~55 s each: compare at its round, the claims loop between a write and its
+# rename); the other kills of compare and claims run with -m crash_matrix.
+CI_KILLS = [k for k in KILLS if k[0] in ("run", "tune")] + [("compare", "round", 1), ("claims", "rename", 45)]
 
 
 def _kill_and_resume(zygote, uninterrupted, command, fault, tag):
@@ -212,8 +217,15 @@ def _kill_and_resume(zygote, uninterrupted, command, fault, tag):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command, point, k", KILLS, ids=[f"{c}-{p}" for c, p, _ in KILLS])
+@pytest.mark.parametrize("command, point, k", CI_KILLS, ids=[f"{c}-{p}" for c, p, _ in CI_KILLS])
 def test_a_killed_command_resumes_to_the_uninterrupted_answer(zygote, uninterrupted, command, point, k):
+    _kill_and_resume(zygote, uninterrupted, command, f"{point}:{k}", f"{point}{k}")
+
+
+@pytest.mark.crash_matrix
+@pytest.mark.parametrize("command, point, k", [k for k in KILLS if k not in CI_KILLS],
+                         ids=[f"{c}-{p}" for c, p, _ in KILLS if (c, p, _) not in CI_KILLS])
+def test_every_other_point_of_the_adaptive_commands(zygote, uninterrupted, command, point, k):
     _kill_and_resume(zygote, uninterrupted, command, f"{point}:{k}", f"{point}{k}")
 
 

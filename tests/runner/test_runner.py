@@ -9,6 +9,7 @@ import pytest
 
 from ganbench.api import run_suite
 from ganbench.records import load_records
+from ganbench.runner.suite import REFERENCE_DRAWS
 from ganbench.report.publish import render
 
 TINY = """name = "tiny"
@@ -32,7 +33,8 @@ def tiny(tmp_path_factory):
 def test_run_directory_layout(tiny):
     _, out = tiny
     assert sorted(p.name for p in (out / "records").iterdir()) == sorted(
-        f"{t}__{v}__s{s}.json" for t in ("ring8", "grid25") for v in ("gan-ns", "wgan-gp", "real", "init") for s in (0, 1))
+        [f"{t}__{v}__s{s}.json" for t in ("ring8", "grid25") for v in ("gan-ns", "wgan-gp") for s in (0, 1)]
+        + [f"{t}__{v}__s{s}.json" for t in ("ring8", "grid25") for v in ("real", "init") for s in range(REFERENCE_DRAWS)])
     manifest = json.loads((out / "manifest.json").read_text())
     assert {"ganbench", "torch", "device_name", "cpu_capability", "suite", "finished", "workers", "programs"} <= set(manifest)
     assert json.loads((out / "suite.json").read_text())["tasks"]["ring8"]["budget"] == {"g_steps": 40}

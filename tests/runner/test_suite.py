@@ -1,6 +1,6 @@
 import pytest
 
-from ganbench.runner.suite import available_suites, load_suite, parse_suite
+from ganbench.runner.suite import REFERENCE_DRAWS, available_suites, load_suite, parse_suite
 
 GOOD = {"name": "t", "seeds": 2, "variants": ["gan-ns"], "tasks": {"ring8": {"budget": {"g_steps": 10}}}}
 
@@ -65,7 +65,7 @@ def test_user_file_and_overrides(tmp_path):
     from ganbench.tasks import get_task
 
     assert get_task("grid25").protocol.n_fake == 2500  # the registry's task is untouched
-    assert s.with_seeds(4).seeds == (0, 1, 2, 3) and s.n_trials == 2 * (1 + 2)  # trials + real/init rows
+    assert s.with_seeds(4).seeds == (0, 1, 2, 3) and s.n_trials == 2 + 2 * REFERENCE_DRAWS  # trials + real/init rows, drawn at least 10 times
     with pytest.raises(ValueError, match="unknown suite 'nope'"):
         load_suite("nope")
     bad = tmp_path / "bad.toml"
@@ -123,7 +123,7 @@ def test_the_tuned_suite_tunes_cores_ring8_variants_with_cores_settings():
     ring, core_ring = s.plan_of("ring8"), core.plan_of("ring8")
     assert (ring.budget, ring.train) == (core_ring.budget, core_ring.train)  # tuned orders read against core's
     assert getattr(ring, "eval_at", None) == getattr(core_ring, "eval_at", None)  # the same budget grid
-    assert s.to_dict()["tune"]["variants"] == list(s.tune["variants"]) and s.n_trials == 5 * 30 + 2 * 6
+    assert s.to_dict()["tune"]["variants"] == list(s.tune["variants"]) and s.n_trials == 5 * 30 + 2 * REFERENCE_DRAWS
     parsed = parse_suite(TUNED)
     assert parsed.tune["variants"] == ("gan-ns", "pacgan") and parsed.tune["rerun_seeds"] == 5
 

@@ -51,10 +51,17 @@ def emitted(task) -> set[str]:
 
 
 @pytest.fixture(autouse=True)
-def quick_copying(monkeypatch):
+def quick_copying():
     import ganbench.metrics.data_copying as dc
+    from ganbench.harness import identity
 
-    monkeypatch.setattr(dc, "data_copying", lambda *a, **k: {"c_t": 0.0, "cells_used": 0, "fake_share_used": 0.0})
+    real = dc.data_copying
+    dc.data_copying = lambda *a, **k: {"c_t": 0.0, "cells_used": 0, "fake_share_used": 0.0}
+    try:
+        yield
+    finally:
+        dc.data_copying = real
+        identity._digests.cache_clear()  # identities computed meanwhile covered the stand-in
 
 
 @pytest.fixture(scope="module")

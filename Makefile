@@ -20,8 +20,10 @@ SUITE ?= core
 run: $(STAMP)
 	$(BIN)/ganbench run --suite $(SUITE) --out runs/$(SUITE)
 
+# Test files run side by side, one per core; a file's tests stay in one process (--dist loadfile), so
+# a module's fixtures are built once. `pytest` alone runs them in one process.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # The documentation site (mkdocs.yml, docs/), served on http://127.0.0.1:8000 and rebuilt on every edit;
 # `make test` builds it with --strict (tests/test_docs.py).

@@ -273,7 +273,7 @@ def save_learning_curves(path, budgets, panels, references=None, xlabel: str = "
         ax.set_xscale("log")
         ax.set_xlim(budgets[0] / 1.3, budgets[-1] * 1.3)
         ax.set_xticks(budgets)  # the grid's own points, not powers of ten
-        ax.set_xticklabels([f"{b:,.0f}" if float(b).is_integer() else f"{b:g}" for b in budgets], fontsize=7)
+        ax.set_xticklabels(budget_tick_labels(budgets), fontsize=7)
         ax.minorticks_off()
         ax.set_ylim(*ylim)
         ax.set_xlabel(plot_text(xlabel))
@@ -328,3 +328,20 @@ def save_expected_best(path, curves, defaults=None, ylabel: str = "", title: str
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     ax.set_title(plot_text(title), fontsize=9)
     _save(fig, path)
+
+
+def budget_tick_labels(budgets) -> list[str]:
+    """Tick labels of a log budget axis: thousands as "k" (15,000 -> "15k"), and a point closer than
+    0.15 decade (a factor 1.41) to the next labelled one left unlabelled so labels never overprint;
+    the last point is always labelled."""
+    def text(b):
+        b = float(b)
+        if b >= 1000 and (b / 1000).is_integer():
+            return f"{b / 1000:,.0f}k"
+        return f"{b:,.0f}" if b.is_integer() else f"{b:g}"
+
+    labels, kept = [""] * len(budgets), None
+    for i in reversed(range(len(budgets))):
+        if kept is None or np.log10(kept / float(budgets[i])) >= 0.15:
+            labels[i], kept = text(budgets[i]), float(budgets[i])
+    return labels

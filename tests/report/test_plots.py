@@ -76,3 +76,13 @@ def test_learning_curves_draw_each_panel_band_and_reference(tmp_path, monkeypatc
     assert len(fills) == 3 and spans == [(0.01, 0.03), (0.97, 0.99)] * 2
     top = fills[1][2]
     assert top[0] == 0.95 and top[1] == top[2] and math.isfinite(top[1]) and top[1] > 0.99  # clipped to the edge
+
+
+def test_budget_ticks_never_overprint_and_name_thousands_short():
+    from ganbench.report.plots import budget_tick_labels
+
+    assert budget_tick_labels([200, 500, 1000, 2000, 5000, 10000, 15000]) == ["200", "500", "1k", "2k", "5k", "10k", "15k"]
+    # 1.5k sits 0.125 decade below 2k: unlabelled; the last point is always labelled
+    assert budget_tick_labels([250, 500, 1000, 1500, 2000, 3000]) == ["250", "500", "1k", "", "2k", "3k"]
+    assert budget_tick_labels([0.5, 1, 2.5]) == ["0.5", "1", "2.5"]
+    assert budget_tick_labels([2900, 3000]) == ["", "3k"]

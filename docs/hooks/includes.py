@@ -77,7 +77,10 @@ def _images(page, names, where: str) -> list[str]:
 def render_leaderboard(suite: str, page) -> str:
     lines = _demote(_read(f"leaderboards/{suite}.md"), drop_title=True)
     pngs = sorted(p.name for p in LEADERBOARDS.glob(f"{suite}_*.png"))
-    used: set[str] = set()
+    # plots the tables place themselves (a task's learning curves): linked where they stand, not repeated
+    inline = re.compile(r"\]\(([\w.-]+\.png)\)")
+    used: set[str] = {n for line in lines for n in inline.findall(line)}
+    lines = [inline.sub(lambda m: f"]({_link(page, 'leaderboards/' + m.group(1))})", line) for line in lines]
     out: list[str] = []
     pending: list[str] = []
 

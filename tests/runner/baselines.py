@@ -21,6 +21,30 @@ def values(results, task: str, variant: str, column: str):
     return rows.sort_values("seed_index").value.to_numpy()
 
 
+# Baselines recorded by older code and not yet re-recorded, with why: their tests skip, saying so,
+# instead of judging records today's code would not reproduce (and the entry must go once the suite
+# is re-recorded: `recorded_by_older_code` fails on a listed baseline that is current).
+STALE = {
+    suite: "recorded before nested budgets (every trial judged along its run) and 10 reference draws; "
+           f"not re-recorded yet: run `ganbench run --suite {suite} --out baselines/{suite}` (about 15 min on "
+           "2 cores) and remove it from tests/runner/baselines.py STALE"
+    for suite in ("inference", "images", "translation")
+}
+
+
+def recorded_by_older_code(suite: str):
+    """A module mark that skips a declared-stale baseline's tests with the reason, after checking
+    that it really is stale (trials to re-run), so the declaration cannot outlive the re-recording."""
+    import pytest
+
+    if suite not in STALE:
+        return []
+    jobs, _ = plan_jobs(load_suite(suite), baseline_dir(suite), device="cpu")
+    if not jobs:
+        raise AssertionError(f"baselines/{suite} is current: remove it from STALE in tests/runner/baselines.py")
+    return pytest.mark.skip(reason=f"baselines/{suite}: {STALE[suite]} ({len(jobs)} programs would re-run)")
+
+
 def assert_is_shipped_suite(suite: str, folder: Path, kinds=("trial", "real", "init")) -> list[dict]:
     """Every trial and reference row (``kinds``) of ganbench/suites/<suite>.toml has an ok record whose
     config hash the current code reproduces: the committed leaderboard is the shipped suite, not a

@@ -7,10 +7,11 @@ import math
 
 from ganbench.records import load_records
 from ganbench.report.tables import aggregate, load_results
-from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
+from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, recorded_by_older_code
 from tests.runner.baselines import values as _values
 
 BASELINE = baseline_dir("images")
+pytestmark = recorded_by_older_code("images")
 TASK = "digits32"
 
 

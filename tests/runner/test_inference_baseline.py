@@ -12,10 +12,11 @@ BiGAN's are more often recognisable but less balanced, and BiGAN's codes carry m
 from ganbench.records import load_records
 from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import holm, welch_p
-from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
+from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, recorded_by_older_code
 from tests.runner.baselines import values as _values
 
 BASELINE = baseline_dir("inference")
+pytestmark = recorded_by_older_code("inference")
 COLUMN = {"ring8": "{}[identity]", "digits": "{}[digits]"}
 
 

@@ -10,10 +10,11 @@ put them, and the papers' ablation directions that reproduce at this budget hold
 from ganbench.records import load_records
 from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import welch_p
-from tests.runner.baselines import assert_is_shipped_suite, baseline_dir
+from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, recorded_by_older_code
 from tests.runner.baselines import values as _values
 
 BASELINE = baseline_dir("translation")
+pytestmark = recorded_by_older_code("translation")
 PAIRED, UNPAIRED = "digits-edges", "digits-edges-unpaired"
 HEAD = "label_kept_per_class[digits32-edges]"
 

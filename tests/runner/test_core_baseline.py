@@ -11,6 +11,7 @@ import pytest
 from ganbench.records import load_records
 from ganbench.report.tables import aggregate, load_results
 from ganbench.report.stats import holm, welch_p
+from ganbench.runner.suite import REFERENCE_DRAWS
 from tests.runner.baselines import assert_is_shipped_suite, baseline_dir, values
 
 CORE = baseline_dir("core")
@@ -61,7 +62,7 @@ def test_baseline_is_the_shipped_core_suite_with_reference_rows():
 def test_floor_and_ceiling(results):
     for task, n_modes in (("ring8", 8), ("grid25", 25)):
         real, init = _values(results, task, "real"), _values(results, task, "init")
-        assert len(real) == len(init) == 5
+        assert len(real) == len(init) == REFERENCE_DRAWS
         assert real.min() == n_modes  # held-out data covers every mode
         assert init.max() <= 1  # an untrained MLP puts its samples at the origin: the grid's center mode at most
 
@@ -117,7 +118,11 @@ def test_every_task_separates_variant_families(results, tables):
     # critics with a Lipschitz control (sngan, wgan-gp-toy) spread samples over the ring between the
     # modes, the unrolled GAN keeps them on the modes (high-quality fraction). On the grid feature
     # matching covers the modes with low-quality samples, as Salimans et al. 2016 report of its samples.
+    # Since the exact permutation floor (issue 40), 5 seeds per side give p >= 2/C(10, 5) = 0.0079,
+    # which no test passes after Holm over 63 (ring) or 30 (grid) tests: the separations are shown
+    # before adjustment (at the floor) and the Holm-adjusted claim waits for more seeds.
     found = {task: _separations(results, tables, task) for task in ("ring8", "grid25")}
-    assert all(found.values()), found
-    assert any(c == "hq_fraction[identity]" and "unrolled-gan" in (a, b) for c, a, b, _ in found["ring8"])
-    assert any(c == "hq_fraction[identity]" and "fm-gan" in (a, b) for c, a, b, _ in found["grid25"])
+    assert not any(found.values()), found  # fails (good news) once seeds make a Holm separation possible
+    hq = "hq_fraction[identity]"
+    assert welch_p(_values(results, "ring8", "unrolled-gan", hq), _values(results, "ring8", "sngan", hq)) < 0.01
+    assert welch_p(_values(results, "grid25", "fm-gan", hq), _values(results, "grid25", "hinge", hq)) < 0.01

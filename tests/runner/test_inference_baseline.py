@@ -91,6 +91,7 @@ def test_check_and_compare_work_on_encoder_records_unchanged():
     failed = check_records(worse, records)
     assert failed.exit_code == EXIT_REGRESSION
     assert {(i.task, i.variant, i.metric) for i in failed.failures} == {("digits", "aae", "recon_error")}
-    (ring, digits) = sorted(compare_records(records, records, "aae", reference="bigan", metric="recon_error"),
+    final = [{**r, "curve": []} for r in records]  # the final budget alone: over the grid 5 seeds are too few
+    (ring, digits) = sorted(compare_records(final, final, "aae", reference="bigan", metric="recon_error"),
                             key=lambda c: c.task != "ring8")
     assert ring.verdict == digits.verdict == "better" and ring.learned is None  # init has no encoder value

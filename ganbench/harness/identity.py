@@ -44,8 +44,8 @@ def _roots(kind: str) -> list:
 # Modules whose code cannot change a number of a record: how records are serialised, where files go,
 # and this identity itself (what it covers is in the digests; how it walks is not a number).
 NOT_JUDGING = ("ganbench.records.record", "ganbench.records.rundir", "ganbench.utils.atomic", "ganbench.utils.cache",
-               "ganbench.harness.identity", "ganbench.utils.code", "ganbench.utils.faults", "ganbench.utils.names",
-               "ganbench.utils.registry")
+               "ganbench.harness.identity", "ganbench.utils.code", "ganbench.utils.faults",
+               "ganbench.utils.names", "ganbench.utils.registry")
 
 
 def _task_roots(task) -> list:
@@ -89,8 +89,8 @@ def _registries() -> tuple:
     from ganbench.zoo.steps import STEPS
     from ganbench.zoo.variants import VARIANTS
 
-    return (EXTRACTORS, METRICS, VALUES, HIGHER_IS_BETTER, TASKS, TASK_FAMILIES, TRANSLATION_TASKS, LOSSES, ARCHITECTURES,
-            OPTIMIZERS, STEPS, VARIANTS)
+    return (EXTRACTORS, METRICS, VALUES, HIGHER_IS_BETTER, TASKS, TASK_FAMILIES, TRANSLATION_TASKS, LOSSES,
+            ARCHITECTURES, OPTIMIZERS, STEPS, VARIANTS)
 
 
 @lru_cache(maxsize=256)

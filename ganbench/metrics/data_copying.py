@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+
 import numpy as np
 import torch
 
